@@ -1,0 +1,1 @@
+"""Ingest pipeline, catalog, warehouse and the pure progress engine."""

@@ -1,0 +1,232 @@
+"""The indicator catalog: CSV files under `data/catalog/` that analysts edit, validated on load.
+
+The catalog is data, not code. Every row goes through a pydantic model so that a broken
+catalog stops the pipeline with the file, line and field at fault instead of loading nonsense.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from pipelines.periods import parse_period
+
+HORIZONS = (2030, 2045)
+
+
+class CatalogError(Exception):
+    """The catalog files are broken; `problems` lists 'file line N, field F: reason' strings."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("catalog is invalid:\n  " + "\n  ".join(problems))
+
+
+def _blank_to_none(cls: type, value: object) -> object:
+    """An empty CSV cell means 'not set'."""
+    return None if isinstance(value, str) and value.strip() == "" else value
+
+
+class Pillar(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    pillar: int
+    name_vi: str
+    name_en: str
+
+
+class Reporter(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    code: str
+    kind: Literal["ministry", "locality", "unit"]
+    name_vi: str
+    name_en: str
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not v or not v.replace("_", "").isalnum() or v != v.upper():
+            raise ValueError("must be upper-case letters, digits and _")
+        return v
+
+
+class DimensionValue(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    dimension: str
+    value: str
+    name_vi: str
+    name_en: str
+
+
+class Indicator(BaseModel):
+    """One row of indicators.csv; targets per horizon with where the number comes from."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    code: str
+    pillar: int
+    domain: str
+    name_vi: str
+    name_en: str
+    unit: str
+    unit_vi: str
+    kind: Literal["count", "amount", "percent"]
+    frequency: Literal["quarterly", "annual"]
+    combine: Literal["sum", "single"]
+    single_reporter: str | None = None
+    direction: Literal["increase", "decrease", "none"]
+    baseline_period: str | None = None
+    baseline_value: float | None = None
+    target_2030: float | None = None
+    target_2030_source: Literal["plan", "national", "illustrative"] | None = None
+    target_2045: float | None = None
+    target_2045_source: Literal["plan", "national", "illustrative"] | None = None
+    plan_source: str = ""
+
+    _blanks = field_validator(
+        "single_reporter", "baseline_period", "baseline_value", "target_2030",
+        "target_2030_source", "target_2045", "target_2045_source", mode="before",
+    )(_blank_to_none)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not v or not v.replace("_", "").isalnum() or v != v.upper():
+            raise ValueError("must be upper-case letters, digits and _")
+        return v
+
+    @field_validator("baseline_period")
+    @classmethod
+    def _period(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        parsed = parse_period(v)
+        if parsed is None:
+            raise ValueError("must be YYYY or YYYY-Qn")
+        return parsed
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Indicator":
+        if (self.baseline_period is None) != (self.baseline_value is None):
+            raise ValueError("baseline_period and baseline_value go together: fill both or neither")
+        for year in HORIZONS:
+            target = getattr(self, f"target_{year}")
+            source = getattr(self, f"target_{year}_source")
+            if (target is None) != (source is None):
+                raise ValueError(f"target_{year} and target_{year}_source go together: fill both or neither")
+            if target is not None and self.direction == "none":
+                raise ValueError(f"direction 'none' cannot have target_{year}")
+            if target is not None and self.kind == "percent" and not 0 <= target <= 100:
+                raise ValueError(f"target_{year} of a percent indicator must be within 0..100")
+        return self
+
+    def target(self, horizon: int) -> float | None:
+        return getattr(self, f"target_{horizon}", None)
+
+    def target_source(self, horizon: int) -> str | None:
+        return getattr(self, f"target_{horizon}_source", None)
+
+    def name(self, lang: str) -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+    def unit_label(self, lang: str) -> str:
+        return self.unit_vi if lang == "vi" else self.unit
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated catalog: lookups the validator and the dashboard need."""
+
+    pillars: dict[int, Pillar]
+    indicators: dict[str, Indicator]
+    reporters: dict[str, Reporter]
+    restricted: dict[str, dict[str, DimensionValue]] = field(default_factory=dict)
+
+    def allowed_values(self, dimension: str) -> dict[str, DimensionValue] | None:
+        return self.restricted.get(dimension)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _read_rows(path: Path, problems: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a catalog CSV with their line numbers (header = line 1)."""
+    if not path.exists():
+        problems.append(f"{path.name}: file is missing from {path.parent}")
+        return []
+    try:
+        text = _nfc(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path.name}: not UTF-8 ({exc.reason} at byte {exc.start}); save it as CSV UTF-8")
+        return []
+    reader = csv.reader(text.splitlines())
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        problems.append(f"{path.name}: file is empty")
+        return []
+    rows = []
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(f"{path.name} line {line_no}: {len(cells)} cells, header has {len(header)}")
+            continue
+        rows.append((line_no, dict(zip(header, cells))))
+    return rows
+
+
+def _validate(model: type[BaseModel], path: Path, rows, problems: list[str]) -> list[tuple[int, BaseModel]]:
+    good = []
+    for line_no, record in rows:
+        try:
+            good.append((line_no, model.model_validate(record)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(x) for x in err["loc"]) or "row"
+                problems.append(f"{path.name} line {line_no}, field {where}: {err['msg']}")
+    return good
+
+
+def _unique(items, key: str, path: Path, problems: list[str]) -> dict:
+    out: dict = {}
+    for line_no, item in items:
+        k = getattr(item, key)
+        if k in out:
+            problems.append(f"{path.name} line {line_no}, field {key}: {k!r} appears twice")
+        out[k] = item
+    return out
+
+
+def load_catalog(catalog_dir: Path) -> Catalog:
+    """Read and cross-check every catalog file; raise CatalogError listing all problems."""
+    problems: list[str] = []
+    p_path, i_path = catalog_dir / "pillars.csv", catalog_dir / "indicators.csv"
+    r_path, d_path = catalog_dir / "reporters.csv", catalog_dir / "dimension_values.csv"
+    pillars = _unique(_validate(Pillar, p_path, _read_rows(p_path, problems), problems), "pillar", p_path, problems)
+    reporters = _unique(_validate(Reporter, r_path, _read_rows(r_path, problems), problems), "code", r_path, problems)
+    ind_rows = _validate(Indicator, i_path, _read_rows(i_path, problems), problems)
+    indicators = _unique(ind_rows, "code", i_path, problems)
+    for line_no, ind in ind_rows:
+        if pillars and ind.pillar not in pillars:
+            problems.append(f"{i_path.name} line {line_no}, field pillar: {ind.pillar} is not in pillars.csv")
+        if ind.single_reporter and reporters and ind.single_reporter not in reporters:
+            problems.append(
+                f"{i_path.name} line {line_no}, field single_reporter: {ind.single_reporter!r} is not in reporters.csv"
+            )
+    restricted: dict[str, dict[str, DimensionValue]] = {}
+    if d_path.exists():
+        for line_no, dv in _validate(DimensionValue, d_path, _read_rows(d_path, problems), problems):
+            values = restricted.setdefault(dv.dimension.lower(), {})
+            if dv.value in values:
+                problems.append(f"{d_path.name} line {line_no}, field value: {dv.value!r} appears twice")
+            values[dv.value] = dv
+    if not indicators and not problems:
+        problems.append(f"{i_path.name}: no indicators")
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted)

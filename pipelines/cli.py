@@ -1,0 +1,180 @@
+"""The `kpi` command: ingest, export, status, demo, catalog.
+
+Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
+busy), 2 a usage or configuration error. Errors say what to do next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from pipelines.catalog import CatalogError, load_catalog
+from pipelines.settings import SAMPLE_DIR, Settings, SettingsError, load_settings
+from pipelines.warehouse.schema import SchemaTooNewError
+from pipelines.warehouse.store import WarehouseBusyError
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _print_outcomes(outcomes, lang: str, as_json: bool, detail_lines: int = 20) -> int:
+    from pipelines.problems import format_problem
+
+    if as_json:
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "duplicate", "rejected")}
+        print(json.dumps({"files": [o.to_json(lang) for o in outcomes], **counts}, ensure_ascii=False, indent=2))
+    else:
+        if not outcomes:
+            print("no files to ingest" if lang == "en" else "không có tệp nào để nạp")
+        for o in outcomes:
+            print(o.summary_line(lang))
+            if o.status == "rejected":
+                for p in o.problems[1:detail_lines]:
+                    print("    " + format_problem(p, o.file_name, lang))
+                if o.problem_count > detail_lines:
+                    print(f"    ... {o.problem_count - detail_lines} more" if lang == "en" else f"    ... và {o.problem_count - detail_lines} lỗi khác")
+                print(("    report: " if lang == "en" else "    báo cáo: ") + str(o.report_path))
+    return EXIT_REJECTED if any(o.status == "rejected" for o in outcomes) else EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.ingest import ingest
+
+    lang = args.lang or settings.language
+    outcomes = ingest([Path(p) for p in args.paths] or None, settings, lang=lang)
+    return _print_outcomes(outcomes, lang, args.json)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.ingest import ingest
+
+    lang = args.lang or settings.language
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for sample in sorted(SAMPLE_DIR.glob("*.csv")):
+        target = settings.inbox_dir / sample.name
+        shutil.copyfile(sample, target)
+        copied.append(target)
+    outcomes = ingest(copied, settings, lang=lang)
+    return _print_outcomes(outcomes, lang, args.json)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.export import export_csv
+
+    if args.indicator:
+        catalog = load_catalog(settings.catalog_dir)
+        if args.indicator not in catalog.indicators:
+            print(f"kpi export: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
+            return EXIT_USAGE
+    text = export_csv(settings.warehouse_path, args.indicator)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {text.count(chr(10)) - 1} rows to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.status import load_history, reporter_freshness
+
+    loads = load_history(settings.warehouse_path, args.limit)
+    fresh = reporter_freshness(settings.warehouse_path)
+    if args.json:
+        print(json.dumps({"warehouse": str(settings.warehouse_path), "loads": loads, "reporters": fresh}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not settings.warehouse_path.exists():
+        print(f"no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest FILE`")
+        return EXIT_OK
+    print(f"warehouse: {settings.warehouse_path}\n\nloads (newest first):")
+    for row in loads:
+        print(f"  #{row['load_id']:<5} {row['received_at']}  {row['status']:<9} {row['rows_loaded']:>8} rows  {row['file_name']}")
+    print("\nlatest period per reporter:")
+    for row in fresh:
+        print(f"  {row['reporter']:<9} quarter {row['latest_quarter'] or '-':<8} year {row['latest_year'] or '-':<5}"
+              f" {row['observations']:>7} values  last load {row['last_load'] or '-'}")
+    return EXIT_OK
+
+
+def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.catalog_dir)
+    print(f"catalog OK: {len(catalog.indicators)} indicators, {len(catalog.reporters)} reporters, "
+          f"{len(catalog.pillars)} pillars ({settings.catalog_dir})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kpi",
+        description="KPI pipeline for the diplomatic-sector plan (Resolution 292/NQ-CP). "
+        "Settings come from KPI_* environment variables or a .env file.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("ingest", help="validate and load files (default: every file in the inbox)",
+                       description="Validate each file and load it in one transaction, or reject it whole with a report. "
+                       "Loaded files move to archive/, rejected ones to rejected/ beside a report.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: <data dir>/inbox)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    p.add_argument("--lang", choices=["vi", "en"], help="language of messages (default: KPI_LANGUAGE)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("demo", help="load the sample data through the normal ingest path",
+                       description="Copy data/sample/*.csv into the inbox and ingest them; running it again finds duplicates.")
+    p.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    p.add_argument("--lang", choices=["vi", "en"], help="language of messages")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export", help="write current values in the reporters' template",
+                       description="Current values as CSV in the template of the data contract; re-ingestable.")
+    p.add_argument("--indicator", metavar="CODE", help="only this indicator")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("status", help="loads so far and the latest period per reporter",
+                       description="The load log (newest first) and how fresh each reporter's data is.")
+    p.add_argument("--limit", type=int, default=50, help="how many loads to list (default 50)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("catalog", help="validate the catalog files",
+                       description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")
+    p.set_defaults(func=cmd_catalog)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        return args.func(args, settings)
+    except SettingsError as exc:
+        print(f"kpi: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogError as exc:
+        print(f"kpi: {exc}\nFix the catalog files and run the command again.", file=sys.stderr)
+        return EXIT_USAGE
+    except WarehouseBusyError as exc:
+        print(f"kpi: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except SchemaTooNewError as exc:
+        print(f"kpi: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a usage problem surfacing from deeper code
+        from pipelines.ingest import UsageError
+
+        if isinstance(exc, UsageError):
+            print(f"kpi {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

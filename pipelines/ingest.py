@@ -1,0 +1,231 @@
+"""The batch: each file read, validated and loaded in its own transaction, then filed away.
+
+Used by `kpi ingest`, `kpi demo` and the dashboard's upload page alike. Files are moved to
+archive/ or rejected/ only after the new warehouse version is published, so a crash at any
+point leaves every file either still in the inbox or filed, and the database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipelines.catalog import Catalog, load_catalog
+from pipelines.intake.read import read_bytes
+from pipelines.intake.validate import validate
+from pipelines.problems import Problem, format_problem, info_message, render_report
+from pipelines.settings import Settings
+from pipelines.warehouse.catalog_tables import sync_catalog
+from pipelines.warehouse.store import open_writer
+
+SKIPPED_NAMES = re.compile(r"^(\.|~\$)|\.report\.(txt|json)$")
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file; enough for the CLI line, the JSON summary and the upload page."""
+
+    source: Path
+    file_name: str
+    status: str  # loaded | duplicate | rejected
+    load_id: int
+    sha256: str
+    rows: int = 0
+    revised: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    info: list[tuple[str, dict]] = field(default_factory=list)
+    duplicate_of: int | None = None
+    stored_as: Path | None = None
+    report_path: Path | None = None
+
+    def summary_line(self, lang: str = "en") -> str:
+        words = {
+            "en": {"loaded": "loaded", "duplicate": "duplicate", "rejected": "rejected"},
+            "vi": {"loaded": "đã nạp", "duplicate": "trùng lặp", "rejected": "từ chối"},
+        }[lang]
+        head = f"{words[self.status]:<10} {self.file_name}"
+        if self.status == "loaded":
+            rows = f"{self.rows} rows" if lang == "en" else f"{self.rows} dòng"
+            revised = (f", {self.revised} revised" if lang == "en" else f", {self.revised} giá trị sửa đổi") if self.revised else ""
+            return f"{head}: {rows}{revised}"
+        if self.status == "duplicate":
+            return f"{head}: " + (
+                f"same bytes as load #{self.duplicate_of}, not loaded again"
+                if lang == "en" else f"giống hệt lần nạp #{self.duplicate_of}, không nạp lại"
+            )
+        first = format_problem(self.problems[0], self.file_name, lang) if self.problems else ""
+        count = f"{self.problem_count} problem(s)" if lang == "en" else f"{self.problem_count} lỗi"
+        return f"{head}: {count}; {first}"
+
+    def to_json(self, lang: str = "en") -> dict:
+        return {
+            "file": self.file_name,
+            "status": self.status,
+            "load_id": self.load_id,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "revised": self.revised,
+            "problem_count": self.problem_count,
+            "problems": [{**p.to_dict(), "message": p.message(lang)} for p in self.problems],
+            "info": [info_message(code, params, lang) for code, params in self.info],
+            "duplicate_of": self.duplicate_of,
+            "stored_as": str(self.stored_as) if self.stored_as else None,
+            "report": str(self.report_path) if self.report_path else None,
+        }
+
+
+class UsageError(Exception):
+    """The user asked for something impossible (a path that does not exist)."""
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape a folder: no directories, no odd characters, bounded."""
+    base = Path(name.replace("\\", "/")).name
+    base = re.sub(r"[^\w.\-]+", "_", base).strip("._") or "file"
+    return base[-120:]
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """Files named, and the files inside folders named, in name order; skips reports and temp files."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.is_file() and not SKIPPED_NAMES.search(p.name)))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return found
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _insert_load(con: duckdb.DuckDBPyConnection, values: dict) -> int:
+    cols = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    return con.execute(f"INSERT INTO loads ({cols}) VALUES ({marks}) RETURNING load_id", list(values.values())).fetchone()[0]
+
+
+def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: date) -> FileOutcome:
+    received = datetime.now(timezone.utc).replace(tzinfo=None)
+    size = path.stat().st_size
+    sha = _sha256(path)
+    base = {"file_name": path.name, "sha256": sha, "size_bytes": size, "received_at": received}
+
+    dup = con.execute(
+        "SELECT min(load_id) FROM loads WHERE sha256 = ? AND status = 'loaded'", [sha]
+    ).fetchone()[0]
+    if dup is not None:
+        load_id = _insert_load(con, {**base, "status": "duplicate", "duplicate_of": dup})
+        return FileOutcome(path, path.name, "duplicate", load_id, sha, duplicate_of=dup)
+
+    # An oversized file is judged from its size alone, never read into memory.
+    read = read_bytes(path.read_bytes() if size <= settings.max_file_bytes else b"", settings.max_file_bytes,
+                      size=size)
+    result_problems = read.problems
+    checked = validate(read.table, catalog, today) if read and read.table is not None else None
+    info = checked.info if checked else []
+    meta = {
+        "encoding": read.encoding if read else None,
+        "delimiter": read.delimiter if read else None,
+        "info": json.dumps(info, ensure_ascii=False),
+    }
+    if checked is None or not checked.ok:
+        problems = result_problems if checked is None else checked.problems
+        count = len(result_problems) if checked is None else checked.problem_count
+        load_id = _insert_load(con, {
+            **base, **meta, "status": "rejected", "rows_read": checked.rows_read if checked else 0,
+            "problem_count": count, "problems": json.dumps([p.to_dict() for p in problems], ensure_ascii=False),
+        })
+        return FileOutcome(path, path.name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info)
+
+    staged = checked.observations  # noqa: F841 - read by DuckDB's replacement scan below
+    con.execute("BEGIN")
+    try:
+        revised = con.execute(
+            """SELECT count(*) FROM staged s WHERE EXISTS (
+                   SELECT 1 FROM observations o WHERE o.indicator = s.indicator AND o.reporter = s.reporter
+                   AND o.period = s.period AND o.breakdown = s.breakdown)"""
+        ).fetchone()[0]
+        load_id = _insert_load(con, {
+            **base, **meta, "status": "loaded", "rows_read": checked.rows_read,
+            "rows_loaded": staged.height, "rows_revised": revised,
+        })
+        con.execute(
+            """INSERT INTO observations
+               SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note FROM staged""",
+            [load_id],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileOutcome(path, path.name, "loaded", load_id, sha, rows=staged.height, revised=revised, info=info)
+
+
+def _stored_name(outcome: FileOutcome) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}_{outcome.load_id:06d}_{safe_name(outcome.file_name)}"
+
+
+def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None = None,
+           today: date | None = None, lang: str | None = None) -> list[FileOutcome]:
+    """Load every file named (default: the inbox); return one outcome per file, in order."""
+    lang = lang or settings.language
+    catalog = catalog or load_catalog(settings.catalog_dir)
+    today = today or date.today()
+    for folder in (settings.inbox_dir, settings.archive_dir, settings.rejected_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    files = collect_files(paths if paths else [settings.inbox_dir])
+    outcomes: list[FileOutcome] = []
+    with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
+        sync_catalog(con, catalog)
+        for path in files:
+            outcome = _ingest_one(con, path, settings, catalog, today)
+            folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
+            outcome.stored_as = folder / _stored_name(outcome)
+            con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
+            outcomes.append(outcome)
+    # Published: now file the sources. A crash before this line leaves them in the inbox,
+    # where the next run recognises the loaded ones as duplicates.
+    inbox = settings.inbox_dir.resolve()
+    for outcome in outcomes:
+        assert outcome.stored_as is not None
+        if outcome.source.resolve().parent == inbox:
+            shutil.move(outcome.source, outcome.stored_as)
+        else:
+            shutil.copy2(outcome.source, outcome.stored_as)
+        if outcome.status == "rejected":
+            outcome.report_path = outcome.stored_as.with_name(outcome.stored_as.name + ".report.txt")
+            outcome.report_path.write_text(
+                render_report(outcome.file_name, outcome.problems, outcome.problem_count, lang), encoding="utf-8"
+            )
+    return outcomes
+
+
+def save_upload(name: str, data: bytes, settings: Settings) -> Path:
+    """Store uploaded bytes in the inbox under a safe, unused name (the client's name is not trusted)."""
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.inbox_dir / safe_name(name)
+    stem, suffix, n = target.stem, target.suffix, 1
+    while target.exists():
+        n += 1
+        target = settings.inbox_dir / f"{stem}_{n}{suffix}"
+    tmp = target.with_name("." + target.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return target

@@ -1,0 +1,118 @@
+"""Bytes to NFC text: the first pipeline step, strict so that nothing is silently misread.
+
+Order matters: sniff binary formats by content (never trust the extension), honour a BOM,
+then strict UTF-8, then Windows-1258 only when the bytes hold no UTF-8 at all (a UTF-8 file
+with one bad row is a broken UTF-8 file, not a Windows-1258 one).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipelines.problems import Problem
+
+_MAGIC = [
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Word file (.xls/.doc); save it as .xlsx"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+]
+
+
+# Non-ASCII characters other than the lone surrogates that stand for undecodable bytes.
+_VALID_NON_ASCII = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+
+
+class DecodeError(Exception):
+    """The file cannot become text; carries the problems to report."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(problems[0].code if problems else "decode")
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+def is_zip(data: bytes) -> bool:
+    return data.startswith(b"PK\x03\x04")
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """A human name for a binary format, or None if the bytes may be text."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 with BOM: NUL bytes are expected
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if head and controls / len(head) > 0.10:
+        return "binary data"
+    return None
+
+
+def _row_of_offset(text_before: str) -> int:
+    return text_before.count("\n") + 1
+
+
+def _bad_utf8_rows(data: bytes) -> list[int]:
+    """Line numbers (1-based) holding bytes that are not UTF-8."""
+    rows = []
+    for line_no, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            rows.append(line_no)
+    return rows
+
+
+def decode(data: bytes) -> DecodedText:
+    """Decode strictly; raise DecodeError with the rows at fault."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, body = "utf-8-sig", data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding, body = "utf-16", data
+    else:
+        encoding, body = "utf-8", data
+    if encoding == "utf-16":
+        try:
+            text = body.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            before = body[: exc.start - exc.start % 2].decode("utf-16", errors="replace")
+            raise DecodeError([Problem("bad_encoding", row=_row_of_offset(before), params={"encoding": "UTF-16"})])
+    else:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            has_utf8 = _has_multibyte_utf8(body)
+            if has_utf8 or encoding == "utf-8-sig":
+                rows = _bad_utf8_rows(body)
+                raise DecodeError(
+                    [Problem("bad_encoding", row=r, params={"encoding": "UTF-8"}) for r in rows]
+                ) from None
+            try:
+                text, encoding = body.decode("cp1258"), "windows-1258"
+            except UnicodeDecodeError as exc:
+                before = body[: exc.start].decode("cp1258", errors="replace")
+                raise DecodeError(
+                    [Problem("bad_encoding", row=_row_of_offset(before), params={"encoding": "Windows-1258"})]
+                ) from None
+    text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    return DecodedText(text=text, encoding={"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "utf-16": "UTF-16"}.get(encoding, "Windows-1258"))
+
+
+def _has_multibyte_utf8(body: bytes) -> bool:
+    """True if some non-ASCII byte run decodes as UTF-8: the file was meant to be UTF-8."""
+    decoded = body.decode("utf-8", errors="surrogateescape")
+    return _VALID_NON_ASCII.search(decoded) is not None

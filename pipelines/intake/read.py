@@ -1,0 +1,61 @@
+"""File bytes to a Table: size limit, content sniffing, decoding, CSV or first Excel sheet."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
+from pipelines.intake.tabular import Table, table_from_text, table_from_xlsx
+from pipelines.problems import Problem
+
+
+@dataclass
+class ReadResult:
+    table: Table | None
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def _is_xlsx(data: bytes) -> bool:
+    if not is_zip(data):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}".removesuffix(".0")
+
+
+def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResult:
+    """Never raises on content: every way a file can be unreadable becomes a Problem.
+
+    `size` is the file's size on disk when the caller chose not to read an oversized file.
+    """
+    size = len(data) if size is None else size
+    if size > max_bytes:
+        return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
+    if not data.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
+        return ReadResult(None, [Problem("empty_file")])
+    if _is_xlsx(data):
+        try:
+            return ReadResult(table_from_xlsx(data), encoding="xlsx")
+        except Exception as exc:  # a damaged workbook: openpyxl raises many kinds
+            return ReadResult(None, [Problem("unreadable_workbook", params={"reason": type(exc).__name__})])
+    kind = sniff_binary(data)
+    if kind:
+        return ReadResult(None, [Problem("not_text", params={"kind": kind})])
+    try:
+        decoded = decode(data)
+    except DecodeError as exc:
+        return ReadResult(None, exc.problems)
+    if not decoded.text.strip():
+        return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
+    table = table_from_text(decoded.text)
+    return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)

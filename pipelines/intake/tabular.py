@@ -1,0 +1,252 @@
+"""Text or workbook to a table: find the delimiter, the header row, the data rows and the footer.
+
+Row numbers are the ones the analyst sees in Excel: every record counts, blank ones and the
+title block included, and the header is row 1 when it is the first line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pipelines.problems import Problem
+
+REQUIRED = ("indicator", "reporter", "period", "value")
+OPTIONAL = ("unit", "note")
+ALIASES: dict[str, str] = {
+    "indicator": "indicator", "ma_chi_tieu": "indicator", "chỉ tiêu": "indicator", "mã chỉ tiêu": "indicator",
+    "reporter": "reporter", "don_vi_bao_cao": "reporter", "đơn vị báo cáo": "reporter",
+    "period": "period", "ky": "period", "kỳ": "period", "kỳ báo cáo": "period",
+    "value": "value", "gia_tri": "value", "giá trị": "value",
+    "unit": "unit", "don_vi_tinh": "unit", "đơn vị tính": "unit",
+    "note": "note", "ghi_chu": "note", "ghi chú": "note",
+}
+DELIMITERS = (",", ";", "\t")
+HEADER_SEARCH_ROWS = 30
+_CODE_LIKE = re.compile(r"^[A-Z0-9_]+$")
+
+
+def clean_cell(text: str) -> str:
+    """NFC, non-breaking and stray spaces folded, ends trimmed: how every cell is compared."""
+    text = unicodedata.normalize("NFC", text)
+    if "\u00a0" in text or "\u202f" in text or "\u2007" in text:
+        text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2007", " ")
+    return text.strip()
+
+
+def header_key(raw: str) -> str:
+    """Canonical column name: an alias resolved, otherwise a lower-case breakdown dimension name."""
+    name = " ".join(clean_cell(raw).split()).casefold()
+    if name in ALIASES:
+        return ALIASES[name]
+    spaced = name.replace("_", " ")
+    for alias, canonical in ALIASES.items():
+        if alias.replace("_", " ") == spaced:
+            return canonical
+    return name.replace(" ", "_")
+
+
+@dataclass
+class Table:
+    """A file's header and data rows (row number, cells), plus what was skipped and what is broken."""
+
+    columns: list[str]  # canonical names, "" for an unnamed column
+    rows: list[tuple[int, list[str]]]
+    header_row: int
+    skipped_title: list[int] = field(default_factory=list)
+    skipped_footer: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    delimiter: str | None = None
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells); raises csv.Error with the row number on an unterminated quote."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    row_no = 0
+    try:
+        for row_no, cells in enumerate(reader, start=1):
+            yield row_no, cells
+    except csv.Error as exc:
+        raise _QuoteError(row_no + 1, str(exc)) from None
+
+
+class _QuoteError(Exception):
+    def __init__(self, row: int, detail: str):
+        self.row, self.detail = row, detail
+        super().__init__(detail)
+
+
+def _header_score(cells: list[str]) -> set[str]:
+    return {header_key(c) for c in cells} & set(REQUIRED)
+
+
+def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, set[str]] | None:
+    """Index of the first record holding every required column name."""
+    for idx, (_, cells) in enumerate(records):
+        if _header_score(cells) == set(REQUIRED):
+            return idx, set(REQUIRED)
+    return None
+
+
+def _choose_delimiter(text: str) -> tuple[str, int] | tuple[None, set[str]]:
+    """The delimiter with which a header row appears in the first rows, and that row's index."""
+    best: set[str] = set()
+    head = text[:256_000]
+    for delimiter in DELIMITERS:
+        records = []
+        try:
+            for rec in _records(head, delimiter):
+                records.append(rec)
+                if len(records) >= HEADER_SEARCH_ROWS:
+                    break
+        except _QuoteError:
+            pass
+        found = _find_header(records)
+        if found:
+            return delimiter, found[0]
+        for _, cells in records:
+            score = _header_score(cells)
+            if len(score) > len(best):
+                best = score
+    return None, best
+
+
+def table_from_text(text: str) -> Table:
+    """Split decoded text into a Table; structure problems are collected, not raised."""
+    delimiter, found = _choose_delimiter(text)
+    if delimiter is None:
+        missing = [c for c in REQUIRED if c not in found]  # type: ignore[operator]
+        return Table([], [], 0, problems=[Problem("missing_columns", row=None, params={"columns": ", ".join(missing)})])
+    try:
+        table = table_from_records(_records(text, delimiter), header_index=found)  # type: ignore[arg-type]
+    except _QuoteError as exc:
+        return Table([], [], 0, problems=[Problem("unterminated_quote", row=exc.row)], delimiter=delimiter)
+    table.delimiter = delimiter
+    return table
+
+
+def table_from_records(records, header_index: int | None = None, ragged_ok: bool = False) -> Table:
+    """Shared by CSV and Excel: header, unnamed/duplicate columns, ragged rows, title and footer."""
+    records = iter(records)
+    skipped_title: list[int] = []
+    header_cells: list[str] | None = None
+    header_row = 0
+    buffered: list[tuple[int, list[str]]] = []
+    for idx, (row_no, cells) in enumerate(records):
+        if header_index is not None and idx < header_index:
+            if any(c.strip() for c in cells):
+                skipped_title.append(row_no)
+            continue
+        if header_index is None and _header_score(cells) != set(REQUIRED):
+            buffered.append((row_no, cells))
+            if len(buffered) > HEADER_SEARCH_ROWS:
+                break
+            if any(c.strip() for c in cells):
+                skipped_title.append(row_no)
+            continue
+        header_cells, header_row = cells, row_no
+        break
+    if header_cells is None:
+        best: set[str] = set()
+        for _, cells in buffered:
+            score = _header_score(cells)
+            best = score if len(score) > len(best) else best
+        missing = [c for c in REQUIRED if c not in best]
+        return Table([], [], 0, problems=[Problem("missing_columns", params={"columns": ", ".join(missing)})])
+
+    problems: list[Problem] = []
+    columns = [header_key(c) if clean_cell(c) else "" for c in header_cells]
+    seen: dict[str, int] = {}
+    for pos, name in enumerate(columns, start=1):
+        if not name:
+            continue
+        if name in seen:
+            problems.append(Problem("duplicate_column", row=header_row, column=clean_cell(header_cells[pos - 1])))
+        seen[name] = pos
+    width = len(columns)
+    named = [i for i, c in enumerate(columns) if c]
+    last_named = named[-1] if named else -1
+
+    rows: list[tuple[int, list[str]]] = []
+    pending_footer: list[tuple[int, list[str]]] = []
+    for row_no, cells in records:
+        if not any(c.strip() for c in cells):
+            continue  # a blank line is skipped wherever it is
+        if any("\x00" in c for c in cells):
+            problems.append(Problem("nul_byte", row=row_no))
+            continue
+        first_only = bool(cells[0].strip()) and not any(c.strip() for c in cells[1:])
+        if first_only and not _CODE_LIKE.match(clean_cell(cells[0])):
+            pending_footer.append((row_no, cells))
+            continue
+        if pending_footer:  # what looked like a footer was followed by data: it is data
+            rows.extend(pending_footer)
+            pending_footer = []
+        rows.append((row_no, cells))
+
+    fixed: list[tuple[int, list[str]]] = []
+    for row_no, cells in rows:
+        if len(cells) != width:
+            extra_empty = len(cells) > width and not any(c.strip() for c in cells[width:])
+            short_ok = len(cells) < width and (ragged_ok or last_named < len(cells))
+            if extra_empty:
+                cells = cells[:width]
+            elif short_ok:
+                cells = cells + [""] * (width - len(cells))
+            else:
+                problems.append(Problem("cell_count", row=row_no, params={"found": len(cells), "expected": width}))
+                continue
+        fixed.append((row_no, cells))
+
+    for pos, name in enumerate(columns):
+        if not name and any(cells[pos].strip() for _, cells in fixed):
+            problems.append(Problem("unnamed_column", row=header_row, params={"position": pos + 1}))
+
+    return Table(
+        columns=columns,
+        rows=fixed,
+        header_row=header_row,
+        skipped_title=skipped_title,
+        skipped_footer=[r for r, _ in pending_footer],
+        problems=problems,
+    )
+
+
+def _excel_cell(value: object, number_format: str | None) -> str:
+    """A workbook cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        if number_format and "%" in number_format:
+            return format(value * 100, ".15g") + "%"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return format(value, ".15g") if isinstance(value, float) else str(value)
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def table_from_xlsx(data: bytes) -> Table:
+    """The first sheet of a workbook, read as if it were the CSV."""
+    import openpyxl  # imported here: only Excel uploads pay for it
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+
+        def records():
+            for row_no, row in enumerate(sheet.iter_rows(), start=1):
+                yield row_no, [_excel_cell(c.value, getattr(c, "number_format", None)) for c in row]
+
+        # A sheet's rows have no fixed width: a short row is padded, it is not broken.
+        return table_from_records(records(), ragged_ok=True)
+    finally:
+        workbook.close()

@@ -1,0 +1,246 @@
+"""Table to validated observations: every rule of the data contract, vectorised in Polars.
+
+Pure: no files, no database. Returns either the normalised rows ready to load or every
+problem found (capped for display, all counted), so a file is always judged whole.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from pipelines.catalog import Catalog
+from pipelines.intake import numbers
+from pipelines.intake.tabular import OPTIONAL, REQUIRED, Table
+from pipelines.periods import parse_period, period_start
+from pipelines.problems import MAX_REPORTED, Problem
+
+OBS_SCHEMA = {
+    "row_number": pl.Int32,
+    "indicator": pl.String,
+    "reporter": pl.String,
+    "period": pl.String,
+    "breakdown": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "note": pl.String,
+}
+
+
+@dataclass
+class Validated:
+    """The outcome for one file: observations to load, or the problems that reject it."""
+
+    observations: pl.DataFrame | None
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    info: list[tuple[str, dict]] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0 and self.observations is not None
+
+
+class _Collector:
+    """Keeps the first problems of each kind (enough to fill a report) and counts them all."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.count = 0
+
+    def add(self, problem: Problem) -> None:
+        self.count += 1
+        if len(self.items) < MAX_REPORTED * 4:
+            self.items.append(problem)
+
+    def add_rows(self, frame: pl.DataFrame, code: str, column: str | None, value_col: str | None, params=None) -> None:
+        """One problem per row of `frame`; `params` may be a function of the row dict."""
+        self.count += frame.height
+        room = MAX_REPORTED * 4 - len(self.items)
+        for rec in frame.head(max(room, 0)).iter_rows(named=True):
+            extra = params(rec) if callable(params) else (params or {})
+            value = rec.get(value_col) if value_col else None
+            self.items.append(Problem(code, row=rec["row_number"], column=column, value=value, params=extra))
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=lambda p: (p.row or 0, p.column or ""))[:MAX_REPORTED]
+
+
+def _suggest(value: str, known: list[str]) -> list[str]:
+    upper = value.upper()
+    return difflib.get_close_matches(upper, known, n=3, cutoff=0.5)
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.normalize("NFC")
+        .str.replace_all("[\u00a0\u202f\u2007]", " ")
+        .str.strip_chars()
+    )
+
+
+def _json_text(expr: pl.Expr) -> pl.Expr:
+    """A string as a JSON string literal, so breakdown keys are canonical JSON objects."""
+    escaped = expr
+    for raw, esc in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        escaped = escaped.str.replace_all(raw, esc, literal=True)
+    return pl.lit('"') + escaped + pl.lit('"')
+
+
+def breakdown_expr(dims: list[str]) -> pl.Expr:
+    """Canonical key of the breakdown: JSON object of the non-blank dimensions, sorted by name."""
+    if not dims:
+        return pl.lit("{}")
+    parts = [
+        pl.when(pl.col(d) != "").then(pl.lit(json.dumps(d, ensure_ascii=False) + ":") + _json_text(pl.col(d)))
+        for d in sorted(dims)
+    ]
+    return pl.lit("{") + pl.concat_list(parts).list.drop_nulls().list.join(",") + pl.lit("}")
+
+
+def frame_from_table(table: Table) -> pl.DataFrame:
+    """Strings only, one column per named header cell, plus the Excel row number."""
+    named = [(i, c) for i, c in enumerate(table.columns) if c]
+    data: dict[str, list] = {"row_number": [r for r, _ in table.rows]}
+    for i, name in named:
+        data[name] = [cells[i] for _, cells in table.rows]
+    return pl.DataFrame(data, schema={"row_number": pl.Int32, **{n: pl.String for _, n in named}})
+
+
+def validate(table: Table, catalog: Catalog, today: date) -> Validated:
+    """Apply every row-level and file-level rule; never raises on bad content."""
+    out = Validated(observations=None, rows_read=len(table.rows))
+    if table.skipped_title:
+        out.info.append(("skipped_title", {"count": len(table.skipped_title), "rows": _rows_text(table.skipped_title)}))
+    if table.skipped_footer:
+        out.info.append(("skipped_footer", {"count": len(table.skipped_footer), "rows": _rows_text(table.skipped_footer)}))
+    found = _Collector()
+    for p in table.problems:
+        found.add(p)
+    if any(p.code in ("missing_columns", "duplicate_column", "unterminated_quote") for p in table.problems):
+        return _finish(out, found)
+    if not table.rows and found.count == 0:
+        found.add(Problem("header_only", row=table.header_row))
+        return _finish(out, found)
+
+    frame = frame_from_table(table)
+    present = set(frame.columns)
+    dims = [c for c in frame.columns if c not in ("row_number", *REQUIRED, *OPTIONAL)]
+    frame = frame.with_columns(_clean(pl.col(c)) for c in frame.columns if c != "row_number")
+    for col in OPTIONAL:
+        if col not in present:
+            frame = frame.with_columns(pl.lit("").alias(col))
+
+    # Codes: indicator and reporter must be in the catalog.
+    ind = catalog.indicators
+    ind_table = pl.DataFrame(
+        {
+            "indicator": list(ind),
+            "_kind": [i.kind for i in ind.values()],
+            "_freq": [i.frequency for i in ind.values()],
+            "_unit": [i.unit for i in ind.values()],
+            "_unit_vi": [i.unit_vi for i in ind.values()],
+        }
+    )
+    frame = frame.join(ind_table, on="indicator", how="left")
+    unknown = frame.filter(pl.col("_kind").is_null())
+    hints = {v: _suggest(v, list(ind)) for v in unknown["indicator"].unique().to_list()}
+    found.add_rows(
+        unknown.filter(pl.col("indicator") != ""), "unknown_indicator", "indicator", "indicator",
+        lambda r: {"suggestions": hints.get(r["indicator"], [])},
+    )
+    found.add_rows(unknown.filter(pl.col("indicator") == ""), "unknown_indicator", "indicator", "indicator")
+    reporters = list(catalog.reporters)
+    bad_rep = frame.filter(~pl.col("reporter").is_in(reporters))
+    rep_hints = {v: _suggest(v, reporters) for v in bad_rep["reporter"].unique().to_list()}
+    found.add_rows(bad_rep, "unknown_reporter", "reporter", "reporter", lambda r: {"suggestions": rep_hints.get(r["reporter"], [])})
+
+    # Periods: one of the contract's spellings, begun already, and a year for annual indicators.
+    spellings = frame["period"].unique().to_list()
+    canonical = {s: parse_period(s) for s in spellings}
+    frame = frame.with_columns(
+        pl.col("period").replace_strict(canonical, default=None, return_dtype=pl.String).alias("_period")
+    )
+    found.add_rows(frame.filter(pl.col("_period").is_null()), "bad_period", "period", "period")
+    future = {s for s, p in canonical.items() if p is not None and period_start(p) > today}
+    found.add_rows(
+        frame.filter(pl.col("period").is_in(list(future))), "future_period", "period", "period",
+        {"today": today.strftime("%d/%m/%Y")},
+    )
+    quarterly = frame.filter(pl.col("_period").str.contains("-Q") & (pl.col("_freq") == "annual"))
+    found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
+
+    # Values: the file's number convention first, then each row's kind rules.
+    frame = frame.with_columns(numbers.shape_columns(pl.col("value"), pl.col("_kind") == "count"))
+    found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
+    convention = numbers.decide(frame.filter(pl.col("_kind").is_not_null()))
+    if convention.decimal is None:
+        found.add(Problem(convention.problem or "ambiguous_numbers", column="value", params=convention.params or {}))
+        return _finish(out, found)
+    out.info.append(("number_convention", {"decimal": "." if convention.decimal == numbers.DOT else ","}))
+    frame = frame.with_columns(numbers.parse_expr(convention.decimal).alias("_value"))
+    not_number = (pl.col("value") != "") & (
+        pl.col("_value").is_null() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
+    )
+    found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
+    valued = frame.filter(~not_number & pl.col("_value").is_not_null())
+    is_count = pl.col("_kind") == "count"
+    found.add_rows(valued.filter(is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
+                   lambda r: {"indicator": r["indicator"]})
+    found.add_rows(valued.filter(is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
+                   "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
+    found.add_rows(valued.filter((pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
+                   "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
+
+    # Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling).
+    unit_lc = pl.col("unit").str.to_lowercase()
+    wrong_unit = frame.filter(
+        (pl.col("unit") != "") & pl.col("_unit").is_not_null()
+        & (unit_lc != pl.col("_unit").str.to_lowercase()) & (unit_lc != pl.col("_unit_vi").str.to_lowercase())
+    )
+    found.add_rows(wrong_unit, "unit_mismatch", "unit", "unit", lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
+
+    # Restricted breakdown dimensions.
+    for dim in dims:
+        allowed = catalog.allowed_values(dim)
+        if allowed is None:
+            continue
+        bad = frame.filter((pl.col(dim) != "") & ~pl.col(dim).is_in(list(allowed)))
+        found.add_rows(bad, "restricted_value", dim, dim, {"dimension": dim, "allowed": ", ".join(allowed)})
+
+    # Keys must be unique within the file.
+    frame = frame.with_columns(breakdown_expr(dims).alias("_breakdown"))
+    key = ["indicator", "reporter", "_period", "_breakdown"]
+    keyed = frame.filter(pl.col("_period").is_not_null())
+    first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
+    dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
+    found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
+
+    if found.count:
+        return _finish(out, found)
+    out.observations = frame.select(
+        pl.col("row_number"),
+        pl.col("indicator"),
+        pl.col("reporter"),
+        pl.col("_period").alias("period"),
+        pl.col("_breakdown").alias("breakdown"),
+        pl.col("_value").alias("value"),
+        pl.col("_unit").alias("unit"),
+        pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")).alias("note"),
+    ).cast(OBS_SCHEMA)  # type: ignore[arg-type]
+    return out
+
+
+def _finish(out: Validated, found: _Collector) -> Validated:
+    out.problems = found.sorted()
+    out.problem_count = found.count
+    return out
+
+
+def _rows_text(rows: list[int]) -> str:
+    return ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")

@@ -1,0 +1,204 @@
+"""What can be wrong with a reporter's file, and how to say it in Vietnamese and English.
+
+A problem is stored as a code plus parameters (in the load log, as JSON) and rendered in the
+reader's language only when shown, so the CLI, the report beside a rejected file and the
+dashboard all say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_REPORTED = 200  # problems listed per file; the rest are counted
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "file_too_large": {
+        "en": "the file is {size_mb} MB, over the {limit_mb} MB limit; split it or ask an administrator to raise KPI_MAX_FILE_MB",
+        "vi": "tệp có dung lượng {size_mb} MB, vượt giới hạn {limit_mb} MB; hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_MAX_FILE_MB",
+    },
+    "empty_file": {
+        "en": "the file is empty",
+        "vi": "tệp rỗng, không có dữ liệu",
+    },
+    "not_text": {
+        "en": "this is not a CSV or Excel file (it looks like {kind}); save the sheet as CSV UTF-8 or .xlsx",
+        "vi": "đây không phải tệp CSV hay Excel (có vẻ là {kind}); hãy lưu bảng dưới dạng CSV UTF-8 hoặc .xlsx",
+    },
+    "unreadable_workbook": {
+        "en": "the Excel workbook cannot be read ({reason}); open it in Excel and save it again as .xlsx",
+        "vi": "không đọc được sổ Excel ({reason}); hãy mở bằng Excel và lưu lại dưới dạng .xlsx",
+    },
+    "header_only": {
+        "en": "the file has a header but no data rows",
+        "vi": "tệp chỉ có dòng tiêu đề, không có dòng số liệu nào",
+    },
+    "missing_columns": {
+        "en": "no header row with the required columns; missing: {columns} (required: indicator, reporter, period, value)",
+        "vi": "không tìm thấy dòng tiêu đề có đủ các cột bắt buộc; thiếu: {columns} (bắt buộc: indicator, reporter, period, value)",
+    },
+    "duplicate_column": {
+        "en": "the column '{column}' appears more than once in the header",
+        "vi": "cột '{column}' xuất hiện nhiều lần trong dòng tiêu đề",
+    },
+    "unnamed_column": {
+        "en": "column {position} has values but no name in the header",
+        "vi": "cột thứ {position} có giá trị nhưng không có tên trong dòng tiêu đề",
+    },
+    "nul_byte": {
+        "en": "the row contains a NUL byte (binary data); re-export the file from Excel",
+        "vi": "dòng có ký tự NUL (dữ liệu nhị phân); hãy xuất lại tệp từ Excel",
+    },
+    "bad_encoding": {
+        "en": "bytes that are not valid {encoding} text; save the file as CSV UTF-8",
+        "vi": "có byte không hợp lệ theo bảng mã {encoding}; hãy lưu tệp dưới dạng CSV UTF-8",
+    },
+    "unterminated_quote": {
+        "en": "a quote (\") opened here is never closed",
+        "vi": "dấu ngoặc kép (\") mở ở đây nhưng không được đóng",
+    },
+    "cell_count": {
+        "en": "the row has {found} cells but the header has {expected}",
+        "vi": "dòng có {found} ô nhưng dòng tiêu đề có {expected} cột",
+    },
+    "unknown_indicator": {
+        "en": "unknown indicator code '{value}'{hint}",
+        "vi": "mã chỉ tiêu '{value}' không có trong danh mục{hint}",
+    },
+    "unknown_reporter": {
+        "en": "unknown reporter code '{value}'{hint}",
+        "vi": "mã đơn vị báo cáo '{value}' không có trong danh mục{hint}",
+    },
+    "bad_period": {
+        "en": "cannot read the period '{value}'; write YYYY or YYYY-Qn (e.g. 2025 or 2025-Q3)",
+        "vi": "không đọc được kỳ '{value}'; hãy ghi YYYY hoặc YYYY-Qn (ví dụ 2025 hoặc 2025-Q3)",
+    },
+    "quarter_for_annual": {
+        "en": "{indicator} is reported yearly; the period '{value}' is a quarter",
+        "vi": "chỉ tiêu {indicator} báo cáo theo năm; kỳ '{value}' là một quý",
+    },
+    "future_period": {
+        "en": "the period {value} has not begun yet (today is {today}); a report cannot describe the future",
+        "vi": "kỳ {value} chưa bắt đầu (hôm nay là {today}); báo cáo không thể có số liệu tương lai",
+    },
+    "blank_value": {
+        "en": "the value is blank",
+        "vi": "ô giá trị để trống",
+    },
+    "not_a_number": {
+        "en": "'{value}' is not a number",
+        "vi": "'{value}' không phải là số",
+    },
+    "negative_count": {
+        "en": "{value} is negative; {indicator} is a count",
+        "vi": "{value} là số âm; {indicator} là chỉ tiêu đếm",
+    },
+    "not_whole": {
+        "en": "{value} is not a whole number; {indicator} is a count",
+        "vi": "{value} không phải số nguyên; {indicator} là chỉ tiêu đếm",
+    },
+    "percent_range": {
+        "en": "{value} is outside 0..100; {indicator} is a percentage",
+        "vi": "{value} nằm ngoài khoảng 0..100; {indicator} là tỷ lệ phần trăm",
+    },
+    "unit_mismatch": {
+        "en": "the unit '{value}' differs from the catalog's unit '{expected}' for {indicator}",
+        "vi": "đơn vị '{value}' khác đơn vị trong danh mục '{expected}' của {indicator}",
+    },
+    "duplicate_key": {
+        "en": "the same indicator, reporter, period and breakdown as row {other_row}",
+        "vi": "trùng chỉ tiêu, đơn vị báo cáo, kỳ và phân tổ với dòng {other_row}",
+    },
+    "restricted_value": {
+        "en": "'{value}' is not an allowed {dimension}; allowed: {allowed}",
+        "vi": "'{value}' không thuộc danh sách {dimension} cho phép: {allowed}",
+    },
+    "ambiguous_numbers": {
+        "en": "the number format is ambiguous: values such as {examples} could use a dot or a comma for thousands; write decimals explicitly (e.g. 1234,5 or 1234.5) or remove thousand separators",
+        "vi": "không xác định được cách viết số: các giá trị như {examples} có thể dùng dấu chấm hoặc dấu phẩy phân cách hàng nghìn; hãy ghi rõ phần thập phân (ví dụ 1234,5) hoặc bỏ dấu phân cách hàng nghìn",
+    },
+    "mixed_numbers": {
+        "en": "the file mixes number formats: {dot_example} uses a dot for decimals but {comma_example} uses a comma; use one convention for the whole file",
+        "vi": "tệp dùng lẫn hai cách viết số: {dot_example} dùng dấu chấm thập phân nhưng {comma_example} dùng dấu phẩy; hãy dùng một cách cho cả tệp",
+    },
+}
+
+INFO_MESSAGES: dict[str, dict[str, str]] = {
+    "skipped_title": {
+        "en": "skipped {count} row(s) above the header (rows {rows})",
+        "vi": "bỏ qua {count} dòng phía trên dòng tiêu đề (dòng {rows})",
+    },
+    "skipped_footer": {
+        "en": "skipped {count} source/footnote row(s) after the data (rows {rows})",
+        "vi": "bỏ qua {count} dòng nguồn/chú thích sau số liệu (dòng {rows})",
+    },
+    "number_convention": {
+        "en": "numbers read with '{decimal}' as the decimal mark",
+        "vi": "số được đọc với '{decimal}' là dấu thập phân",
+    },
+    "encoding": {
+        "en": "decoded as {encoding}",
+        "vi": "giải mã theo bảng mã {encoding}",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is rejected, located as the analyst sees it in Excel (header = row 1)."""
+
+    code: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str = "en") -> str:
+        template = MESSAGES[self.code][lang]
+        params = {"value": self.value if self.value is not None else "", **self.params}
+        if "hint" in template and "hint" not in params:
+            params["hint"] = _hint(params.get("suggestions") or [], lang)
+        return template.format(**params)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Problem":
+        return cls(**data)
+
+
+def _hint(suggestions: list[str], lang: str) -> str:
+    if not suggestions:
+        return ""
+    listed = ", ".join(suggestions)
+    return f"; did you mean {listed}?" if lang == "en" else f"; có phải là {listed}?"
+
+
+def info_message(code: str, params: dict[str, Any], lang: str = "en") -> str:
+    return INFO_MESSAGES[code][lang].format(**params)
+
+
+def format_problem(problem: Problem, file_name: str, lang: str = "en") -> str:
+    """One line: file, row, column, the offending value and the reason."""
+    row_word, col_word = ("row", "column") if lang == "en" else ("dòng", "cột")
+    where = [file_name]
+    if problem.row is not None:
+        where.append(f"{row_word} {problem.row}")
+    if problem.column:
+        where.append(f"{col_word} {problem.column}")
+    return f"{', '.join(where)}: {problem.message(lang)}"
+
+
+def render_report(file_name: str, problems: list[Problem], total: int, lang: str = "en") -> str:
+    """The plain-text report written beside a rejected file and printed by the CLI."""
+    if lang == "vi":
+        head = f"Tệp {file_name} bị từ chối: {total} lỗi. Không dòng nào được nạp; sửa các lỗi dưới đây rồi gửi lại cả tệp."
+        more = "... và {n} lỗi khác"
+    else:
+        head = f"File {file_name} was rejected: {total} problem(s). Nothing was loaded; fix these and send the whole file again."
+        more = "... and {n} more"
+    lines = [head, ""] + [format_problem(p, file_name, lang) for p in problems]
+    if total > len(problems):
+        lines.append(more.format(n=total - len(problems)))
+    return "\n".join(lines) + "\n"

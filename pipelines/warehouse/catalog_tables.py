@@ -1,0 +1,37 @@
+"""Copy the validated catalog into the warehouse, so each published file is self-contained."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.catalog import Catalog, Indicator
+
+INDICATOR_COLUMNS = list(Indicator.model_fields)
+
+
+def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    """Replace the catalog tables in one transaction (observations are never touched)."""
+    con.execute("BEGIN")
+    try:
+        for table in ("pillars", "reporters", "indicators", "dimension_values"):
+            con.execute(f"DELETE FROM {table}")
+        con.executemany(
+            "INSERT INTO pillars VALUES (?, ?, ?)",
+            [[p.pillar, p.name_vi, p.name_en] for p in catalog.pillars.values()],
+        )
+        con.executemany(
+            "INSERT INTO reporters VALUES (?, ?, ?, ?)",
+            [[r.code, r.kind, r.name_vi, r.name_en] for r in catalog.reporters.values()],
+        )
+        placeholders = ", ".join("?" for _ in INDICATOR_COLUMNS)
+        con.executemany(
+            f"INSERT INTO indicators ({', '.join(INDICATOR_COLUMNS)}) VALUES ({placeholders})",
+            [[getattr(i, c) for c in INDICATOR_COLUMNS] for i in catalog.indicators.values()],
+        )
+        rows = [[d.dimension, d.value, d.name_vi, d.name_en] for vals in catalog.restricted.values() for d in vals.values()]
+        if rows:
+            con.executemany("INSERT INTO dimension_values VALUES (?, ?, ?, ?)", rows)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

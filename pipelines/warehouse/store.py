@@ -1,0 +1,130 @@
+"""How the warehouse file is written and read by different processes at once.
+
+DuckDB lets one process write a file only while no other process has it open, even read-only.
+So writers never touch the published file: an ingest copies it to `kpi.duckdb.next`, writes
+there, checkpoints, closes and `os.replace`s it over the published one (atomic on POSIX).
+Readers (the dashboard, `kpi status`, `kpi export`) attach the published file read-only for a
+moment; whichever version they opened stays valid for them. A killed writer leaves only a
+stale `.next` file behind, which the next writer deletes. One writer at a time is enforced with
+an advisory lock on `warehouse/.ingest.lock`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from pipelines.warehouse.schema import migrate
+
+
+class WarehouseBusyError(Exception):
+    """Another ingest holds the writer lock longer than we were willing to wait."""
+
+
+def _lock_path(db_path: Path) -> Path:
+    return db_path.with_name("." + db_path.name + ".lock")
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: Path, timeout_s: float) -> Iterator[None]:
+    """Exclusive advisory lock; released by the kernel even if the process is killed."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    path = _lock_path(db_path)
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise WarehouseBusyError(
+                        f"another ingest is writing the warehouse ({holder}); waited {timeout_s:g} s. "
+                        "Try again when it finishes, or raise KPI_LOCK_TIMEOUT_S."
+                    ) from None
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def open_writer(db_path: Path, timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to the next version; published on clean exit, discarded on error."""
+    with writer_lock(db_path, timeout_s):
+        staging = db_path.with_name(db_path.name + ".next")
+        for stale in (staging, Path(str(staging) + ".wal")):
+            stale.unlink(missing_ok=True)
+        if db_path.exists():
+            shutil.copyfile(db_path, staging)
+        con = duckdb.connect(str(staging))
+        try:
+            migrate(con)
+            yield con
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            staging.unlink(missing_ok=True)
+            Path(str(staging) + ".wal").unlink(missing_ok=True)
+            raise
+        con.close()
+        with open(staging, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, db_path)
+        _fsync_dir(db_path.parent)
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def open_reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A short-lived read-only view of the published file, or None if nothing is published yet.
+
+    Attaching into a fresh in-memory database (rather than `connect(path)`) avoids DuckDB's
+    per-process instance cache, which would keep serving a file that has since been replaced.
+    """
+    if not db_path.exists():
+        yield None
+        return
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH {_sql_string(str(db_path))} AS kpi (READ_ONLY)")
+        con.execute("USE kpi")
+        yield con
+    finally:
+        con.close()
+
+
+def version_token(db_path: Path) -> str:
+    """Changes whenever a new version is published: a cache key for readers."""
+    try:
+        st = db_path.stat()
+    except FileNotFoundError:
+        return "absent"
+    return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
