@@ -1,0 +1,30 @@
+"""Entry point: `streamlit run dashboard/app.py`. Language switch and navigation only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.data import settings_or_stop
+from dashboard.strings import LANGUAGES, t
+
+st.set_page_config(page_title="KPI 292/NQ-CP", page_icon="🇻🇳", layout="wide")
+
+config = settings_or_stop()
+if "lang" not in st.session_state:
+    wanted = st.query_params.get("lang", config.language)
+    st.session_state["lang"] = wanted if wanted in LANGUAGES else config.language
+
+with st.sidebar:
+    st.radio(
+        "Ngôn ngữ / Language",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="lang",
+        horizontal=True,
+    )
+st.query_params["lang"] = st.session_state["lang"]
+
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True),
+]
+st.navigation(pages).run()

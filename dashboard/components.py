@@ -1,0 +1,48 @@
+"""Shared pieces of the pages: status badges (colour plus symbol plus text) and target labels."""
+
+from __future__ import annotations
+
+import html
+
+from dashboard.formatting import fmt_number
+from dashboard.strings import lang, t
+from pipelines.catalog import Indicator
+from pipelines.progress import STATUSES
+
+# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies; each badge
+# also carries a symbol and a word, so colour is never the only signal.
+STATUS_STYLE: dict[str | None, tuple[str, str]] = {
+    "achieved": ("#0072B2", "✔"),
+    "on_track": ("#009E73", "▲"),
+    "acceleration_needed": ("#E69F00", "◆"),
+    "limited_progress": ("#D55E00", "▼"),
+    "deterioration": ("#CC79A7", "✖"),
+    "insufficient_data": ("#6B6B6B", "…"),
+    None: ("#9A9A9A", "–"),
+}
+
+
+def status_label(status: str | None) -> str:
+    return t(f"status_{status}") if status in STATUSES else t("status_none")
+
+
+def badge_html(status: str | None, prefix: str = "") -> str:
+    colour, symbol = STATUS_STYLE.get(status, STATUS_STYLE[None])
+    text = html.escape(f"{prefix}{symbol} {status_label(status)}")
+    return (
+        f'<span class="kpi-badge" data-status="{status or "none"}" style="background:{colour};color:white;'
+        f'padding:2px 8px;border-radius:10px;font-size:0.8rem;white-space:nowrap">{text}</span>'
+    )
+
+
+def target_text(ind: Indicator, horizon: int) -> str:
+    """Markdown: '**115**', '**2.900** *(minh họa)*' for an illustrative target, or 'no target'."""
+    value = ind.target(horizon)
+    if value is None:
+        return f"*{t('no_target')}*"
+    mark = f" *({t('illustrative')})*" if ind.target_source(horizon) == "illustrative" else ""
+    return f"**{fmt_number(value, lang())}**{mark}"
+
+
+def legend_html() -> str:
+    return " ".join(badge_html(s) for s in STATUSES)

@@ -1,0 +1,65 @@
+"""Cached loaders for the pages: short read-only visits to the published warehouse.
+
+Every loader takes the warehouse's version token as its first argument, so the cache is
+keyed on the last publish: a new load shows on the next rerun, and an unchanged warehouse
+is never queried twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import streamlit as st
+
+from pipelines.catalog import Catalog
+from pipelines.progress import Assessment, Point
+from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+from pipelines.settings import Settings, SettingsError, load_settings
+from pipelines.warehouse.store import open_reader, version_token
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return load_settings()
+
+
+def settings_or_stop() -> Settings:
+    """Settings, or a short message on the page (never a traceback) when they are invalid."""
+    try:
+        return settings()
+    except SettingsError as exc:
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable: st.stop raises
+
+
+def token() -> str:
+    return version_token(settings().warehouse_path)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the overview needs, read once per published version."""
+
+    catalog: Catalog
+    series: dict[str, list[Point]]
+    assessments: dict[str, list[Assessment]]
+    observation_count: int
+    last_load: datetime | None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def snapshot(version: str) -> Snapshot | None:
+    """None when no warehouse has been published yet or it holds no observation."""
+    with open_reader(settings().warehouse_path) as con:
+        if con is None:
+            return None
+        catalog = read_catalog(con)
+        count, last = con.execute(
+            "SELECT (SELECT count(*) FROM observations), (SELECT max(received_at) FROM loads WHERE status = 'loaded')"
+        ).fetchone()
+        if not count or not catalog.indicators:
+            return None
+        series = headline_series(catalog, headline_rows(con))
+    return Snapshot(catalog, series, assess_catalog(catalog, series), count, last)

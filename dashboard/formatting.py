@@ -1,0 +1,42 @@
+"""Numbers and dates as each language writes them: 1.234,5 and dd/mm/yyyy in Vietnamese."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipelines.periods import split_period
+
+
+def fmt_number(value: float | None, lang: str, decimals: int | None = None) -> str:
+    """Grouped thousands; Vietnamese swaps the marks (1.234,5). Whole numbers show no decimals."""
+    if value is None:
+        return "—"
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 10 else 2)
+    text = f"{value:,.{decimals}f}"
+    if lang == "vi":
+        text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+    return text
+
+
+def fmt_percent_rate(rate: float | None, lang: str) -> str:
+    """A yearly growth rate (0.034) as a signed percentage (+3,4 %/năm)."""
+    if rate is None:
+        return "—"
+    per_year = "/năm" if lang == "vi" else "/yr"
+    return ("+" if rate >= 0 else "") + fmt_number(rate * 100, lang, 1) + " %" + per_year
+
+
+def fmt_date(day: date) -> str:
+    """dd/mm/yyyy in both languages: the form Vietnamese readers expect, unambiguous in English."""
+    return day.strftime("%d/%m/%Y")
+
+
+def fmt_period(period: str | None, lang: str) -> str:
+    """'2026-Q3' → 'Quý 3/2026' or 'Q3 2026'; '2025' stays '2025'."""
+    if not period:
+        return "—"
+    year, quarter = split_period(period)
+    if quarter is None:
+        return str(year) if lang == "en" else f"Năm {year}"
+    return f"Quý {quarter}/{year}" if lang == "vi" else f"Q{quarter} {year}"
