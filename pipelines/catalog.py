@@ -110,8 +110,8 @@ class Indicator(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Indicator":
-        if (self.baseline_period is None) != (self.baseline_value is None):
-            raise ValueError("baseline_period and baseline_value go together: fill both or neither")
+        if self.baseline_value is not None and self.baseline_period is None:
+            raise ValueError("baseline_value needs a baseline_period (a period alone takes the observed value)")
         for year in HORIZONS:
             target = getattr(self, f"target_{year}")
             source = getattr(self, f"target_{year}_source")

@@ -1,4 +1,4 @@
-"""The `kpi` command: ingest, export, status, demo, catalog.
+"""The `kpi` command: ingest, export, status, progress, demo, catalog.
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -102,6 +103,50 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.periods import parse_period
+    from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+    from pipelines.warehouse.store import open_reader
+
+    as_of = None
+    if args.as_of:
+        as_of = parse_period(args.as_of)
+        if as_of is None:
+            print(f"kpi progress: cannot read --as-of {args.as_of!r}; write YYYY or YYYY-Qn, e.g. 2026-Q2", file=sys.stderr)
+            return EXIT_USAGE
+    with open_reader(settings.warehouse_path) as con:
+        if con is None:
+            print(f"kpi progress: no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest`", file=sys.stderr)
+            return EXIT_USAGE
+        catalog = read_catalog(con)
+        if args.indicator and args.indicator not in catalog.indicators:
+            print(f"kpi progress: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
+            return EXIT_USAGE
+        series = headline_series(catalog, headline_rows(con, args.indicator))
+    results = [
+        a for code, items in assess_catalog(catalog, series, as_of).items()
+        if not args.indicator or code == args.indicator for a in items
+    ]
+    if args.json:
+        print(json.dumps([a.as_dict() for a in results], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    num = lambda v, spec=".4g": "-" if v is None else format(v, spec)  # noqa: E731
+    header = ("indicator", "horizon", "status", "method", "baseline", "latest", "target", "r_obs", "r_req", "R", "needed/yr")
+    lines = [header]
+    for a in results:
+        lines.append((
+            a.indicator, str(a.horizon), a.status or "-", a.method or "-",
+            f"{num(a.baseline_value)} ({a.baseline_period or '-'})", f"{num(a.latest_value)} ({a.latest_period or '-'})",
+            num(a.target) + (" *" if a.target_source == "illustrative" else ""),
+            num(a.observed_rate, ".3f"), num(a.required_rate, ".3f"), num(a.ratio, ".2f"), num(a.needed_rate, ".3f"),
+        ))
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    for row in lines:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    print(f"\nas of {as_of or 'latest data'}; * illustrative target; rates per year (compound: share, linear: units)")
+    return EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.catalog_dir)
     print(f"catalog OK: {len(catalog.indicators)} indicators, {len(catalog.reporters)} reporters, "
@@ -143,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser("progress", help="status of each indicator toward its 2030 and 2045 targets",
+                       description="Baseline, latest value, observed and required rates and the status per indicator and horizon.")
+    p.add_argument("--as-of", metavar="PERIOD", help="use only observations up to this period, e.g. 2026-Q2")
+    p.add_argument("--indicator", metavar="CODE", help="only this indicator")
+    p.add_argument("--json", action="store_true", help="print a JSON list, one object per indicator and horizon")
+    p.set_defaults(func=cmd_progress)
+
     p = sub.add_parser("catalog", help="validate the catalog files",
                        description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")
     p.set_defaults(func=cmd_catalog)
@@ -164,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusyError as exc:
         print(f"kpi: {exc}", file=sys.stderr)
         return EXIT_REJECTED
+    except BrokenPipeError:  # `kpi export | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except SchemaTooNewError as exc:
         print(f"kpi: {exc}", file=sys.stderr)
         return EXIT_USAGE
