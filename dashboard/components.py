@@ -46,3 +46,16 @@ def target_text(ind: Indicator, horizon: int) -> str:
 
 def legend_html() -> str:
     return " ".join(badge_html(s) for s in STATUSES)
+
+
+def footer(last_load) -> None:
+    """The caption every page ends with: data date, sample-data warning, what illustrative means."""
+    import streamlit as st
+
+    from dashboard.formatting import fmt_date
+
+    parts = []
+    if last_load is not None:
+        parts.append(t("data_as_of", date=fmt_date(last_load.date())))
+    parts += [t("sample_data"), t("illustrative_note")]
+    st.caption(" · ".join(parts))

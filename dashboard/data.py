@@ -63,3 +63,33 @@ def snapshot(version: str) -> Snapshot | None:
             return None
         series = headline_series(catalog, headline_rows(con))
     return Snapshot(catalog, series, assess_catalog(catalog, series), count, last)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def indicator_frame(version: str, code: str):
+    """Current values of one indicator with their provenance (file, load, row)."""
+    from dashboard.queries import indicator_observations
+
+    with open_reader(settings().warehouse_path) as con:
+        return None if con is None else indicator_observations(con, code)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def table(version: str, name: str):
+    """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
+    from dashboard import queries
+
+    with open_reader(settings().warehouse_path) as con:
+        return None if con is None else getattr(queries, name)(con)
+
+
+@st.cache_data(show_spinner=False)
+def countries() -> dict[str, tuple[str, str, str]]:
+    """ISO alpha-3 → (numeric code, English name, Vietnamese name), from the catalog folder."""
+    import csv
+
+    path = settings().catalog_dir / "countries.csv"
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return {r["iso3"]: (r["iso_numeric"], r["name_en"], r["name_vi"]) for r in csv.DictReader(handle)}

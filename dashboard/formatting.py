@@ -19,12 +19,16 @@ def fmt_number(value: float | None, lang: str, decimals: int | None = None) -> s
     return text
 
 
-def fmt_percent_rate(rate: float | None, lang: str) -> str:
-    """A yearly growth rate (0.034) as a signed percentage (+3,4 %/năm)."""
+def fmt_rate(rate: float | None, method: str | None, unit: str, lang: str) -> str:
+    """A yearly rate: compound as a signed percentage (+3,4 %/năm), linear in the indicator's unit."""
     if rate is None:
         return "—"
     per_year = "/năm" if lang == "vi" else "/yr"
-    return ("+" if rate >= 0 else "") + fmt_number(rate * 100, lang, 1) + " %" + per_year
+    sign = "+" if rate >= 0 else ""
+    if method == "compound":
+        return f"{sign}{fmt_number(rate * 100, lang, 1)} %{per_year}"
+    unit_text = ("điểm %" if lang == "vi" else "pp") if unit == "%" else unit
+    return f"{sign}{fmt_number(rate, lang, 2)} {unit_text}{per_year}"
 
 
 def fmt_date(day: date) -> str:

@@ -1,0 +1,140 @@
+"""Altair charts shared by the pages and the exports: labelled, dated and sourced, so a screenshot stands alone.
+
+Pure builders: data in, chart out. Numbers follow the reader's language through Vega's
+locale (1.234,5 in Vietnamese).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from dashboard.components import STATUS_STYLE
+from pipelines.catalog import Indicator
+from pipelines.progress import Assessment, Point, period_time, projection_path, required_path
+
+VI_LOCALE = {
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]},
+    "time": {
+        "dateTime": "%A, %e %B %Y, %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+        "periods": ["SA", "CH"],
+        "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+        "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+        "months": [f"Tháng {i}" for i in range(1, 13)],
+        "shortMonths": [f"Th{i}" for i in range(1, 13)],
+    },
+}
+EN_LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " VND"]}}
+SERIES_COLOUR = "#0B5394"
+TARGET_COLOURS = {2030: "#D55E00", 2045: "#6A3D9A"}
+
+
+def localise(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+    return chart.configure(locale=VI_LOCALE if lang == "vi" else EN_LOCALE).configure_view(stroke=None)
+
+
+def _points_frame(points: list[Point]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"t": [period_time(p.period) for p in points], "period": [p.period for p in points], "value": [p.value for p in points]},
+        schema={"t": pl.Float64, "period": pl.String, "value": pl.Float64},
+    )
+
+
+def sparkline(points: list[Point], lang: str) -> alt.Chart:
+    """A small trend line, no axes: the shape of the series since the first observation."""
+    frame = _points_frame(points)
+    chart = (
+        alt.Chart(frame)
+        .mark_line(color=SERIES_COLOUR, strokeWidth=2, point=alt.OverlayMarkDef(size=8, color=SERIES_COLOUR))
+        .encode(
+            x=alt.X("t:Q", axis=None, scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("period:N"), alt.Tooltip("value:Q", format=",.4~f")],
+        )
+        .properties(height=48, width="container")
+    )
+    return localise(chart, lang)
+
+
+def indicator_chart(
+    ind: Indicator,
+    points: list[Point],
+    assessments: list[Assessment],
+    labels: dict[str, str],
+    lang: str,
+    title: str,
+    subtitle: list[str],
+) -> alt.LayerChart:
+    """Observed series, targets for 2030 and 2045, the required path and the projection at the current rate.
+
+    `labels` names the layers in the reader's language: observed, required, projection, target.
+    """
+    observed = _points_frame(points).with_columns(pl.lit(labels["observed"]).alias("layer"))
+    paths = []
+    targets = []
+    for a in assessments:
+        if a.target is None:
+            continue
+        target_label = f"{labels['target']} {a.horizon}" + (f" ({labels['illustrative']})" if a.target_source == "illustrative" else "")
+        targets.append({"t": float(a.horizon), "value": a.target, "label": target_label, "horizon": str(a.horizon)})
+        for name, path in ((labels["required"], required_path(a, 0.25)), (labels["projection"], projection_path(a, 0.25))):
+            paths.extend({"t": t, "value": v, "layer": f"{name} {a.horizon}", "kind": name} for t, v in path)
+    x = alt.X("t:Q", title=labels["year"], axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False, nice=False))
+    y = alt.Y("value:Q", title=ind.unit_label(lang), scale=alt.Scale(zero=True))
+    layers: list[alt.Chart] = []
+    if paths:
+        path_frame = pl.DataFrame(paths)
+        layers.append(
+            alt.Chart(path_frame).mark_line(strokeDash=[6, 4], strokeWidth=1.5, opacity=0.8).encode(
+                x=x, y=y, detail="layer:N",
+                color=alt.Color("kind:N", title=None, scale=alt.Scale(range=["#8C8C8C", "#E69F00"]),
+                                legend=alt.Legend(orient="bottom")),
+                tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("value:Q", format=",.4~f")],
+            )
+        )
+    layers.append(
+        alt.Chart(observed).mark_line(color=SERIES_COLOUR, strokeWidth=2.5, point=True).encode(
+            x=x, y=y, tooltip=[alt.Tooltip("period:N", title=labels["period"]), alt.Tooltip("value:Q", title=labels["value"], format=",.4~f")]
+        )
+    )
+    if targets:
+        target_frame = pl.DataFrame(targets)
+        layers.append(
+            alt.Chart(target_frame).mark_point(shape="diamond", size=160, filled=True).encode(
+                x=x, y=y,
+                color=alt.Color("horizon:N", scale=alt.Scale(domain=list(map(str, TARGET_COLOURS)), range=list(TARGET_COLOURS.values())), legend=None),
+                tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=",.4~f")],
+            )
+        )
+        layers.append(
+            alt.Chart(target_frame).mark_text(align="right", dx=-10, dy=-10, fontSize=12, fontWeight="bold").encode(
+                x=x, y=y, text="label:N",
+                color=alt.Color("horizon:N", scale=alt.Scale(domain=list(map(str, TARGET_COLOURS)), range=list(TARGET_COLOURS.values())), legend=None),
+            )
+        )
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(
+        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitleColor="#555"),
+        height=380,
+        width="container",
+    )
+    return localise(chart, lang)
+
+
+def breakdown_chart(frame: pl.DataFrame, member_title: str, unit: str, lang: str, title: str, subtitle: list[str],
+                    member_labels: dict[str, str] | None = None) -> alt.Chart:
+    """Stacked areas of one breakdown dimension over time."""
+    data = frame.with_columns(
+        pl.col("period").map_elements(period_time, return_dtype=pl.Float64).alias("t"),
+        pl.col("member").replace(member_labels or {}).alias("member_label"),
+    )
+    chart = alt.Chart(data).mark_area(opacity=0.85).encode(
+        x=alt.X("t:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False, nice=False)),
+        y=alt.Y("value:Q", title=unit, stack=True),
+        color=alt.Color("member_label:N", title=member_title, scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("period:N"), alt.Tooltip("member_label:N", title=member_title), alt.Tooltip("value:Q", format=",.4~f")],
+    ).properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitleColor="#555"), height=300, width="container")
+    return localise(chart, lang)
+
+
+def status_colour(status: str | None) -> str:
+    return STATUS_STYLE.get(status, STATUS_STYLE[None])[0]

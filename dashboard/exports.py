@@ -1,0 +1,55 @@
+"""Downloads from the app: CSV, XLSX and PNG that are safe to open and look right in a deck.
+
+Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
+return) get a leading apostrophe (OWASP's rule); numbers stay numbers, so -5 is still -5.
+"""
+
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import polars as pl
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix `'` to text cells a spreadsheet would evaluate; leave numeric columns alone."""
+    text_cols = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    pattern = "^[=+\\-@\t\r]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text_cols
+    )
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """UTF-8 with BOM, so Excel shows Vietnamese correctly when the file is double-clicked."""
+    return b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8")
+
+
+def xlsx_bytes(frame: pl.DataFrame, sheet: str = "data") -> bytes:
+    import openpyxl
+
+    safe = neutralise(frame)
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = sheet[:31]
+    ws.append(safe.columns)
+    for row in safe.iter_rows():
+        # openpyxl would treat a str starting with '=' as a formula; neutralise() made them safe.
+        ws.append([v.isoformat(sep=" ") if hasattr(v, "isoformat") else v for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def png_bytes(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """Rendered by vl-convert in-process: no browser, no network."""
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    if isinstance(spec.get("width"), str):  # "container" has no meaning outside a page
+        spec["width"] = 900
+    return vlc.vegalite_to_png(spec, scale=scale)

@@ -1,0 +1,116 @@
+"""Read-side SQL for the detail pages; each function takes an open read-only connection.
+
+Set-based work stays in DuckDB; the pages get small Polars frames back.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())  # type: ignore[return-value]
+
+
+def indicator_observations(con: duckdb.DuckDBPyConnection, code: str) -> pl.DataFrame:
+    """Current values of one indicator with the file, load time and row that brought each."""
+    return _frame(
+        con, """SELECT o.reporter, o.period, o.breakdown, o.value, o.note,
+                  l.file_name, l.load_id, l.received_at, o.row_number
+           FROM current_observations o JOIN loads l USING (load_id)
+           WHERE o.indicator = ?
+           ORDER BY o.period, o.reporter, o.breakdown""",
+        [code],
+    )
+
+
+def indicator_history(con: duckdb.DuckDBPyConnection, code: str) -> pl.DataFrame:
+    """Every value ever loaded for the indicator (revisions included), newest load first."""
+    return _frame(
+        con, """SELECT o.reporter, o.period, o.breakdown, o.value, l.file_name, l.load_id, l.received_at, o.row_number
+           FROM observations o JOIN loads l USING (load_id)
+           WHERE o.indicator = ?
+           ORDER BY o.period, o.reporter, o.breakdown, o.load_id DESC""",
+        [code],
+    )
+
+
+def dimension_series(con: duckdb.DuckDBPyConnection, code: str, dimension: str) -> pl.DataFrame:
+    """Values broken down by exactly one dimension (other dimensions blank), summed over reporters."""
+    return _frame(
+        con, """SELECT period, json_extract_string(breakdown, '$.' || ?) AS member, sum(value) AS value
+           FROM current_observations
+           WHERE indicator = ? AND breakdown <> '{}'
+             AND json_extract_string(breakdown, '$.' || ?) IS NOT NULL
+             AND len(json_keys(breakdown::JSON)) = 1
+           GROUP BY ALL ORDER BY period, member""",
+        [f'"{dimension}"', code, f'"{dimension}"'],
+    )
+
+
+def dimensions_in_use(con: duckdb.DuckDBPyConnection, code: str) -> list[str]:
+    rows = con.execute(
+        """SELECT DISTINCT unnest(json_keys(breakdown::JSON)) AS dim
+           FROM current_observations WHERE indicator = ? AND breakdown <> '{}' ORDER BY dim""",
+        [code],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def missions_by_country(con: duckdb.DuckDBPyConnection, period: str | None = None) -> pl.DataFrame:
+    """Agencies per country and type for one period (default: the latest with country rows)."""
+    if period is None:
+        row = con.execute(
+            """SELECT max(period) FROM current_observations
+               WHERE indicator = 'MISSIONS_ABROAD' AND json_extract_string(breakdown, '$.country') IS NOT NULL"""
+        ).fetchone()
+        period = row[0] if row else None
+    if period is None:
+        return pl.DataFrame(schema={"country": pl.String, "mission_type": pl.String, "value": pl.Float64, "period": pl.String})
+    return _frame(
+        con, """SELECT json_extract_string(breakdown, '$.country') AS country,
+                  coalesce(json_extract_string(breakdown, '$.mission_type'), 'total') AS mission_type,
+                  sum(value) AS value, period
+           FROM current_observations
+           WHERE indicator = 'MISSIONS_ABROAD' AND period = ?
+             AND json_extract_string(breakdown, '$.country') IS NOT NULL
+           GROUP BY ALL ORDER BY country, mission_type""",
+        [period],
+    )
+
+
+def loads(con: duckdb.DuckDBPyConnection, limit: int = 500) -> pl.DataFrame:
+    return _frame(
+        con, """SELECT load_id, file_name, received_at, status, encoding, rows_read, rows_loaded, rows_revised,
+                  problem_count, problems, info, duplicate_of, stored_as
+           FROM loads ORDER BY load_id DESC LIMIT ?""",
+        [limit],
+    )
+
+
+def reporter_periods(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What each reporter has sent: per reporter and period, values, indicators and the last load."""
+    return _frame(
+        con, """SELECT o.reporter, o.period, count(*) AS values, count(DISTINCT o.indicator) AS indicators,
+                  max(l.received_at) AS received_at
+           FROM current_observations o JOIN loads l USING (load_id)
+           GROUP BY ALL ORDER BY o.reporter, o.period"""
+    )
+
+
+def expected_reporters(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Which reporters report which quarterly indicators (from what they have sent before)."""
+    return _frame(
+        con, """SELECT DISTINCT o.reporter, o.indicator
+           FROM current_observations o JOIN indicators i ON i.code = o.indicator
+           WHERE i.frequency = 'quarterly' AND o.period LIKE '%-Q%'
+           ORDER BY ALL"""
+    )
+
+
+def latest_quarter_by_pair(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return _frame(
+        con, """SELECT reporter, indicator, max(period) AS latest
+           FROM current_observations WHERE period LIKE '%-Q%' GROUP BY ALL"""
+    )
