@@ -155,7 +155,7 @@ class Problem:
 
     def message(self, lang: str = "en") -> str:
         template = MESSAGES[self.code][lang]
-        params = {"value": self.value if self.value is not None else "", **self.params}
+        params = {"value": self.value if self.value is not None else "", "column": self.column or "", **self.params}
         if "hint" in template and "hint" not in params:
             params["hint"] = _hint(params.get("suggestions") or [], lang)
         return template.format(**params)
