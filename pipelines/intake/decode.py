@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipelines.intake.tabular import excel_rows
 from pipelines.problems import Problem
 
 _MAGIC = [
@@ -63,18 +64,20 @@ def sniff_binary(data: bytes) -> str | None:
 
 
 def _row_of_offset(text_before: str) -> int:
-    return text_before.count("\n") + 1
+    """The Excel row of the character that follows `text_before` (quoted line breaks included)."""
+    text_before = text_before.lstrip("\ufeff")
+    return excel_rows(text_before, [text_before.count("\n") + 1])[0]
 
 
 def _bad_utf8_rows(data: bytes) -> list[int]:
-    """Line numbers (1-based) holding bytes that are not UTF-8."""
-    rows = []
+    """Rows (as Excel numbers them, header = 1) holding bytes that are not UTF-8."""
+    lines = []
     for line_no, line in enumerate(data.split(b"\n"), start=1):
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
-            rows.append(line_no)
-    return rows
+            lines.append(line_no)
+    return excel_rows(data.decode("utf-8", errors="surrogateescape"), lines)
 
 
 def decode(data: bytes) -> DecodedText:

@@ -116,6 +116,32 @@ def _choose_delimiter(text: str) -> tuple[str, int] | tuple[None, set[str]]:
     return None, best
 
 
+def excel_rows(text: str, lines: list[int]) -> list[int]:
+    """The rows (as Excel numbers them) that hold the given physical lines (1-based).
+
+    A quoted cell with line breaks is one row in Excel but several lines in the file, so a
+    problem found by line (e.g. undecodable bytes) is moved to its row. `text` may end early;
+    past the point where it stops parsing, rows keep the offset from lines found so far.
+    """
+    wanted = sorted(set(lines))
+    delimiter, _ = _choose_delimiter(text)
+    if delimiter is None or not wanted:
+        return wanted
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[int] = []
+    row_no, i = 0, 0
+    try:
+        for row_no, _ in enumerate(reader, start=1):
+            while i < len(wanted) and wanted[i] <= reader.line_num:
+                rows.append(row_no)
+                i += 1
+    except csv.Error:
+        row_no += 1  # the record that failed to parse starts on the next line
+    offset = (reader.line_num - row_no) if row_no else 0
+    rows.extend(line - offset for line in wanted[i:])
+    return sorted(set(rows))
+
+
 def table_from_text(text: str) -> Table:
     """Split decoded text into a Table; structure problems are collected, not raised."""
     delimiter, found = _choose_delimiter(text)
