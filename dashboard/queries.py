@@ -64,8 +64,8 @@ def missions_by_country(con: duckdb.DuckDBPyConnection, period: str | None = Non
         row = con.execute(
             """SELECT max(period) FROM current_observations
                WHERE indicator = 'MISSIONS_ABROAD' AND json_extract_string(breakdown, '$.country') IS NOT NULL"""
-        ).fetchone()
-        period = row[0] if row else None
+        ).fetchall()  # fetchall completes the result: DuckDB 2 refuses a new query over an open one
+        period = row[0][0] if row else None
     if period is None:
         return pl.DataFrame(schema={"country": pl.String, "mission_type": pl.String, "value": pl.Float64, "period": pl.String})
     return _frame(
@@ -114,3 +114,7 @@ def latest_quarter_by_pair(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         con, """SELECT reporter, indicator, max(period) AS latest
            FROM current_observations WHERE period LIKE '%-Q%' GROUP BY ALL"""
     )
+
+
+def missions_by_type(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return dimension_series(con, "MISSIONS_ABROAD", "mission_type")

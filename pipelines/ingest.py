@@ -217,6 +217,28 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
     return outcomes
 
 
+@dataclass
+class Preview:
+    """A dry run of validation for the upload page: what a load would do, nothing written."""
+
+    status: str  # 'valid' | 'rejected'
+    rows: int
+    problems: list[Problem]
+    problem_count: int
+    info: list[tuple[str, dict]]
+
+
+def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | None = None) -> Preview:
+    """Read and validate bytes exactly as `ingest` would, without touching the warehouse."""
+    read = read_bytes(data, settings.max_file_bytes)
+    if read.table is None:
+        return Preview("rejected", 0, read.problems, len(read.problems), [])
+    checked = validate(read.table, catalog, today or date.today())
+    if checked.ok:
+        return Preview("valid", checked.observations.height, [], 0, checked.info)  # type: ignore[union-attr]
+    return Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info)
+
+
 def save_upload(name: str, data: bytes, settings: Settings) -> Path:
     """Store uploaded bytes in the inbox under a safe, unused name (the client's name is not trusted)."""
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)

@@ -1,2 +1,103 @@
+"""Data status: what each reporter sent and when, what was rejected and why, who is missing the latest quarter."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
 import streamlit as st
-st.title("todo")
+
+from dashboard.components import footer
+from dashboard.data import settings, snapshot, table, token
+from dashboard.formatting import fmt_period
+from dashboard.strings import lang, t
+from pipelines.problems import Problem, format_problem
+
+st.title(t("status_title"))
+lg = lang()
+loads = table(token(), "loads")
+if loads is None or loads.height == 0:
+    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
+    st.stop()
+snap = snapshot(token())
+
+counts = {s: loads.filter(pl.col("status") == s).height for s in ("loaded", "duplicate", "rejected")}
+c1, c2, c3 = st.columns(3)
+c1.metric(t("loads_loaded"), counts["loaded"])
+c2.metric(t("loads_duplicate"), counts["duplicate"])
+c3.metric(t("loads_rejected"), counts["rejected"])
+
+# Missing reports for the latest quarter.
+pairs = table(token(), "latest_quarter_by_pair")
+if pairs is not None and pairs.height:
+    latest_quarter = pairs["latest"].max()
+    missing = pairs.filter(pl.col("latest") < latest_quarter).sort("reporter", "indicator")
+    st.subheader(t("missing_title", period=fmt_period(latest_quarter, lg)))
+    if missing.height == 0:
+        st.success(t("missing_none"))
+    else:
+        st.warning(t("missing_some", n=missing.height))
+        st.dataframe(
+            missing.select(
+                pl.col("reporter").alias(t("reporter")),
+                pl.col("indicator").alias(t("page_indicator")),
+                pl.col("latest").map_elements(lambda p: fmt_period(p, lg), return_dtype=pl.String).alias(t("last_period")),
+            ),
+            hide_index=True, width="stretch",
+        )
+
+# What arrived, per reporter and period (last eight quarters and years).
+periods = table(token(), "reporter_periods")
+if periods is not None and periods.height:
+    st.subheader(t("arrivals_title"))
+    recent = sorted(periods["period"].unique().to_list())[-10:]
+    grid = (
+        periods.filter(pl.col("period").is_in(recent))
+        .pivot(on="period", index="reporter", values="values", aggregate_function="sum")
+        .sort("reporter")
+    )
+    grid = grid.select("reporter", *[p for p in recent if p in grid.columns]).rename(
+        {"reporter": t("reporter"), **{p: fmt_period(p, lg) for p in recent if p in grid.columns}}
+    )
+    st.caption(t("arrivals_caption"))
+    st.dataframe(grid, hide_index=True, width="stretch")
+
+# The load log, and the report of any rejected file.
+st.subheader(t("loads_title"))
+status_words = {"loaded": t("loads_loaded"), "duplicate": t("loads_duplicate"), "rejected": t("loads_rejected")}
+log = loads.select(
+    pl.col("load_id").alias("#"),
+    pl.col("file_name").alias(t("file")),
+    pl.col("received_at").alias(t("loaded_at")),
+    pl.col("status").replace_strict(status_words, default=pl.col("status")).alias(t("status")),
+    pl.col("rows_loaded").alias(t("rows")),
+    pl.col("rows_revised").alias(t("revised")),
+    pl.col("problem_count").alias(t("problems")),
+)
+st.dataframe(log, hide_index=True, width="stretch",
+             column_config={t("loaded_at"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")})
+
+rejected = loads.filter(pl.col("status") == "rejected")
+if rejected.height:
+    st.subheader(t("rejected_title"))
+    options = rejected["load_id"].to_list()
+    names = dict(zip(rejected["load_id"].to_list(), rejected["file_name"].to_list()))
+    chosen = st.selectbox(t("rejected_pick"), options, format_func=lambda i: f"#{i} · {names[i]}")
+    row = rejected.filter(pl.col("load_id") == chosen).row(0, named=True)
+    problems = [Problem.from_dict(p) for p in json.loads(row["problems"] or "[]")]
+    st.error(t("rejected_summary", file=row["file_name"], n=row["problem_count"]))
+    st.dataframe(
+        pl.DataFrame({
+            t("row"): [p.row for p in problems],
+            t("column"): [p.column or "" for p in problems],
+            t("value"): [p.value or "" for p in problems],
+            t("reason"): [p.message(lg) for p in problems],
+        }, schema={t("row"): pl.Int64, t("column"): pl.String, t("value"): pl.String, t("reason"): pl.String}),
+        hide_index=True, width="stretch",
+    )
+    if row["problem_count"] > len(problems):
+        st.caption(t("more_problems", n=row["problem_count"] - len(problems)))
+    st.caption(t("rejected_where", path=row["stored_as"] or "—"))
+    st.code("\n".join(format_problem(p, row["file_name"], lg) for p in problems[:50]), language=None)
+
+footer(snap.last_load if snap else None)
