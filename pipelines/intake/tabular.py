@@ -250,14 +250,21 @@ def _excel_cell(value: object, number_format: str | None) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
+        # A typed number is unambiguous: write it so that no decimal-mark convention can misread
+        # it (`12.345` would read as twelve thousand under the Vietnamese one, `1e+20` not at all).
         if number_format and "%" in number_format:
-            return format(value * 100, ".15g") + "%"
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return format(value, ".15g") if isinstance(value, float) else str(value)
+            return _excel_number(value * 100) + "%"
+        return str(value) if isinstance(value, int) else _excel_number(value)
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def _excel_number(value: float) -> str:
+    """What Excel shows (15 significant digits), in the export's never-ambiguous spelling."""
+    from pipelines.intake.numbers import format_number
+
+    return format_number(float(format(value, ".15g")))
 
 
 def table_from_xlsx(data: bytes) -> Table:
