@@ -92,20 +92,33 @@ def _json_text(expr: pl.Expr) -> pl.Expr:
     return pl.lit('"') + escaped + pl.lit('"')
 
 
-def breakdown_expr(dims: list[str]) -> pl.Expr:
-    """Canonical key of the breakdown: JSON object of the non-blank dimensions, sorted by name."""
+def breakdown_expr(dims: list[str], prefix: str = "") -> pl.Expr:
+    """Canonical key of the breakdown: JSON object of the non-blank dimensions, sorted by name.
+
+    `prefix` is what the frame's column names carry before the dimension's name.
+    """
     if not dims:
         return pl.lit("{}")
     parts = [
-        pl.when(pl.col(d) != "").then(pl.lit(json.dumps(d, ensure_ascii=False) + ":") + _json_text(pl.col(d)))
+        pl.when(pl.col(prefix + d) != "").then(
+            pl.lit(json.dumps(d, ensure_ascii=False) + ":") + _json_text(pl.col(prefix + d)))
         for d in sorted(dims)
     ]
     return pl.lit("{") + pl.concat_list(parts).list.drop_nulls().list.join(",") + pl.lit("}")
 
 
+# Breakdown columns carry this prefix in the frame, so a file's column named `row_number`,
+# `_value` or `_kind` can never collide with (or impersonate) the validator's own columns.
+DIM = "dim:"
+
+
+def _frame_name(column: str) -> str:
+    return column if column in REQUIRED or column in OPTIONAL else DIM + column
+
+
 def frame_from_table(table: Table) -> pl.DataFrame:
-    """Strings only, one column per named header cell, plus the Excel row number."""
-    named = [(i, c) for i, c in enumerate(table.columns) if c]
+    """Strings only, one column per named header cell (breakdowns prefixed with DIM), plus the Excel row number."""
+    named = [(i, _frame_name(c)) for i, c in enumerate(table.columns) if c]
     data: dict[str, list] = {"row_number": [r for r, _ in table.rows]}
     for i, name in named:
         data[name] = [cells[i] for _, cells in table.rows]
@@ -130,7 +143,7 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
 
     frame = frame_from_table(table)
     present = set(frame.columns)
-    dims = [c for c in frame.columns if c not in ("row_number", *REQUIRED, *OPTIONAL)]
+    dims = [c.removeprefix(DIM) for c in frame.columns if c.startswith(DIM)]
     frame = frame.with_columns(_clean(pl.col(c)) for c in frame.columns if c != "row_number")
     for col in OPTIONAL:
         if col not in present:
@@ -184,8 +197,8 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         return _finish(out, found)
     out.info.append(("number_convention", {"decimal": "." if convention.decimal == numbers.DOT else ","}))
     frame = frame.with_columns(numbers.parse_expr(convention.decimal).alias("_value"))
-    not_number = (pl.col("value") != "") & (
-        pl.col("_value").is_null() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
+    not_number = (pl.col("value") != "") & (  # 400 digits parse as inf: not a number either
+        pl.col("_value").is_null() | ~pl.col("_value").is_finite() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
     )
     found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
     valued = frame.filter(~not_number & pl.col("_value").is_not_null())
@@ -210,11 +223,11 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         allowed = catalog.allowed_values(dim)
         if allowed is None:
             continue
-        bad = frame.filter((pl.col(dim) != "") & ~pl.col(dim).is_in(list(allowed)))
-        found.add_rows(bad, "restricted_value", dim, dim, {"dimension": dim, "allowed": ", ".join(allowed)})
+        bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
+        found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
     # Keys must be unique within the file.
-    frame = frame.with_columns(breakdown_expr(dims).alias("_breakdown"))
+    frame = frame.with_columns(breakdown_expr(dims, DIM).alias("_breakdown"))
     key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null())
     first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
