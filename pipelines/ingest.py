@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -86,11 +87,29 @@ class UsageError(Exception):
     """The user asked for something impossible (a path that does not exist)."""
 
 
+MAX_NAME_BYTES = 120  # leaves room for the archive's stamp prefix under the usual 255-byte limit
+
+
 def safe_name(name: str) -> str:
-    """A file name that cannot escape a folder: no directories, no odd characters, bounded."""
-    base = Path(name.replace("\\", "/")).name
+    """A file name that cannot escape a folder: no directories, no odd characters, bounded.
+
+    NFC first (macOS uploads send decomposed names, whose combining marks are not word
+    characters); bounded in UTF-8 bytes, not characters (Vietnamese letters take up to 3),
+    keeping the end so the extension survives; never a name the inbox scan would skip.
+    """
+    base = Path(unicodedata.normalize("NFC", name).replace("\\", "/")).name
     base = re.sub(r"[^\w.\-]+", "_", base).strip("._") or "file"
-    return base[-120:]
+    base = re.sub(r"\.report\.(txt|json)$", r"_report.\1", base)
+    while len(base.encode("utf-8")) > MAX_NAME_BYTES:
+        base = base[1:]
+    return base.lstrip("._") or "file"
+
+
+def display_name(path: Path) -> str:
+    """The file's name as text to store and show: NFC, and valid UTF-8 even when the name on
+    disk holds bytes that are not (e.g. a Windows-1258 name unpacked from a zip)."""
+    raw = path.name.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    return unicodedata.normalize("NFC", raw)
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -124,14 +143,15 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     received = datetime.now(timezone.utc).replace(tzinfo=None)
     size = path.stat().st_size
     sha = _sha256(path)
-    base = {"file_name": path.name, "sha256": sha, "size_bytes": size, "received_at": received}
+    name = display_name(path)
+    base = {"file_name": name, "sha256": sha, "size_bytes": size, "received_at": received}
 
     dup = con.execute(
         "SELECT min(load_id) FROM loads WHERE sha256 = ? AND status = 'loaded'", [sha]
     ).fetchone()[0]
     if dup is not None:
         load_id = _insert_load(con, {**base, "status": "duplicate", "duplicate_of": dup})
-        return FileOutcome(path, path.name, "duplicate", load_id, sha, duplicate_of=dup)
+        return FileOutcome(path, name, "duplicate", load_id, sha, duplicate_of=dup)
 
     # An oversized file is judged from its size alone, never read into memory.
     read = read_bytes(path.read_bytes() if size <= settings.max_file_bytes else b"", settings.max_file_bytes,
@@ -151,7 +171,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
             **base, **meta, "status": "rejected", "rows_read": checked.rows_read if checked else 0,
             "problem_count": count, "problems": json.dumps([p.to_dict() for p in problems], ensure_ascii=False),
         })
-        return FileOutcome(path, path.name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info)
+        return FileOutcome(path, name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info)
 
     staged = checked.observations  # noqa: F841 - read by DuckDB's replacement scan below
     con.execute("BEGIN")
@@ -174,7 +194,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return FileOutcome(path, path.name, "loaded", load_id, sha, rows=staged.height, revised=revised, info=info)
+    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged.height, revised=revised, info=info)
 
 
 def _stored_name(outcome: FileOutcome) -> str:
