@@ -28,6 +28,7 @@ pages = [
     st.Page("pages/overview.py", title=t("page_overview"), icon="📊", url_path="overview", default=True),
     st.Page("pages/indicator.py", title=t("page_indicator"), icon="📈", url_path="indicator"),
     st.Page("pages/missions.py", title=t("page_missions"), icon="🌏", url_path="missions"),
+    st.Page("pages/review.py", title=t("page_review"), icon="🗓️", url_path="review"),
     st.Page("pages/data_status.py", title=t("page_status"), icon="🗂️", url_path="data-status"),
     st.Page("pages/upload.py", title=t("page_upload"), icon="⬆️", url_path="upload"),
 ]

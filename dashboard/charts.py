@@ -9,7 +9,6 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from dashboard.components import STATUS_STYLE
 from pipelines.catalog import Indicator
 from pipelines.progress import Assessment, Point, period_time, projection_path, required_path
 
@@ -56,20 +55,21 @@ def sparkline(points: list[Point], lang: str) -> alt.Chart:
     return localise(chart, lang)
 
 
-def indicator_chart(
+def indicator_layers(
     ind: Indicator,
     points: list[Point],
     assessments: list[Assessment],
     labels: dict[str, str],
     lang: str,
-    title: str,
-    subtitle: list[str],
+    width: int | str = "container",
+    height: int = 380,
 ) -> alt.LayerChart:
     """Observed series, targets for 2030 and 2045, the required path and the projection at the current rate.
 
+    Unconfigured, so it can stand alone (`indicator_chart`) or sit inside a review panel.
     `labels` names the layers in the reader's language: observed, required, projection, target.
     """
-    observed = _points_frame(points).with_columns(pl.lit(labels["observed"]).alias("layer"))
+    observed = _points_frame(points)
     paths = []
     targets = []
     for a in assessments:
@@ -81,11 +81,11 @@ def indicator_chart(
             paths.extend({"t": t, "value": v, "layer": f"{name} {a.horizon}", "kind": name} for t, v in path)
     x = alt.X("t:Q", title=labels["year"], axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False, nice=False))
     y = alt.Y("value:Q", title=ind.unit_label(lang), scale=alt.Scale(zero=True))
+    target_colour = alt.Color("horizon:N", scale=alt.Scale(domain=list(map(str, TARGET_COLOURS)), range=list(TARGET_COLOURS.values())), legend=None)
     layers: list[alt.Chart] = []
     if paths:
-        path_frame = pl.DataFrame(paths)
         layers.append(
-            alt.Chart(path_frame).mark_line(strokeDash=[6, 4], strokeWidth=1.5, opacity=0.8).encode(
+            alt.Chart(pl.DataFrame(paths)).mark_line(strokeDash=[6, 4], strokeWidth=1.5, opacity=0.8).encode(
                 x=x, y=y, detail="layer:N",
                 color=alt.Color("kind:N", title=None, scale=alt.Scale(range=["#8C8C8C", "#E69F00"]),
                                 legend=alt.Legend(orient="bottom")),
@@ -101,40 +101,28 @@ def indicator_chart(
         target_frame = pl.DataFrame(targets)
         layers.append(
             alt.Chart(target_frame).mark_point(shape="diamond", size=160, filled=True).encode(
-                x=x, y=y,
-                color=alt.Color("horizon:N", scale=alt.Scale(domain=list(map(str, TARGET_COLOURS)), range=list(TARGET_COLOURS.values())), legend=None),
-                tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=",.4~f")],
+                x=x, y=y, color=target_colour, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=",.4~f")],
             )
         )
         layers.append(
             alt.Chart(target_frame).mark_text(align="right", dx=-10, dy=-10, fontSize=12, fontWeight="bold").encode(
-                x=x, y=y, text="label:N",
-                color=alt.Color("horizon:N", scale=alt.Scale(domain=list(map(str, TARGET_COLOURS)), range=list(TARGET_COLOURS.values())), legend=None),
+                x=x, y=y, text="label:N", color=target_colour,
             )
         )
-    chart = alt.layer(*layers).resolve_scale(color="independent").properties(
+    return alt.layer(*layers).resolve_scale(color="independent").properties(width=width, height=height)
+
+
+def indicator_chart(
+    ind: Indicator,
+    points: list[Point],
+    assessments: list[Assessment],
+    labels: dict[str, str],
+    lang: str,
+    title: str,
+    subtitle: list[str],
+) -> alt.LayerChart:
+    """The indicator page's chart: `indicator_layers` with its title, subtitle (unit, period, source) and locale."""
+    chart = indicator_layers(ind, points, assessments, labels, lang).properties(
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitleColor="#555"),
-        height=380,
-        width="container",
     )
     return localise(chart, lang)
-
-
-def breakdown_chart(frame: pl.DataFrame, member_title: str, unit: str, lang: str, title: str, subtitle: list[str],
-                    member_labels: dict[str, str] | None = None) -> alt.Chart:
-    """Stacked areas of one breakdown dimension over time."""
-    data = frame.with_columns(
-        pl.col("period").map_elements(period_time, return_dtype=pl.Float64).alias("t"),
-        pl.col("member").replace(member_labels or {}).alias("member_label"),
-    )
-    chart = alt.Chart(data).mark_area(opacity=0.85).encode(
-        x=alt.X("t:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False, nice=False)),
-        y=alt.Y("value:Q", title=unit, stack=True),
-        color=alt.Color("member_label:N", title=member_title, scale=alt.Scale(scheme="tableau10")),
-        tooltip=[alt.Tooltip("period:N"), alt.Tooltip("member_label:N", title=member_title), alt.Tooltip("value:Q", format=",.4~f")],
-    ).properties(title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitleColor="#555"), height=300, width="container")
-    return localise(chart, lang)
-
-
-def status_colour(status: str | None) -> str:
-    return STATUS_STYLE.get(status, STATUS_STYLE[None])[0]

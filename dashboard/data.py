@@ -93,3 +93,11 @@ def countries() -> dict[str, tuple[str, str, str]]:
         return {}
     with open(path, encoding="utf-8") as handle:
         return {r["iso3"]: (r["iso_numeric"], r["name_en"], r["name_vi"]) for r in csv.DictReader(handle)}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def review(version: str, quarter: str):
+    """The quarterly review as of `quarter` (see dashboard.review)."""
+    from dashboard.review import load_review
+
+    return load_review(settings().warehouse_path, quarter)

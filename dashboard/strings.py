@@ -187,6 +187,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Một lần nạp khác đang chạy. Vui lòng thử lại sau ít phút.",
         "en": "Another load is running. Please try again in a few minutes.",
     },
+    "page_review": {"vi": "Rà soát quý", "en": "Quarterly review"},
+    "review_title": {"vi": "Rà soát thực hiện Kế hoạch theo quý", "en": "Quarterly review of the plan"},
+    "review_pick": {"vi": "Quý rà soát", "en": "Quarter"},
+    "review_print_hint": {
+        "vi": "Mỗi khung là một trang trình chiếu 16:9; in bằng trình duyệt (Ctrl+P) được mỗi khung một trang. Tải bộ ảnh và PDF bằng lệnh `kpi report`.",
+        "en": "Each panel is a 16:9 slide; the browser's print (Ctrl+P) gives one panel per page. `kpi report` renders the PNG and PDF files.",
+    },
+    "review_as_of": {"vi": "Số liệu tính đến {date} ({quarter})", "en": "As of {date} ({quarter})"},
+    "review_summary_title": {"vi": "Tổng quan trạng thái các chỉ tiêu", "en": "Status of every indicator"},
+    "review_col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "review_col_latest": {"vi": "Mới nhất", "en": "Latest"},
+    "changes_title": {"vi": "Thay đổi so với quý trước", "en": "What changed since the previous quarter"},
+    "changes_status": {"vi": "Trạng thái thay đổi so với {previous}", "en": "Status moves since {previous}"},
+    "changes_none": {"vi": "Không có", "en": "None"},
+    "changes_new_values": {"vi": "Giá trị mới cho {quarter}", "en": "New values for {quarter}"},
+    "changes_revisions": {"vi": "Giá trị được sửa đổi (hai quý gần nhất)", "en": "Revised values (last two quarters)"},
+    "changes_new_reporters": {"vi": "Đơn vị báo cáo mới", "en": "New reporters"},
+    "changes_missing": {"vi": "Chưa báo cáo {quarter} (đã báo cáo quý trước)", "en": "Not yet reported for {quarter} (reported the quarter before)"},
+    "report_written": {"vi": "Đã ghi {n} khung vào {out}", "en": "Wrote {n} panels to {out}"},
     "upload_done": {"vi": "Đã nạp xong; các trang đã cập nhật.", "en": "Load finished; the pages now show the new data."},
 }
 
@@ -196,11 +215,16 @@ def lang() -> str:
     return st.session_state.get("lang", "vi")
 
 
+def text(key: str, language: str, **params: object) -> str:
+    """A string in a given language, outside any session (reports rendered by `kpi report`)."""
+    value = STRINGS[key][language]
+    return value.format(**params) if params else value
+
+
 def t_or(key: str, default: str) -> str:
     """A label that may be missing (a domain an analyst added to the catalog): fall back to the raw name."""
     return STRINGS[key][lang()] if key in STRINGS else default
 
 
 def t(key: str, **params: object) -> str:
-    text = STRINGS[key][lang()]
-    return text.format(**params) if params else text
+    return text(key, lang(), **params)

@@ -1,4 +1,4 @@
-"""The `kpi` command: ingest, export, status, progress, demo, catalog.
+"""The `kpi` command: ingest, export, status, progress, report, demo, catalog.
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -147,6 +147,25 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.periods import parse_period
+
+    quarter = parse_period(args.quarter)
+    if quarter is None or "-Q" not in quarter:
+        print(f"kpi report: cannot read --quarter {args.quarter!r}; write YYYY-Qn, e.g. 2026-Q3", file=sys.stderr)
+        return EXIT_USAGE
+    if not settings.warehouse_path.exists():
+        print(f"kpi report: no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first", file=sys.stderr)
+        return EXIT_USAGE
+    # The review's panels are the dashboard's own builders: one picture on screen and on paper.
+    from dashboard.report import write_report
+
+    lang = args.lang or settings.language
+    written = write_report(settings.warehouse_path, quarter, lang, Path(args.out))
+    print(f"wrote {len(written)} panels, review.pdf and index.html to {args.out}")
+    return EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.catalog_dir)
     print(f"catalog OK: {len(catalog.indicators)} indicators, {len(catalog.reporters)} reporters, "
@@ -194,6 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", metavar="CODE", help="only this indicator")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per indicator and horizon")
     p.set_defaults(func=cmd_progress)
+
+    p = sub.add_parser("report", help="render the quarterly review to PNG, PDF and HTML files",
+                       description="One 16:9 PNG per panel (summary, what changed, one per indicator), review.pdf "
+                       "and index.html, as of the quarter given. Same data and quarter give identical files.")
+    p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter to review, e.g. 2026-Q3")
+    p.add_argument("--lang", choices=["vi", "en"], help="language (default: KPI_LANGUAGE)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("catalog", help="validate the catalog files",
                        description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")

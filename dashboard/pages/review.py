@@ -1,0 +1,42 @@
+"""Quarterly review: the same 16:9 panels `kpi report` renders, on screen and printable one per page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.data import review, settings, snapshot, token
+from dashboard.formatting import fmt_period
+from dashboard.review import panels, quarters_available
+from dashboard.strings import lang, t
+
+PRINT_CSS = """
+<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .review-controls { display: none !important; }
+  [data-testid="stVegaLiteChart"] { break-after: page; page-break-after: always; }
+  @page { size: landscape; margin: 8mm; }
+}
+</style>
+"""
+
+st.title(t("review_title"))
+snap = snapshot(token())
+if snap is None:
+    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
+    st.stop()
+
+lg = lang()
+quarters = quarters_available(snap.series)
+wanted = st.query_params.get("quarter", quarters[0] if quarters else None)
+quarter = st.selectbox(
+    t("review_pick"), quarters, index=quarters.index(wanted) if wanted in quarters else 0,
+    format_func=lambda q: fmt_period(q, lg),
+)
+if quarter != st.query_params.get("quarter"):
+    st.query_params["quarter"] = quarter
+st.caption(t("review_print_hint"))
+st.markdown(PRINT_CSS, unsafe_allow_html=True)
+
+data = review(token(), quarter)
+for slug, heading, chart in panels(data, lg):
+    st.altair_chart(chart, width="content", key=f"panel_{slug}")
