@@ -84,24 +84,32 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _json_text(expr: pl.Expr) -> pl.Expr:
-    """A string as a JSON string literal, so breakdown keys are canonical JSON objects."""
+# Control characters JSON must escape besides \n, \r and \t (e.g. Word's line break \x0b pasted into Excel).
+RARE_CONTROLS = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+
+
+def _json_text(expr: pl.Expr, rare_controls: bool = False) -> pl.Expr:
+    """A string as a JSON string literal, exactly as json.dumps(ensure_ascii=False) writes it."""
+    pairs = [("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")]
+    if rare_controls:  # one pass per character: only paid when a file holds one
+        pairs += [(chr(c), json.dumps(chr(c))[1:-1]) for c in range(32) if chr(c) not in "\n\r\t"]
     escaped = expr
-    for raw, esc in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+    for raw, esc in pairs:
         escaped = escaped.str.replace_all(raw, esc, literal=True)
     return pl.lit('"') + escaped + pl.lit('"')
 
 
-def breakdown_expr(dims: list[str], prefix: str = "") -> pl.Expr:
+def breakdown_expr(dims: list[str], prefix: str = "", rare_controls: bool = False) -> pl.Expr:
     """Canonical key of the breakdown: JSON object of the non-blank dimensions, sorted by name.
 
-    `prefix` is what the frame's column names carry before the dimension's name.
+    `prefix` is what the frame's column names carry before the dimension's name; pass
+    `rare_controls` when some value holds a character matching RARE_CONTROLS.
     """
     if not dims:
         return pl.lit("{}")
     parts = [
         pl.when(pl.col(prefix + d) != "").then(
-            pl.lit(json.dumps(d, ensure_ascii=False) + ":") + _json_text(pl.col(prefix + d)))
+            pl.lit(json.dumps(d, ensure_ascii=False) + ":") + _json_text(pl.col(prefix + d), rare_controls))
         for d in sorted(dims)
     ]
     return pl.lit("{") + pl.concat_list(parts).list.drop_nulls().list.join(",") + pl.lit("}")
@@ -227,7 +235,9 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
     # Keys must be unique within the file.
-    frame = frame.with_columns(breakdown_expr(dims, DIM).alias("_breakdown"))
+    rare = bool(dims) and frame.select(
+        pl.any_horizontal([pl.col(DIM + d).str.contains(RARE_CONTROLS) for d in dims]).any()).item()
+    frame = frame.with_columns(breakdown_expr(dims, DIM, rare_controls=rare).alias("_breakdown"))
     key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null())
     first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
