@@ -334,3 +334,14 @@ def test_xlsx_numbers_are_typed_so_never_ambiguous(load, write_csv, current):
     assert {k[0] + k[1]: v[0] for k, v in current().items()} == pytest.approx(
         {"BUDGET_DIGITALMOFA": 12.345, "DIGITAL_FULL_ONLINE_PCTMOFA": 12.345, "BUDGET_OPERATINGMOF": 1.5e20,
          "BUDGET_OPERATINGMOFA": 0.00001})
+
+
+def test_breakdown_with_a_control_character_exports(load, write_csv, settings):
+    from pipelines.export import export_csv
+
+    # Word's manual line break (\x0b) survives a paste into Excel and a CSV export.
+    rows = [["OFFICIALS_TRAINED", "HANOI", "2025-Q1", "5", "", "a\x0bb", "Tiếng\x0bAnh\x1f"]]
+    [outcome] = load(write_csv("vt.csv", rows, header=HEADER + ["program"]))
+    assert outcome.status == "loaded"
+    exported = export_csv(settings.warehouse_path)
+    assert exported.split("\n")[1] == "OFFICIALS_TRAINED,HANOI,2025-Q1,5,persons,a\x0bb,Tiếng\x0bAnh\x1f"
