@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: install run demo test test-fast clean-data
+.PHONY: install run demo test test-fast clean-data screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,6 @@ test-fast: install
 
 clean-data:
 	rm -rf data/inbox data/archive data/rejected data/warehouse
+
+screenshots: install
+	$(BIN)/python scripts/make_screenshots.py
