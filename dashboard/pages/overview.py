@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import streamlit as st
 
 from dashboard.charts import sparkline
-from dashboard.components import badge_html, footer, legend_html, target_text
+from dashboard.components import badge_html, footer, target_text
 from dashboard.data import settings, snapshot, token
 from dashboard.formatting import fmt_number, fmt_period
 from dashboard.strings import lang, t, t_or
+from pipelines.progress import STATUSES
 
 DOMAINS = ("missions", "staff", "training", "digital", "budget", "institutions", "identity")
 
@@ -32,7 +35,13 @@ chosen_domains = right.multiselect(
     t("filter_domain"), options=domains, format_func=lambda d: t_or(f"domain_{d}", d), key="f_domain",
     placeholder=t("filter_all"),
 )
-st.markdown(legend_html(), unsafe_allow_html=True)
+# At a glance: how many indicators stand where, per horizon.
+for horizon in (2030, 2045):
+    counts = Counter(
+        a.status for items in snap.assessments.values() for a in items if a.horizon == horizon and a.status is not None
+    )
+    badges = " ".join(badge_html(status, prefix=f"{counts[status]} ") for status in STATUSES if counts[status])
+    st.markdown(f"**{t('target_' + str(horizon))}** &nbsp; {badges}", unsafe_allow_html=True)
 
 shown = 0
 for pillar_no, pillar_name in pillar_names.items():
