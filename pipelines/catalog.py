@@ -187,8 +187,11 @@ def _validate(model: type[BaseModel], path: Path, rows, problems: list[str]) -> 
             good.append((line_no, model.model_validate(record)))
         except ValidationError as exc:
             for err in exc.errors():
-                where = ".".join(str(x) for x in err["loc"]) or "row"
-                problems.append(f"{path.name} line {line_no}, field {where}: {err['msg']}")
+                where = ".".join(str(x) for x in err["loc"])
+                msg = err["msg"].removeprefix("Value error, ")
+                # A rule across fields has no single location; its message names the fields.
+                problems.append(f"{path.name} line {line_no}, field {where}: {msg}" if where
+                                else f"{path.name} line {line_no}: {msg}")
     return good
 
 
