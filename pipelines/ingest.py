@@ -21,10 +21,10 @@ import duckdb
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.intake.read import read_bytes
 from pipelines.intake.validate import validate
-from pipelines.problems import Problem, format_problem, info_message, render_report
+from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, render_report
 from pipelines.settings import Settings
 from pipelines.warehouse.catalog_tables import sync_catalog
-from pipelines.warehouse.store import open_writer
+from pipelines.warehouse.store import open_writer, writer_lock
 
 SKIPPED_NAMES = re.compile(r"^(\.|~\$)|\.report\.(txt|json)$")
 
@@ -165,7 +165,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         "info": json.dumps(info, ensure_ascii=False),
     }
     if checked is None or not checked.ok:
-        problems = result_problems if checked is None else checked.problems
+        problems = result_problems[:MAX_REPORTED] if checked is None else checked.problems
         count = len(result_problems) if checked is None else checked.problem_count
         load_id = _insert_load(con, {
             **base, **meta, "status": "rejected", "rows_read": checked.rows_read if checked else 0,
@@ -210,30 +210,35 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
     today = today or date.today()
     for folder in (settings.inbox_dir, settings.archive_dir, settings.rejected_dir):
         folder.mkdir(parents=True, exist_ok=True)
-    files = collect_files(paths if paths else [settings.inbox_dir])
+    collect_files(paths if paths else [settings.inbox_dir])  # a wrong path is said before any waiting
     outcomes: list[FileOutcome] = []
-    with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
-        sync_catalog(con, catalog)
-        for path in files:
-            outcome = _ingest_one(con, path, settings, catalog, today)
-            folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
-            outcome.stored_as = folder / _stored_name(outcome)
-            con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
-            outcomes.append(outcome)
-    # Published: now file the sources. A crash before this line leaves them in the inbox,
-    # where the next run recognises the loaded ones as duplicates.
-    inbox = settings.inbox_dir.resolve()
-    for outcome in outcomes:
-        assert outcome.stored_as is not None
-        if outcome.source.resolve().parent == inbox:
-            shutil.move(outcome.source, outcome.stored_as)
-        else:
-            shutil.copy2(outcome.source, outcome.stored_as)
-        if outcome.status == "rejected":
-            outcome.report_path = outcome.stored_as.with_name(outcome.stored_as.name + ".report.txt")
-            outcome.report_path.write_text(
-                render_report(outcome.file_name, outcome.problems, outcome.problem_count, lang), encoding="utf-8"
-            )
+    # The lock covers listing, loading and filing: an ingest that waited for this one must not
+    # list files this one is about to move (it would crash on them, or load them twice).
+    with writer_lock(settings.warehouse_path, settings.lock_timeout_s):
+        files = collect_files(paths if paths else [settings.inbox_dir])
+        with open_writer(settings.warehouse_path, lock_held=True) as con:
+            sync_catalog(con, catalog)
+            for path in files:
+                outcome = _ingest_one(con, path, settings, catalog, today)
+                folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
+                outcome.stored_as = folder / _stored_name(outcome)
+                con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
+                outcomes.append(outcome)
+        # Published: now file the sources (report first, so a rejected file is never without
+        # one). A crash before this point leaves them in the inbox, where the next run
+        # recognises the loaded ones as duplicates.
+        inbox = settings.inbox_dir.resolve()
+        for outcome in outcomes:
+            assert outcome.stored_as is not None
+            if outcome.status == "rejected":
+                outcome.report_path = outcome.stored_as.with_name(outcome.stored_as.name + ".report.txt")
+                outcome.report_path.write_text(
+                    render_report(outcome.file_name, outcome.problems, outcome.problem_count, lang), encoding="utf-8"
+                )
+            if outcome.source.resolve().parent == inbox:
+                shutil.move(outcome.source, outcome.stored_as)
+            else:
+                shutil.copy2(outcome.source, outcome.stored_as)
     return outcomes
 
 

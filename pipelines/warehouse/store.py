@@ -73,9 +73,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def open_writer(db_path: Path, timeout_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection to the next version; published on clean exit, discarded on error."""
-    with writer_lock(db_path, timeout_s):
+def open_writer(db_path: Path, timeout_s: float = 30.0, *, lock_held: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to the next version; published on clean exit, discarded on error.
+
+    `lock_held`: the caller already holds `writer_lock` (to keep it past the publish).
+    """
+    with contextlib.nullcontext() if lock_held else writer_lock(db_path, timeout_s):
         staging = db_path.with_name(db_path.name + ".next")
         for stale in (staging, Path(str(staging) + ".wal")):
             stale.unlink(missing_ok=True)
