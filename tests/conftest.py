@@ -107,12 +107,13 @@ def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedPro
     """kpi('ingest', 'a.csv', env={...}, cwd=None) runs `python -m pipelines.cli` as a user would.
 
     It runs from tmp_path (so no stray .env is read) with KPI_DATA_DIR pointing at the test's
-    data folder; `env` adds or overrides variables.
+    data folder and messages in English; `env` adds or overrides variables (None unsets one).
     """
 
-    def run(*args: object, env: dict[str, str] | None = None, cwd: Path | None = None,
+    def run(*args: object, env: dict[str, str | None] | None = None, cwd: Path | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess:
-        full_env = {**_clean_environ(), "KPI_DATA_DIR": str(data_dir), **(env or {})}
+        full_env = {**_clean_environ(), "KPI_DATA_DIR": str(data_dir), "KPI_LANGUAGE": "en", **(env or {})}
+        full_env = {k: v for k, v in full_env.items() if v is not None}
         return subprocess.run(
             [sys.executable, "-m", "pipelines.cli", *map(str, args)],
             env=full_env, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=timeout,

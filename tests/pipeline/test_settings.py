@@ -80,7 +80,7 @@ def test_kpi_status_with_invalid_setting_exits_2_with_one_line(kpi, name, value)
 
 def test_invalid_setting_in_dotenv_exits_2(kpi, tmp_path):
     (tmp_path / ".env").write_text("KPI_LANGUAGE=fr\n", encoding="utf-8")
-    result = kpi("status")  # runs in tmp_path, so it reads this .env
+    result = kpi("status", env={"KPI_LANGUAGE": None})  # runs in tmp_path, so it reads this .env
     assert result.returncode == 2 and "KPI_LANGUAGE" in result.stderr and "Traceback" not in result.stderr
 
 

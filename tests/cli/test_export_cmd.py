@@ -1,0 +1,77 @@
+"""`kpi export`: current values in the template, to stdout or --out, filtered by --indicator."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from pipelines.export import export_csv
+from tests.conftest import HEADER
+
+ROWS = [
+    ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "95", "", "", ""],
+    ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "66", "", "", "embassy"],
+    ["BUDGET_OPERATING", "MOF", "2025", "1.234,5", "tỷ đồng", "Ngân sách; đã giao", ""],
+]
+
+
+@pytest.fixture
+def loaded(kpi, write_csv):
+    result = kpi("ingest", write_csv("a.csv", ROWS, header=HEADER + ["mission_type"], delimiter=";"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_export_to_stdout(kpi, loaded, settings):
+    result = kpi("export")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == export_csv(settings.warehouse_path)
+    assert list(csv.reader(io.StringIO(result.stdout))) == [
+        HEADER + ["mission_type"],
+        ["BUDGET_OPERATING", "MOF", "2025", "1234.5", "billion VND", "Ngân sách; đã giao", ""],
+        ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "66", "agencies", "", "embassy"],
+        ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "95", "agencies", "", ""],
+    ]
+
+
+def test_export_to_file(kpi, loaded, tmp_path):
+    out = tmp_path / "out" / "export.csv"
+    result = kpi("export", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "wrote 3 rows" in result.stderr
+    assert out.read_text(encoding="utf-8") == kpi("export").stdout
+
+
+def test_export_one_indicator(kpi, loaded):
+    result = kpi("export", "--indicator", "MISSIONS_ABROAD")
+    assert result.returncode == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == HEADER + ["mission_type"] and len(rows) == 3
+    assert {r[0] for r in rows[1:]} == {"MISSIONS_ABROAD"}
+
+
+def test_export_indicator_without_breakdowns_has_no_breakdown_column(kpi, loaded):
+    result = kpi("export", "--indicator", "BUDGET_OPERATING")
+    assert result.stdout.splitlines()[0] == ",".join(HEADER)
+
+
+def test_unknown_indicator_exits_2(kpi, loaded):
+    result = kpi("export", "--indicator", "MISSIONS")
+    assert result.returncode == 2
+    assert "unknown indicator 'MISSIONS'" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_export_of_empty_warehouse_is_the_header(kpi):
+    result = kpi("export")
+    assert result.returncode == 0 and result.stdout == ",".join(HEADER) + "\n"
+
+
+def test_export_reingests_as_revisions_of_nothing(kpi, loaded, tmp_path):
+    out = tmp_path / "export.csv"
+    kpi("export", "--out", out)
+    result = kpi("ingest", "--json", out)
+    assert result.returncode == 0
+    assert '"revised": 3' in result.stdout  # same keys, same values: a revision that changes nothing

@@ -1,0 +1,87 @@
+"""`kpi ingest`: exit codes, one line per file, --json."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import HEADER
+
+GOOD = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "95", "agencies", ""], ["MISSIONS_ABROAD", "MOFA", "2025-Q2", "96", "", ""]]
+BAD = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "#N/A", "", ""], ["MISSIONS_ABROD", "MOFA", "2025-Q2", "96", "", ""]]
+
+
+def file_lines(stdout: str) -> list[str]:
+    """The per-file summary lines (details are indented under them)."""
+    return [line for line in stdout.splitlines() if line and not line.startswith(" ")]
+
+
+def test_all_loaded_exits_0_with_one_line_per_file(kpi, write_csv):
+    a, b = write_csv("a.csv", GOOD), write_csv("b.csv", [["STAFF_SPECIALISTS", "MOFA", "2025", "500", "", ""]])
+    result = kpi("ingest", a, b)
+    assert result.returncode == 0, result.stderr
+    assert file_lines(result.stdout) == ["loaded     a.csv: 2 rows", "loaded     b.csv: 1 rows"]
+
+
+def test_any_rejected_exits_1_and_says_where(kpi, write_csv):
+    result = kpi("ingest", write_csv("a.csv", GOOD), write_csv("bad.csv", BAD))
+    assert result.returncode == 1
+    lines = file_lines(result.stdout)
+    assert len(lines) == 2 and lines[0].startswith("loaded") and lines[1].startswith("rejected   bad.csv: 2 problem(s)")
+    assert "bad.csv, row 2, column value: '#N/A' is not a number" in result.stdout
+    assert "bad.csv, row 3, column indicator: unknown indicator code 'MISSIONS_ABROD'; did you mean MISSIONS_ABROAD?" in result.stdout
+    assert ".report.txt" in result.stdout
+
+
+def test_folder_and_default_inbox(kpi, write_csv, data_dir):
+    write_csv("a.csv", GOOD, folder=data_dir / "inbox")
+    write_csv("b.csv", [["STAFF_SPECIALISTS", "MOFA", "2025", "500", "", ""]], folder=data_dir / "inbox")
+    result = kpi("ingest")
+    assert result.returncode == 0, result.stderr
+    assert len(file_lines(result.stdout)) == 2
+    assert list((data_dir / "inbox").iterdir()) == []
+    assert len(list((data_dir / "archive").iterdir())) == 2
+
+
+def test_empty_inbox_says_so(kpi):
+    result = kpi("ingest")
+    assert result.returncode == 0 and result.stdout.strip() == "no files to ingest"
+
+
+def test_missing_path_exits_2_and_loads_nothing(kpi, write_csv, data_dir, tmp_path):
+    good = write_csv("a.csv", GOOD)
+    result = kpi("ingest", good, tmp_path / "nope.csv")
+    assert result.returncode == 2
+    assert "nope.csv" in result.stderr and "Traceback" not in result.stderr
+    assert not (data_dir / "warehouse" / "kpi.duckdb").exists()
+    assert good.exists()
+
+
+def test_json_has_per_file_status_rows_and_problems(kpi, write_csv):
+    result = kpi("ingest", "--json", write_csv("a.csv", GOOD), write_csv("bad.csv", BAD), write_csv("again.csv", GOOD))
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert (summary["loaded"], summary["rejected"], summary["duplicate"]) == (1, 1, 1)
+    a, bad, again = summary["files"]
+    assert (a["file"], a["status"], a["rows"], a["problems"]) == ("a.csv", "loaded", 2, [])
+    assert (bad["status"], bad["rows"], bad["problem_count"]) == ("rejected", 0, 2)
+    assert [(p["code"], p["row"], p["column"]) for p in bad["problems"]] == [("not_a_number", 2, "value"), ("unknown_indicator", 3, "indicator")]
+    assert bad["problems"][0]["message"] == "'#N/A' is not a number"
+    assert bad["report"].endswith(".report.txt")
+    assert (again["status"], again["duplicate_of"]) == ("duplicate", a["load_id"])
+
+
+def test_default_language_is_vietnamese(kpi, write_csv):
+    result = kpi("ingest", write_csv("a.csv", GOOD), env={"KPI_LANGUAGE": None})
+    assert result.stdout == "đã nạp     a.csv: 2 dòng\n"
+
+
+def test_lang_vi(kpi, write_csv):
+    result = kpi("ingest", "--lang", "vi", write_csv("bad.csv", BAD))
+    assert result.returncode == 1
+    assert file_lines(result.stdout)[0].startswith("từ chối    bad.csv: 2 lỗi; bad.csv, dòng 2, cột value: '#N/A' không phải là số")
+
+
+def test_breakdown_columns_in_the_template(kpi, write_csv):
+    rows = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "60", "", "", "embassy", "JPN"]]
+    result = kpi("ingest", write_csv("b.csv", rows, header=HEADER + ["mission_type", "country"]))
+    assert result.returncode == 0, result.stdout + result.stderr
