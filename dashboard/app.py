@@ -1,28 +1,44 @@
-"""Entry point: `streamlit run dashboard/app.py`. Language switch and navigation only."""
+"""Entry point: `streamlit run dashboard/app.py`. Sign-in, language switch and navigation only."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
+from dashboard import auth
 from dashboard.data import settings_or_stop
 from dashboard.strings import LANGUAGES, t
 
 st.set_page_config(page_title="KPI 292/NQ-CP", page_icon=":material/flag:", layout="wide")
+log = logging.getLogger("kpi.dashboard")
 
 config = settings_or_stop()
 if "lang" not in st.session_state:
     wanted = st.query_params.get("lang", config.language)
     st.session_state["lang"] = wanted if wanted in LANGUAGES else config.language
 
+def _switch_language() -> None:
+    st.session_state["lang"] = st.session_state["lang_choice"]
+
+
+# The language lives under a plain key: a widget's own key can be dropped by Streamlit on a
+# rerun where the widget's state is not sent, which silently reverted pages to Vietnamese.
 with st.sidebar:
     st.radio(
         "Ngôn ngữ / Language",
         options=list(LANGUAGES),
+        index=list(LANGUAGES).index(st.session_state["lang"]),
         format_func=LANGUAGES.get,
-        key="lang",
+        key="lang_choice",
+        on_change=_switch_language,
         horizontal=True,
     )
 st.query_params["lang"] = st.session_state["lang"]
+
+user = auth.current_user(config)
+st.session_state["current_user"] = user
+auth.sidebar(user)
 
 pages = [
     st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview", default=True),
@@ -30,6 +46,12 @@ pages = [
     st.Page("pages/missions.py", title=t("page_missions"), icon=":material/public:", url_path="missions"),
     st.Page("pages/review.py", title=t("page_review"), icon=":material/event_note:", url_path="review"),
     st.Page("pages/data_status.py", title=t("page_status"), icon=":material/fact_check:", url_path="data-status"),
-    st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"),
 ]
-st.navigation(pages).run()
+if user.is_analyst:  # a viewer's navigation has no upload page, so /upload does not exist for them
+    pages.append(st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"))
+
+try:
+    st.navigation(pages).run()
+except Exception:  # st.stop/st.rerun are BaseExceptions and pass through
+    log.exception("page failed")
+    st.error(t("error_generic"))

@@ -206,6 +206,45 @@ STRINGS: dict[str, dict[str, str]] = {
     "changes_new_reporters": {"vi": "Đơn vị báo cáo mới", "en": "New reporters"},
     "changes_missing": {"vi": "Chưa báo cáo {quarter} (đã báo cáo quý trước)", "en": "Not yet reported for {quarter} (reported the quarter before)"},
     "report_written": {"vi": "Đã ghi {n} khung vào {out}", "en": "Wrote {n} panels to {out}"},
+    "login_title": {"vi": "Đăng nhập", "en": "Sign in"},
+    "login_help": {
+        "vi": "Bảng theo dõi chỉ tiêu Nghị quyết 292/NQ-CP. Đăng nhập bằng tài khoản do quản trị viên cấp.",
+        "en": "KPI dashboard for Resolution 292/NQ-CP. Sign in with the account your administrator gave you.",
+    },
+    "login_oidc_help": {
+        "vi": "Bảng theo dõi chỉ tiêu Nghị quyết 292/NQ-CP. Đăng nhập bằng tài khoản của cơ quan.",
+        "en": "KPI dashboard for Resolution 292/NQ-CP. Sign in with your organisation's account.",
+    },
+    "login_oidc_button": {"vi": "Đăng nhập bằng tài khoản cơ quan", "en": "Sign in with your organisation"},
+    "login_name": {"vi": "Tên đăng nhập", "en": "User name"},
+    "login_password": {"vi": "Mật khẩu", "en": "Password"},
+    "login_button": {"vi": "Đăng nhập", "en": "Sign in"},
+    "login_failed": {"vi": "Tên đăng nhập hoặc mật khẩu không đúng.", "en": "Wrong user name or password."},
+    "login_wait": {
+        "vi": "Đã nhập sai nhiều lần. Vui lòng đợi {seconds} giây rồi thử lại.",
+        "en": "Too many failed attempts. Please wait {seconds} seconds and try again.",
+    },
+    "signed_in_as": {"vi": "Đăng nhập: {name} ({role})", "en": "Signed in: {name} ({role})"},
+    "role_viewer": {"vi": "xem", "en": "viewer"},
+    "role_analyst": {"vi": "chuyên viên", "en": "analyst"},
+    "logout": {"vi": "Đăng xuất", "en": "Sign out"},
+    "demo_mode": {
+        "vi": "Chế độ demo cục bộ: chưa cấu hình đăng nhập, chỉ truy cập được từ máy này.",
+        "en": "Local demo mode: no sign-in configured; reachable from this machine only.",
+    },
+    "demo_refused": {
+        "vi": "Chưa cấu hình đăng nhập nên ứng dụng chỉ phục vụ tại 127.0.0.1. Hãy tạo tài khoản (`kpi user add`) hoặc cấu hình OpenID Connect.",
+        "en": "No sign-in is configured, so the app serves on 127.0.0.1 only. Create accounts (`kpi user add`) or configure OpenID Connect.",
+    },
+    "analysts_only": {"vi": "Trang này dành cho chuyên viên.", "en": "This page is for analysts."},
+    "reports_analysts_only": {
+        "vi": "Báo cáo lỗi chi tiết của tệp bị từ chối chỉ hiển thị cho chuyên viên.",
+        "en": "Detailed reports of rejected files are shown to analysts only.",
+    },
+    "error_generic": {
+        "vi": "Đã xảy ra lỗi khi hiển thị trang. Lỗi đã được ghi lại; vui lòng thử lại hoặc báo quản trị viên.",
+        "en": "Something went wrong showing this page. The error was logged; please try again or tell the administrator.",
+    },
     "upload_done": {"vi": "Đã nạp xong; các trang đã cập nhật.", "en": "Load finished; the pages now show the new data."},
 }
 

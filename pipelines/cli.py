@@ -1,4 +1,4 @@
-"""The `kpi` command: ingest, export, status, progress, report, demo, catalog.
+"""The `kpi` command: ingest, export, status, progress, report, demo, user, catalog.
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -166,6 +166,35 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from pipelines.users import UsersError, add_user, read_users, remove_user
+
+    path = settings.users_file
+    try:
+        if args.action == "add":
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = getpass.getpass(f"password for {args.name}: ")
+                if getpass.getpass("again: ") != password:
+                    print("kpi user add: the two passwords differ; nothing written", file=sys.stderr)
+                    return EXIT_USAGE
+            account = add_user(path, args.name, args.role, password)
+            print(f"{account.name} ({account.role}) saved in {path}")
+        elif args.action == "remove":
+            remove_user(path, args.name)
+            print(f"{args.name} removed from {path}")
+        else:
+            for account in read_users(path).values():
+                print(f"{account.name:<24} {account.role}")
+    except UsersError as exc:
+        print(f"kpi user {args.action}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.catalog_dir)
     print(f"catalog OK: {len(catalog.indicators)} indicators, {len(catalog.reporters)} reporters, "
@@ -221,6 +250,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["vi", "en"], help="language (default: KPI_LANGUAGE)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("user", help="manage the dashboard's built-in accounts (viewer, analyst)",
+                       description="Accounts for the built-in login, kept in KPI_USERS_FILE (default .streamlit/users.toml) "
+                       "as salted scrypt hashes. Not needed when an OpenID Connect provider is configured.")
+    user_sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    q = user_sub.add_parser("add", help="add a user or change a user's role/password",
+                            description="Prompts for the password twice (or reads one line with --password-stdin).")
+    q.add_argument("name", help="user name (letters, digits, . _ @ -)")
+    q.add_argument("--role", choices=["viewer", "analyst"], default="viewer", help="viewer (default) or analyst")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    q.set_defaults(func=cmd_user)
+    q = user_sub.add_parser("remove", help="remove a user", description="Remove a user from the users file.")
+    q.add_argument("name", help="user name")
+    q.set_defaults(func=cmd_user)
+    q = user_sub.add_parser("list", help="list users and roles", description="List user names and roles (never hashes).")
+    q.set_defaults(func=cmd_user)
 
     p = sub.add_parser("catalog", help="validate the catalog files",
                        description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")

@@ -33,8 +33,14 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100.0, gt=0, le=2048, description="larger files are rejected unread")
     language: Literal["vi", "en"] = Field("vi", description="default language of the UI and reports")
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
+    users_file: Path = Field(Path(".streamlit/users.toml"), description="built-in accounts (`kpi user add`)")
+    analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
 
-    @field_validator("data_dir", "catalog_dir", "db_path")
+    @property
+    def analysts(self) -> set[str]:
+        return {e.strip().lower() for e in self.analyst_emails.split(",") if e.strip()}
+
+    @field_validator("data_dir", "catalog_dir", "db_path", "users_file")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

@@ -78,7 +78,10 @@ st.dataframe(log, hide_index=True, width="stretch",
              column_config={t("loaded_at"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")})
 
 rejected = loads.filter(pl.col("status") == "rejected")
-if rejected.height:
+viewer = st.session_state.get("current_user")
+if rejected.height and not (viewer and viewer.is_analyst):
+    st.caption(t("reports_analysts_only"))
+elif rejected.height:
     st.subheader(t("rejected_title"))
     options = rejected["load_id"].to_list()
     names = dict(zip(rejected["load_id"].to_list(), rejected["file_name"].to_list()))

@@ -7,7 +7,7 @@ from collections import Counter
 import streamlit as st
 
 from dashboard.charts import sparkline
-from dashboard.components import badge_html, footer, target_text
+from dashboard.components import badge_html, footer, legend_html, target_text
 from dashboard.data import settings, snapshot, token
 from dashboard.formatting import fmt_number, fmt_period
 from dashboard.strings import lang, t, t_or
@@ -42,6 +42,9 @@ for horizon in (2030, 2045):
     )
     badges = " ".join(badge_html(status, prefix=f"{counts[status]} ") for status in STATUSES if counts[status])
     st.markdown(f"**{t('target_' + str(horizon))}** &nbsp; {badges}", unsafe_allow_html=True)
+with st.expander(t("status_legend")):
+    st.markdown(legend_html(), unsafe_allow_html=True)
+    st.caption(t("working_rule"))
 
 shown = 0
 for pillar_no, pillar_name in pillar_names.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import require_analyst
 from dashboard.data import settings
 from dashboard.formatting import fmt_number
 from dashboard.strings import lang, t
@@ -12,6 +13,7 @@ from pipelines.ingest import ingest, preview, save_upload
 from pipelines.problems import format_problem, info_message
 from pipelines.warehouse.store import WarehouseBusyError
 
+require_analyst(st.session_state.get("current_user"))
 st.title(t("upload_title"))
 st.caption(t("upload_help"))
 lg = lang()

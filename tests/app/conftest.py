@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from pipelines import cli
@@ -102,7 +103,27 @@ OpenApp = Callable[..., AppTest]
 
 
 @pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApp]:
+def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every AppTest rerun through dashboard/app.py, as a long-running server does.
+
+    Streamlit guesses "legacy pages/ folder app" whenever a folder named `pages` sits beside the
+    main script, until a run calls st.navigation. A server does that once; AppTest resets the
+    guess before every run, so after switch_page() it would run the page file alone (no language
+    switch, no sign-in, the session's language lost on the next rerun). Pinning the guess to False
+    gives the server's steady state. The first request of a fresh server still hits the legacy
+    mode: see tests/browser/test_dashboard.py::test_deep_link_as_first_request_of_a_fresh_server.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def open_app(monkeypatch: pytest.MonkeyPatch, navigation_mode: None) -> Iterator[OpenApp]:
     """open_app(data_dir, page='overview', lang=None, **query) -> AppTest after the page has run.
 
     The entry script runs first (as a browser's first request does: language from `?lang=`,
@@ -111,6 +132,9 @@ def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApp]:
 
     def open_(data_dir: Path, page: str = "overview", lang: str | None = None, **query: str) -> AppTest:
         monkeypatch.setenv("KPI_DATA_DIR", str(data_dir))
+        monkeypatch.setenv("KPI_USERS_FILE", str(data_dir / "no-users.toml"))  # local demo mode
+        # As `make run` serves it (.streamlit/config.toml): on loopback, where demo mode is allowed.
+        st.config.set_option("server.address", "127.0.0.1")
         clear_caches()
         at = AppTest.from_file(str(APP), default_timeout=60)
         if lang is not None:
