@@ -183,6 +183,6 @@ def test_no_code_shows_the_first_indicator(sample_dir, open_app):
 def test_empty_database(empty_dir, open_app, lang, title, empty):
     at = open_app(empty_dir, "indicator", lang=lang, code="MISSIONS_ABROAD")
     assert [t.value for t in at.title] == [title]
-    (info,) = [i.value for i in at.info]
+    (info,) = [i.value for i in at.main.info]
     assert info.startswith(f"**{empty}**") and "`kpi demo`" in info
     assert not at.dataframe and not charts(at)

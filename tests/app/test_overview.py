@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from pipelines.catalog import load_catalog
 from pipelines.progress import STATUSES
 from pipelines.settings import DEFAULT_CATALOG_DIR
-from tests.app.helpers import all_badges, cards, charts, page_text
+from tests.app.helpers import badges, cards, charts, page_text
 
 CATALOG = load_catalog(DEFAULT_CATALOG_DIR)
 MISSIONS_VI = CATALOG.indicators["MISSIONS_ABROAD"].name("vi")
@@ -61,10 +63,17 @@ def test_vietnamese_cards_values_targets_and_badges(sample_dir, open_app):
         assert card.link_query == f"code={code}&lang=vi"
         assert card.charts == 1, code
 
-    # The legend lists every status once, in words.
-    legend = [b for b in all_badges(at)][: len(STATUSES)]
-    assert [s for s, _ in legend] == list(STATUSES)
-    assert "Đúng tiến độ" in legend[list(STATUSES).index("on_track")][1]
+    # At a glance: per horizon, how many indicators stand where ("3 ▲ Đúng tiến độ"), matching the cards.
+    for horizon in (2030, 2045):
+        (line,) = [m.value for m in at.main.markdown if m.value.startswith(f"**Mục tiêu {horizon}**")]
+        summary = {status: text for status, text in badges(line)}
+        per_card = Counter(c.badge(horizon)[0] for c in found if c.badge(horizon)[0] != "none")
+        assert {s: int(text.split()[0]) for s, text in summary.items()} == dict(per_card), horizon
+        assert sum(per_card.values()) == 13  # every indicator but the operating budget, which has no target
+        for card in found:
+            status, text = card.badge(horizon)
+            if status != "none":
+                assert summary[status].split(" ", 1)[1] == text  # same symbol and word as on the card
 
 
 def test_vietnamese_groups_by_task(sample_dir, open_app):
@@ -154,7 +163,7 @@ def test_footer_dates_the_data(sample_dir, open_app):
 def test_empty_database_says_how_to_load(request, open_app, where, lang, title, empty):
     at = open_app(request.getfixturevalue(where), lang=lang)
     assert [t.value for t in at.title] == [title]
-    (info,) = [i.value for i in at.info]
+    (info,) = [i.value for i in at.main.info]
     assert info.startswith(f"**{empty}**")
     assert "`kpi demo`" in info and "`kpi ingest`" in info
     assert str(request.getfixturevalue(where) / "inbox") in info
