@@ -309,7 +309,7 @@ def loaded_fixtures() -> None:
         'OFFICIALS_TRAINED,MOFA,2025-Q3,"1,250",persons,"Trích ""Báo cáo quý"""\n'
     ).encode(), "quoted fields holding the delimiter, a newline and doubled quotes", "loaded", rows=2,
         checks=[check("OFFICIALS_TRAINED", "MOFA", "2025-Q2", 120, note="Lớp 1, lớp 2\nvà lớp 3"),
-                check("OFFICIALS_TRAINED", "MOFA", "2025-Q3", 1250, note='Trích "Báo cáo quý"', row_number=4)])
+                check("OFFICIALS_TRAINED", "MOFA", "2025-Q3", 1250, note='Trích "Báo cáo quý"', row_number=3)])
 
     add("title_block_and_footer.csv", ("\ufeff" + (
         "BÁO CÁO SỐ LIỆU QUÝ 3/2025;;;;;\n"
@@ -679,7 +679,8 @@ def manifest() -> str:
     lines = [
         "# Expected outcome of each file in this folder; written by scripts/make_intake_fixtures.py.",
         "# outcome: loaded (rows = observations stored; checks = values to find, note \"__none__\" = NULL)",
-        "#          rejected (problems = each must be reported with these fields; problem_count = total)",
+        "#          rejected (problems = each must be reported with these fields, suggestions = the first ones",
+        "#          offered; problem_count = total, listed or not)",
         "# Every file is ingested on 2026-11-22 into an empty warehouse.",
         "",
     ]
