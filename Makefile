@@ -32,3 +32,9 @@ clean-data:
 
 screenshots: install
 	$(BIN)/python scripts/make_screenshots.py
+
+# Ingest and dashboard benchmarks (issue 7; docs/benchmarks.md). Not a test, not in CI:
+# the full run takes 20-30 minutes. BENCH_ARGS=--quick for a tiny run.
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
