@@ -30,6 +30,7 @@ PAGES = {
     "overview": "pages/overview.py",
     "indicator": "pages/indicator.py",
     "missions": "pages/missions.py",
+    "review": "pages/review.py",
     "data_status": "pages/data_status.py",
     "upload": "pages/upload.py",
 }
