@@ -113,16 +113,22 @@ def display_name(path: Path) -> str:
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
-    """Files named, and the files inside folders named, in name order; skips reports and temp files."""
-    found: list[Path] = []
+    """Files named, and the files inside folders named, in name order; skips reports and temp files.
+
+    A file reached twice (`kpi ingest data/inbox data/inbox/a.csv`) is listed once: filing it
+    twice would fail on the second move, after the load was published.
+    """
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.is_file() and not SKIPPED_NAMES.search(p.name)))
+            listed = sorted(p for p in path.iterdir() if p.is_file() and not SKIPPED_NAMES.search(p.name))
         elif path.is_file():
-            found.append(path)
+            listed = [path]
         else:
             raise UsageError(f"no such file or folder: {path}")
-    return found
+        for p in listed:
+            found.setdefault(p.resolve(), p)
+    return list(found.values())
 
 
 def _sha256(path: Path) -> str:

@@ -345,3 +345,10 @@ def test_breakdown_with_a_control_character_exports(load, write_csv, settings):
     assert outcome.status == "loaded"
     exported = export_csv(settings.warehouse_path)
     assert exported.split("\n")[1] == "OFFICIALS_TRAINED,HANOI,2025-Q1,5,persons,a\x0bb,Tiếng\x0bAnh\x1f"
+
+
+def test_a_file_named_twice_is_ingested_once(settings, write_csv, catalog):
+    path = write_csv("a.csv", BASE, folder=settings.inbox_dir)
+    outcomes = ingest([settings.inbox_dir, path, settings.inbox_dir / "." / "a.csv"], settings, catalog, today=TODAY)
+    assert [o.status for o in outcomes] == ["loaded"]
+    assert not path.exists() and outcomes[0].stored_as.exists()
