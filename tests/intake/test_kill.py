@@ -1,0 +1,124 @@
+"""Durability: `kpi ingest` killed with SIGKILL in the middle of a large load leaves the
+warehouse exactly as it was and the file in the inbox; two ingests at once never corrupt
+anything (the second waits, or gives up with a clear message)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.ingest import ingest
+from pipelines.settings import Settings
+from pipelines.warehouse.store import open_reader
+from tests.intake.conftest import BIG_ROWS, FIXTURES, TODAY, cli_env, fingerprint, popen_cli, run_cli
+
+SMALL = "utf8_plain_comma.csv"
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def _staging(settings: Settings) -> Path:
+    return settings.warehouse_path.with_name(settings.warehouse_path.name + ".next")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
+
+
+def _load_small(settings: Settings) -> tuple:
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / SMALL, settings.inbox_dir / SMALL)
+    assert [o.status for o in ingest(None, settings, today=TODAY)] == ["loaded"]
+    return fingerprint(settings)
+
+
+def test_sigkill_mid_load_changes_nothing_and_loses_no_file(big_file: Path, intake_settings: Settings) -> None:
+    s = intake_settings
+    before = _load_small(s)
+    published_size = _size(s.warehouse_path)
+    inbox_copy = s.inbox_dir / big_file.name
+    shutil.copyfile(big_file, inbox_copy)
+    staging = _staging(s)
+
+    # Killed while reading and checking the file (the next version exists), then while DuckDB
+    # writes the new rows into it (the next version has grown past the published one).
+    moments = {
+        "reading": lambda: staging.exists(),
+        "writing": lambda: _size(staging) > published_size,
+    }
+    for moment, reached in moments.items():
+        proc = popen_cli(s, "ingest")
+        try:
+            _wait_for(lambda: reached() or proc.poll() is not None, 60, f"the ingest to start {moment}")
+            assert proc.poll() is None, f"the ingest finished before it could be killed {moment}: {proc.communicate()}"
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+
+        started = time.monotonic()
+        assert fingerprint(s) == before, f"killed {moment}: the warehouse changed"
+        assert time.monotonic() - started < 5, "reopening after the kill was slow"
+        assert inbox_copy.exists() and inbox_copy.stat().st_size == big_file.stat().st_size, f"killed {moment}: file gone"
+        assert len(list(s.archive_dir.iterdir())) == 1 and not any(s.rejected_dir.iterdir())  # the small file only
+        with open_reader(s.warehouse_path) as con:
+            assert con.execute("SELECT count(*) FROM loads WHERE file_name = ?", [big_file.name]).fetchone()[0] == 0
+
+    # A normal run afterwards loads the file whole and tidies the stale next version.
+    done = run_cli(s, "ingest")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{big_file.name}: {BIG_ROWS} rows" in done.stdout
+    assert fingerprint(s)[0] == before[0] + BIG_ROWS
+    assert not inbox_copy.exists() and len(list(s.archive_dir.iterdir())) == 2
+    assert not staging.exists() and not Path(str(staging) + ".wal").exists()
+
+
+def test_two_ingests_at_once_wait_or_fail_clearly(big_file: Path, intake_settings: Settings, tmp_path: Path) -> None:
+    s = intake_settings
+    before = _load_small(s)
+    shutil.copyfile(big_file, s.inbox_dir / big_file.name)
+    first = popen_cli(s, "ingest")
+    try:
+        _wait_for(lambda: _staging(s).exists() or first.poll() is not None, 60, "the first ingest to take the lock")
+        assert first.poll() is None
+        # Dropped after the first ingest listed the inbox: the first does not see it.
+        late = s.inbox_dir / "late_arrival.csv"
+        late.write_bytes((FIXTURES / "tab_delimited_utf8.csv").read_bytes())
+
+        impatient = run_cli(s, "ingest", env=cli_env(s, KPI_LOCK_TIMEOUT_S="0.3"), timeout=60)
+        assert first.poll() is None, "the first ingest ended too soon for this test"
+        assert impatient.returncode == 1
+        assert "another ingest is writing the warehouse" in impatient.stderr and "KPI_LOCK_TIMEOUT_S" in impatient.stderr
+        assert "Traceback" not in impatient.stderr
+        assert late.exists()
+
+        patient = popen_cli(s, "ingest")
+        out_first, err_first = first.communicate(timeout=120)
+        out_patient, err_patient = patient.communicate(timeout=120)
+    finally:
+        for proc in (first,):
+            if proc.poll() is None:
+                proc.kill()
+    assert first.returncode == 0, err_first
+    assert f"{big_file.name}: {BIG_ROWS} rows" in out_first and "late_arrival" not in out_first
+    assert patient.returncode == 0, err_patient
+    assert "late_arrival.csv: 2 rows" in out_patient and big_file.name not in out_patient
+
+    with open_reader(s.warehouse_path) as con:
+        loads = con.execute("SELECT file_name, status FROM loads ORDER BY load_id").fetchall()
+    assert loads == [(SMALL, "loaded"), (big_file.name, "loaded"), ("late_arrival.csv", "loaded")]
+    assert fingerprint(s)[0] == before[0] + BIG_ROWS + 2
+    assert not any(s.inbox_dir.iterdir())
