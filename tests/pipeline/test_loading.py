@@ -47,7 +47,7 @@ def load_info(query, load_id: int) -> list:
 # --- meaning of a load ------------------------------------------------------------------------
 
 def test_one_bad_row_in_a_thousand_loads_nothing(load, write_csv, settings):
-    [first] = load(write_csv("base.csv", BASE))
+    load(write_csv("base.csv", BASE))
     before = observation_count(settings)
     rows = [["OFFICIALS_TRAINED", "HANOI", "2025-Q1", str(i), "persons", "", f"C{i:04d}"] for i in range(1000)]
     rows[637][3] = "#DIV/0!"

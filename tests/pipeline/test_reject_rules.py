@@ -294,7 +294,8 @@ def test_file_over_size_limit(judge, settings):
     settings.max_file_mb = 0.0005  # 524 bytes
     outcome, problems = judge(GOOD * 5)
     assert problems == [("file_too_large", None, None)]
-    assert "over the 0.0 MB limit" in report_of(outcome) or "KPI_MAX_FILE_MB" in report_of(outcome)
+    assert outcome.problems[0].params["limit_mb"] == "0"  # 524 bytes, shown in MB
+    assert "over the 0 MB limit" in report_of(outcome) and "KPI_MAX_FILE_MB" in report_of(outcome)
 
 
 # --- breakdowns --------------------------------------------------------------------------
