@@ -4,13 +4,17 @@ file, and the command line as a user runs it. The root conftest clears KPI_* var
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from pipelines.ingest import ingest
 from pipelines.settings import Settings
 from pipelines.warehouse.store import open_reader
 
@@ -97,3 +101,32 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("big") / "mofa_big_2026Q3.csv"
     write_big_file(path, BIG_ROWS)
     return path
+
+
+SMALL = "utf8_plain_comma.csv"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def staging_of(settings: Settings) -> Path:
+    return settings.warehouse_path.with_name(settings.warehouse_path.name + ".next")
+
+
+def size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
+
+
+def load_small(settings: Settings) -> tuple:
+    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(FIXTURES / SMALL, settings.inbox_dir / SMALL)
+    assert [o.status for o in ingest(None, settings, today=TODAY)] == ["loaded"]
+    return fingerprint(settings)

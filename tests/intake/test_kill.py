@@ -8,61 +8,33 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from pipelines.ingest import ingest
 from pipelines.settings import Settings
 from pipelines.warehouse.store import open_reader
-from tests.intake.conftest import BIG_ROWS, FIXTURES, TODAY, cli_env, fingerprint, popen_cli, run_cli
-
-SMALL = "utf8_plain_comma.csv"
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.005)
-
-
-def _staging(settings: Settings) -> Path:
-    return settings.warehouse_path.with_name(settings.warehouse_path.name + ".next")
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return -1
-
-
-def _load_small(settings: Settings) -> tuple:
-    settings.inbox_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(FIXTURES / SMALL, settings.inbox_dir / SMALL)
-    assert [o.status for o in ingest(None, settings, today=TODAY)] == ["loaded"]
-    return fingerprint(settings)
+from tests.intake.conftest import (
+    BIG_ROWS, FIXTURES, SMALL, cli_env, fingerprint, load_small, popen_cli, run_cli, size_of, staging_of, wait_for,
+)
 
 
 def test_sigkill_mid_load_changes_nothing_and_loses_no_file(big_file: Path, intake_settings: Settings) -> None:
     s = intake_settings
-    before = _load_small(s)
-    published_size = _size(s.warehouse_path)
+    before = load_small(s)
+    published_size = size_of(s.warehouse_path)
     inbox_copy = s.inbox_dir / big_file.name
     shutil.copyfile(big_file, inbox_copy)
-    staging = _staging(s)
+    staging = staging_of(s)
 
     # Killed while reading and checking the file (the next version exists), then while DuckDB
     # writes the new rows into it (the next version has grown past the published one).
     moments = {
         "reading": lambda: staging.exists(),
-        "writing": lambda: _size(staging) > published_size,
+        "writing": lambda: size_of(staging) > published_size,
     }
     for moment, reached in moments.items():
         proc = popen_cli(s, "ingest")
         try:
-            _wait_for(lambda: reached() or proc.poll() is not None, 60, f"the ingest to start {moment}")
+            wait_for(lambda: reached() or proc.poll() is not None, 60, f"the ingest to start {moment}")
             assert proc.poll() is None, f"the ingest finished before it could be killed {moment}: {proc.communicate()}"
             os.kill(proc.pid, signal.SIGKILL)
         finally:
@@ -88,11 +60,11 @@ def test_sigkill_mid_load_changes_nothing_and_loses_no_file(big_file: Path, inta
 
 def test_two_ingests_at_once_wait_or_fail_clearly(big_file: Path, intake_settings: Settings, tmp_path: Path) -> None:
     s = intake_settings
-    before = _load_small(s)
+    before = load_small(s)
     shutil.copyfile(big_file, s.inbox_dir / big_file.name)
     first = popen_cli(s, "ingest")
     try:
-        _wait_for(lambda: _staging(s).exists() or first.poll() is not None, 60, "the first ingest to take the lock")
+        wait_for(lambda: staging_of(s).exists() or first.poll() is not None, 60, "the first ingest to take the lock")
         assert first.poll() is None
         # Dropped after the first ingest listed the inbox: the first does not see it.
         late = s.inbox_dir / "late_arrival.csv"
