@@ -41,14 +41,14 @@ st.session_state["current_user"] = user
 auth.sidebar(user)
 
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/indicator.py", title=t("page_indicator"), icon=":material/show_chart:", url_path="indicator"),
-    st.Page("pages/missions.py", title=t("page_missions"), icon=":material/public:", url_path="missions"),
-    st.Page("pages/review.py", title=t("page_review"), icon=":material/event_note:", url_path="review"),
-    st.Page("pages/data_status.py", title=t("page_status"), icon=":material/fact_check:", url_path="data-status"),
+    st.Page("views/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("views/indicator.py", title=t("page_indicator"), icon=":material/show_chart:", url_path="indicator"),
+    st.Page("views/missions.py", title=t("page_missions"), icon=":material/public:", url_path="missions"),
+    st.Page("views/review.py", title=t("page_review"), icon=":material/event_note:", url_path="review"),
+    st.Page("views/data_status.py", title=t("page_status"), icon=":material/fact_check:", url_path="data-status"),
 ]
 if user.is_analyst:  # a viewer's navigation has no upload page, so /upload does not exist for them
-    pages.append(st.Page("pages/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"))
+    pages.append(st.Page("views/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"))
 
 try:
     st.navigation(pages).run()

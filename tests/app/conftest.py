@@ -20,19 +20,18 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from pipelines import cli
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGES = {
-    "overview": "pages/overview.py",
-    "indicator": "pages/indicator.py",
-    "missions": "pages/missions.py",
-    "review": "pages/review.py",
-    "data_status": "pages/data_status.py",
-    "upload": "pages/upload.py",
+    "overview": "views/overview.py",
+    "indicator": "views/indicator.py",
+    "missions": "views/missions.py",
+    "review": "views/review.py",
+    "data_status": "views/data_status.py",
+    "upload": "views/upload.py",
 }
 
 # A faulty file in the reporters' template: a negative count (row 2) and an unknown code (row 3).
@@ -104,27 +103,7 @@ OpenApp = Callable[..., AppTest]
 
 
 @pytest.fixture
-def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run every AppTest rerun through dashboard/app.py, as a long-running server does.
-
-    Streamlit guesses "legacy pages/ folder app" whenever a folder named `pages` sits beside the
-    main script, until a run calls st.navigation. A server does that once; AppTest resets the
-    guess before every run, so after switch_page() it would run the page file alone (no language
-    switch, no sign-in, the session's language lost on the next rerun). Pinning the guess to False
-    gives the server's steady state. The first request of a fresh server still hits the legacy
-    mode: see tests/browser/test_dashboard.py::test_deep_link_as_first_request_of_a_fresh_server.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-@pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch, navigation_mode: None) -> Iterator[OpenApp]:
+def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApp]:
     """open_app(data_dir, page='overview', lang=None, **query) -> AppTest after the page has run.
 
     The entry script runs first (as a browser's first request does: language from `?lang=`,

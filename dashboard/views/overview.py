@@ -77,7 +77,7 @@ for pillar_no, pillar_name in pillar_names.items():
                     f"{t('target_' + str(horizon))}: {target_text(ind, horizon)} &nbsp; {badge_html(status)}",
                     unsafe_allow_html=True,
                 )
-            st.page_link("pages/indicator.py", label=t("details"), icon=":material/arrow_forward:", query_params={"code": ind.code, "lang": lg})
+            st.page_link("views/indicator.py", label=t("details"), icon=":material/arrow_forward:", query_params={"code": ind.code, "lang": lg})
 
 if not shown:
     st.warning(t("filter_nothing"))
