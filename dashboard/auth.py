@@ -117,7 +117,7 @@ def _password_login(config: Settings) -> User | None:
 
 
 def _oidc_login(config: Settings) -> User | None:
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         st.title(t("login_title"))
         st.caption(t("login_oidc_help"))
         st.button(t("login_oidc_button"), on_click=st.login, type="primary")

@@ -111,12 +111,13 @@ def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedPro
     """
 
     def run(*args: object, env: dict[str, str | None] | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+            timeout: float = 120, input_text: str | None = None) -> subprocess.CompletedProcess:
         full_env = {**_clean_environ(), "KPI_DATA_DIR": str(data_dir), "KPI_LANGUAGE": "en", **(env or {})}
         full_env = {k: v for k, v in full_env.items() if v is not None}
         return subprocess.run(
             [sys.executable, "-m", "pipelines.cli", *map(str, args)],
             env=full_env, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=timeout,
+            input=input_text if input_text is not None else "",
         )
 
     return run

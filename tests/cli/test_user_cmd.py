@@ -1,0 +1,54 @@
+"""`kpi user`: accounts for the built-in sign-in, stored only as salted hashes."""
+
+from __future__ import annotations
+
+import stat
+
+from pipelines.users import read_users, verify_password
+
+PASSWORD = "một mật khẩu dài"
+
+
+def test_add_stores_a_salted_hash_never_the_password(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    env = {"KPI_USERS_FILE": str(users)}
+    first = kpi("user", "add", "Lan.Nguyen", "--role", "analyst", "--password-stdin", env=env, input_text=PASSWORD)
+    assert first.returncode == 0, first.stderr
+    text = users.read_text(encoding="utf-8")
+    assert PASSWORD not in text and "scrypt$" in text
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    account = read_users(users)["lan.nguyen"]
+    assert account.role == "analyst" and verify_password(PASSWORD, account.password_hash)
+    assert not verify_password(PASSWORD + "x", account.password_hash)
+    # The same password for a second user gets a different salt, so a different hash.
+    kpi("user", "add", "minh", "--password-stdin", env=env, input_text=PASSWORD)
+    accounts = read_users(users)
+    assert accounts["minh"].role == "viewer"
+    assert accounts["minh"].password_hash != accounts["lan.nguyen"].password_hash
+
+
+def test_list_shows_names_and_roles_only(kpi, tmp_path):
+    env = {"KPI_USERS_FILE": str(tmp_path / "users.toml")}
+    kpi("user", "add", "minh", "--role", "viewer", "--password-stdin", env=env, input_text=PASSWORD)
+    listed = kpi("user", "list", env=env)
+    assert listed.returncode == 0
+    assert "minh" in listed.stdout and "viewer" in listed.stdout and "scrypt" not in listed.stdout
+
+
+def test_remove_deletes_the_account_and_unknown_names_exit_2(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    env = {"KPI_USERS_FILE": str(users)}
+    kpi("user", "add", "minh", "--password-stdin", env=env, input_text=PASSWORD)
+    assert kpi("user", "remove", "minh", env=env).returncode == 0
+    assert read_users(users) == {}
+    missing = kpi("user", "remove", "nobody", env=env)
+    assert missing.returncode == 2 and "no user 'nobody'" in missing.stderr
+
+
+def test_short_password_and_bad_name_are_refused_with_exit_2(kpi, tmp_path):
+    env = {"KPI_USERS_FILE": str(tmp_path / "users.toml")}
+    short = kpi("user", "add", "minh", "--password-stdin", env=env, input_text="short")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    bad = kpi("user", "add", "../evil", "--password-stdin", env=env, input_text=PASSWORD)
+    assert bad.returncode == 2 and "invalid user name" in bad.stderr
+    assert not (tmp_path / "users.toml").exists()
