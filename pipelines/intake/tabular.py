@@ -201,12 +201,13 @@ def table_from_records(records, header_index: int | None = None, ragged_ok: bool
     rows: list[tuple[int, list[str]]] = []
     pending_footer: list[tuple[int, list[str]]] = []
     for row_no, cells in records:
-        if not any(c.strip() for c in cells):
+        joined = "".join(cells)  # one string per row: these checks run on every row of a large file
+        if not joined.strip():
             continue  # a blank line is skipped wherever it is
-        if any("\x00" in c for c in cells):
+        if "\x00" in joined:
             problems.append(Problem("nul_byte", row=row_no))
             continue
-        first_only = bool(cells[0].strip()) and not any(c.strip() for c in cells[1:])
+        first_only = bool(cells[0].strip()) and not "".join(cells[1:]).strip()
         if first_only and not _CODE_LIKE.match(clean_cell(cells[0])):
             pending_footer.append((row_no, cells))
             continue

@@ -86,6 +86,9 @@ def _clean(expr: pl.Expr) -> pl.Expr:
 
 # Control characters JSON must escape besides \n, \r and \t (e.g. Word's line break \x0b pasted into Excel).
 RARE_CONTROLS = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# Every character json.dumps(ensure_ascii=False) escapes: a file whose breakdown values hold none
+# (nearly every file) skips the escaping passes.
+JSON_ESCAPED = r'[\x00-\x1f"\\]'
 
 
 def _json_text(expr: pl.Expr, rare_controls: bool = False) -> pl.Expr:
@@ -99,20 +102,25 @@ def _json_text(expr: pl.Expr, rare_controls: bool = False) -> pl.Expr:
     return pl.lit('"') + escaped + pl.lit('"')
 
 
-def breakdown_expr(dims: list[str], prefix: str = "", rare_controls: bool = False) -> pl.Expr:
+def breakdown_expr(dims: list[str], prefix: str = "", rare_controls: bool = False, plain: bool = False) -> pl.Expr:
     """Canonical key of the breakdown: JSON object of the non-blank dimensions, sorted by name.
 
     `prefix` is what the frame's column names carry before the dimension's name; pass
-    `rare_controls` when some value holds a character matching RARE_CONTROLS.
+    `rare_controls` when some value holds a character matching RARE_CONTROLS, and `plain`
+    only when no value holds a character matching JSON_ESCAPED (then nothing needs escaping).
     """
     if not dims:
         return pl.lit("{}")
+
+    def quoted(d: str) -> pl.Expr:
+        col = pl.col(prefix + d)
+        return pl.lit('"') + col + pl.lit('"') if plain else _json_text(col, rare_controls)
+
     parts = [
-        pl.when(pl.col(prefix + d) != "").then(
-            pl.lit(json.dumps(d, ensure_ascii=False) + ":") + _json_text(pl.col(prefix + d), rare_controls))
+        pl.when(pl.col(prefix + d) != "").then(pl.lit(json.dumps(d, ensure_ascii=False) + ":") + quoted(d))
         for d in sorted(dims)
     ]
-    return pl.lit("{") + pl.concat_list(parts).list.drop_nulls().list.join(",") + pl.lit("}")
+    return pl.lit("{") + pl.concat_str(parts, separator=",", ignore_nulls=True) + pl.lit("}")
 
 
 # Breakdown columns carry this prefix in the frame, so a file's column named `row_number`,
@@ -152,7 +160,12 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     frame = frame_from_table(table)
     present = set(frame.columns)
     dims = [c.removeprefix(DIM) for c in frame.columns if c.startswith(DIM)]
-    frame = frame.with_columns(_clean(pl.col(c)) for c in frame.columns if c != "row_number")
+    # NFC and the space folding change only non-ASCII text: a column without any (most of a file) is only trimmed.
+    text_cols = [c for c in frame.columns if c != "row_number"]
+    ascii_only = frame.select((pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all() for c in text_cols).row(0)
+    frame = frame.with_columns(
+        pl.col(c).str.strip_chars() if plain else _clean(pl.col(c)) for c, plain in zip(text_cols, ascii_only)
+    )
     for col in OPTIONAL:
         if col not in present:
             frame = frame.with_columns(pl.lit("").alias(col))
@@ -197,7 +210,8 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
 
     # Values: the file's number convention first, then each row's kind rules.
-    frame = frame.with_columns(numbers.shape_columns(pl.col("value"), pl.col("_kind") == "count"))
+    # Lazy, so that the shared sub-expressions (the value's cleaned body) are computed once.
+    frame = frame.lazy().with_columns(numbers.shape_columns(pl.col("value"), pl.col("_kind") == "count")).collect()
     found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
     convention = numbers.decide(frame.filter(pl.col("_kind").is_not_null()))
     if convention.decimal is None:
@@ -235,9 +249,12 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
     # Keys must be unique within the file.
-    rare = bool(dims) and frame.select(
-        pl.any_horizontal([pl.col(DIM + d).str.contains(RARE_CONTROLS) for d in dims]).any()).item()
-    frame = frame.with_columns(breakdown_expr(dims, DIM, rare_controls=rare).alias("_breakdown"))
+    def any_dim_value(pattern: str) -> bool:
+        return bool(dims) and frame.select(pl.any_horizontal([pl.col(DIM + d).str.contains(pattern) for d in dims]).any()).item()
+
+    escaped = any_dim_value(JSON_ESCAPED)
+    rare = escaped and any_dim_value(RARE_CONTROLS)
+    frame = frame.with_columns(breakdown_expr(dims, DIM, rare_controls=rare, plain=not escaped).alias("_breakdown"))
     key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null())
     first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
