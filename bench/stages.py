@@ -1,0 +1,83 @@
+"""Where an ingest spends its time and memory: `python -m bench.stages FILE [--profile OUT]`.
+
+Runs the pipeline's own steps one after the other in this process, as `kpi ingest` does,
+and prints each step's wall time and the process's peak RSS after it. With --profile, the
+whole sequence also runs under cProfile (slower) and the top functions are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import pstats
+import resource
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stages(file: Path) -> list[tuple[str, float, float]]:
+    import duckdb
+
+    from pipelines.catalog import load_catalog
+    from pipelines.ingest import _sha256
+    from pipelines.intake.decode import decode
+    from pipelines.intake.tabular import table_from_text
+    from pipelines.intake.validate import frame_from_table, validate
+    from pipelines.settings import DEFAULT_CATALOG_DIR
+    from pipelines.warehouse.schema import migrate
+
+    out: list[tuple[str, float, float]] = []
+
+    def step(name: str, fn):
+        start = time.perf_counter()
+        value = fn()
+        out.append((name, time.perf_counter() - start, peak_mb()))
+        return value
+
+    catalog = step("load catalog", lambda: load_catalog(DEFAULT_CATALOG_DIR))
+    step("sha256", lambda: _sha256(file))
+    data = step("read bytes", file.read_bytes)
+    text = step("decode (strict UTF-8 + NFC of the whole text)", lambda: decode(data).text)
+    del data
+    table = step("table_from_text (csv module, blank/NUL/footer/ragged checks)", lambda: table_from_text(text))
+    del text
+    step("  of which frame_from_table (rows to a Polars frame; timed apart)", lambda: frame_from_table(table))
+    checked = step("validate (frame + every rule, Polars)", lambda: validate(table, catalog, date.today()))
+    del table
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "w.duckdb"))
+        migrate(con)
+        con.register("staged", checked.observations)
+        step("insert into DuckDB + checkpoint", lambda: (
+            con.execute("INSERT INTO observations SELECT 1, row_number, indicator, reporter, period, breakdown, value, unit, note FROM staged"),
+            con.execute("CHECKPOINT")))
+        con.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--profile", type=Path, help="also run under cProfile and save the stats here")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = stages(args.file)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for name, seconds, peak in result:
+            print(f"{seconds:8.2f} s  peak {peak:7.0f} MB  {name}")
+    if args.profile:
+        cProfile.runctx("stages(file)", globals(), {"file": args.file, "stages": stages}, str(args.profile))
+        pstats.Stats(str(args.profile)).sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
