@@ -9,14 +9,15 @@ import re
 import unicodedata
 from datetime import date
 
+# ASCII digits only: '２０２５' or Arabic-Indic digits are not a period a reporter meant to type.
 _SPELLINGS = [
-    re.compile(r"^(?P<y>\d{4})$"),
-    re.compile(r"^(?P<y>\d{4})\s*-?\s*q(?P<q>[1-4])$"),  # 2025-Q3, 2025Q3, 2025 - q3
-    re.compile(r"^q(?P<q>[1-4])\s*[/-]\s*(?P<y>\d{4})$"),  # Q3/2025, Q3-2025
-    re.compile(r"^quý\s*(?P<q>[1-4])\s*/\s*(?P<y>\d{4})$"),  # Quý 3/2025
-    re.compile(r"^quý\s*(?P<q>[1-4])\s+năm\s+(?P<y>\d{4})$"),  # Quý 3 năm 2025
+    re.compile(r"^(?P<y>[0-9]{4})$"),
+    re.compile(r"^(?P<y>[0-9]{4})\s*-?\s*q(?P<q>[1-4])$"),  # 2025-Q3, 2025Q3, 2025 - q3
+    re.compile(r"^q(?P<q>[1-4])\s*[/-]\s*(?P<y>[0-9]{4})$"),  # Q3/2025, Q3-2025
+    re.compile(r"^quý\s*(?P<q>[1-4])\s*/\s*(?P<y>[0-9]{4})$"),  # Quý 3/2025
+    re.compile(r"^quý\s*(?P<q>[1-4])\s+năm\s+(?P<y>[0-9]{4})$"),  # Quý 3 năm 2025
 ]
-CANONICAL_RE = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
+CANONICAL_RE = re.compile(r"^([0-9]{4})(?:-Q([1-4]))?\Z")
 
 
 def parse_period(text: str) -> str | None:
