@@ -32,6 +32,13 @@ def _blank_to_none(cls: type, value: object) -> object:
     return None if isinstance(value, str) and value.strip() == "" else value
 
 
+def _upper_code(cls: type, v: str) -> str:
+    """Codes are what reporters type in every file: upper-case letters, digits and _."""
+    if not v or not v.replace("_", "").isalnum() or v != v.upper():
+        raise ValueError("must be upper-case letters, digits and _")
+    return v
+
+
 class Pillar(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
     pillar: int
@@ -46,12 +53,7 @@ class Reporter(BaseModel):
     name_vi: str
     name_en: str
 
-    @field_validator("code")
-    @classmethod
-    def _code(cls, v: str) -> str:
-        if not v or not v.replace("_", "").isalnum() or v != v.upper():
-            raise ValueError("must be upper-case letters, digits and _")
-        return v
+    _code = field_validator("code")(_upper_code)
 
 
 class DimensionValue(BaseModel):
@@ -91,12 +93,7 @@ class Indicator(BaseModel):
         "target_2030_source", "target_2045", "target_2045_source", mode="before",
     )(_blank_to_none)
 
-    @field_validator("code")
-    @classmethod
-    def _code(cls, v: str) -> str:
-        if not v or not v.replace("_", "").isalnum() or v != v.upper():
-            raise ValueError("must be upper-case letters, digits and _")
-        return v
+    _code = field_validator("code")(_upper_code)
 
     @field_validator("baseline_period")
     @classmethod
