@@ -1,0 +1,183 @@
+"""Browser fixtures: a real `streamlit run dashboard/app.py` on a free loopback port over a warehouse
+holding the sample data, driven by Debian's Chromium through Playwright.
+
+- The server's stdout/stderr go to a log file; when a test fails its part of the log is printed.
+- Every test leaves a full-page screenshot in test-output/screenshots/<test-name>.png.
+- Chromium is never downloaded (`playwright install` is not used): /usr/bin/chromium or a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+TIMEOUT_MS = 30_000
+
+BAD_FILE_NAME = "bad_missions.csv"
+BAD_FILE = (
+    "indicator,reporter,period,value,unit,note\n"
+    "MISSIONS_ABROAD,MOFA,2026-Q2,-5,agencies,\n"
+    "NOPE_CODE,MOFA,2026-Q3,3,agencies,\n"
+).encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Server:
+    url: str
+    log_path: Path
+    process: subprocess.Popen
+    data_dir: Path
+
+    def log_text(self, start: int = 0) -> str:
+        return self.log_path.read_bytes()[start:].decode("utf-8", "replace")
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+
+def start_server(data_dir: Path, log_path: Path, users_file: Path) -> Server:
+    """`streamlit run dashboard/app.py` from the project root (its .streamlit/config.toml applies)."""
+    port = free_port()
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=clean_env(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(users_file)),
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    log.close()
+    server = Server(f"http://127.0.0.1:{port}", log_path, process, data_dir)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_text()}")
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"streamlit did not become healthy in 60 s:\n{server.log_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+def run_kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=data_dir.parent,
+                          env=clean_env(KPI_DATA_DIR=str(data_dir)), capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`kpi demo` plus one rejected file, so the data status page has a report to show."""
+    root = tmp_path_factory.mktemp("browser")
+    data = root / "data"
+    done = run_kpi(data, "demo", "--lang", "en")
+    assert done.returncode == 0, done.stdout + done.stderr
+    bad = root / BAD_FILE_NAME
+    bad.write_bytes(BAD_FILE)
+    done = run_kpi(data, "ingest", str(bad), "--lang", "en")
+    assert done.returncode == 1, done.stdout + done.stderr
+    return data
+
+
+@pytest.fixture(scope="session")
+def server(sample_warehouse: Path) -> Iterator[Server]:
+    srv = start_server(sample_warehouse, sample_warehouse.parent / "streamlit.log",
+                       sample_warehouse.parent / "no-users.toml")
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def wait_for_app(page, timeout: float = TIMEOUT_MS) -> None:
+    """As Streamlit's own e2e tests do: connected, then the script run finished."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+
+
+def _screenshot_name(node_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", node_name).strip("_") + ".png"
+
+
+@pytest.fixture
+def page(browser, server: Server, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A fresh browser tab (own session) at 1400 px wide; a full-page screenshot is saved at the end."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    yield tab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        tab.screenshot(path=str(SCREENSHOTS / _screenshot_name(request.node.name)), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _server_log_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Print what the server logged during a failed test (the log of any server the test used)."""
+    servers = [request.getfixturevalue("server")] if "server" in request.fixturenames else []
+    starts = {id(s): s.log_size() for s in servers}
+    yield
+    failed = any(getattr(request.node, f"report_{w}", None) is not None and getattr(request.node, f"report_{w}").failed
+                 for w in ("setup", "call"))
+    if failed:
+        for srv in servers + getattr(request.node, "extra_servers", []):
+            text = srv.log_text(starts.get(id(srv), 0))
+            print(f"\n----- streamlit log ({srv.log_path}) -----\n{text or '(nothing logged during the test)'}")
