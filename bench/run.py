@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,23 +44,41 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+# A minimal process starts each measured one and reports its rusage: Linux carries the
+# parent's peak RSS over fork/exec into the child's ru_maxrss, so children of this (large)
+# process would all report at least its size. The launcher's own ~10 MB is the floor.
+LAUNCHER = """
+import json, os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.posix_spawn(cmd[0], cmd, os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(out, "w") as handle:
+    json.dump({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
+               "rc": os.waitstatus_to_exitcode(status)}, handle)
+"""
+
+
 def child(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 3600) -> dict:
-    """Run a process to the end: wall time (start-up included), its own peak RSS, exit code, output."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env or _clean_env(), cwd=ROOT)
-        killer = threading.Timer(timeout, proc.kill)
-        killer.start()
+    """Run a process to the end: wall time (start-up included), CPU, its own peak RSS, exit code, output."""
+    if not os.path.isabs(cmd[0]):
+        cmd = [shutil.which(cmd[0]) or cmd[0], *cmd[1:]]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as usage_file:
+        proc = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER, usage_file.name, *cmd],
+                                stdout=out, stderr=err, env=env or _clean_env(), cwd=ROOT, start_new_session=True)
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)  # the launcher and the measured process: their own session
+            raise
         out.seek(0)
         err.seek(0)
-        return {"wall": wall, "rss_mb": usage.ru_maxrss / 1024, "rc": proc.returncode,
-                "stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace")}
+        usage = json.loads(usage_file.read() or "{}")
+        if not usage:
+            raise RuntimeError(f"launcher failed: {err.read().decode('utf-8', 'replace')[-2000:]}")
+        return {**usage, "stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace")}
 
 
 def _last_json(text: str) -> dict:
@@ -170,7 +187,7 @@ def measure_ingest(file: Path, n: int, repeats: int, work: Path, baselines: list
         loaded = summary.get("files", [{}])[0]
         if result["rc"] != 0 or loaded.get("status") != "loaded" or loaded.get("rows") != n:
             raise RuntimeError(f"kpi ingest did not load {file.name}: rc={result['rc']} {result['stdout'][-2000:]} {result['stderr'][-2000:]}")
-        runs["kpi_ingest"].append({"wall": result["wall"], "rss_mb": result["rss_mb"], "load": load})
+        runs["kpi_ingest"].append({"wall": result["wall"], "cpu": result["cpu"], "rss_mb": result["rss_mb"], "load": load})
         shutil.rmtree(data, ignore_errors=True)
         for kind in baselines:
             db = work / f"baseline_{kind}.db"
@@ -180,7 +197,7 @@ def measure_ingest(file: Path, n: int, repeats: int, work: Path, baselines: list
             inner = _last_json(result["stdout"]) if result["rc"] == 0 else {"error": result["stderr"][-300:]}
             if "rows" in inner and inner["rows"] != n:
                 inner["error"] = f"stored {inner['rows']} rows, not {n}"
-            runs[kind].append({"wall": result["wall"], "rss_mb": result["rss_mb"], "seconds": inner.get("seconds"),
+            runs[kind].append({"wall": result["wall"], "cpu": result["cpu"], "rss_mb": result["rss_mb"], "seconds": inner.get("seconds"),
                                "error": inner.get("error")})
             for leftover in (db, Path(str(db) + ".wal")):
                 leftover.unlink(missing_ok=True)
@@ -198,6 +215,8 @@ def summarise_ingest(runs: dict[str, list[dict]]) -> dict:
         ok = [r for r in items if not r.get("error")]
         out[kind] = {
             "wall": _median([r["wall"] for r in ok]),
+            "cpu": _median([r["cpu"] for r in ok]),
+            "load": _median([r["load"] for r in items if "load" in r]),
             "seconds": _median([r.get("seconds") for r in ok]),
             "rss_mb": _median([r["rss_mb"] for r in ok]),
             "max_rss_mb": max((r["rss_mb"] for r in ok), default=None),
@@ -316,22 +335,36 @@ def report(results: dict) -> str:
     ingest = results.get("ingest", [])
     if ingest:
         lines += [
-            "### Ingest (median of repeats; seconds, whole process unless said; peak RSS in MB)",
+            "### Ingest (median of repeats; seconds of wall time, whole process unless said; CPU = user + system)",
             "",
-            "| rows | file MB | repeats | `kpi ingest` | peak RSS | DuckDB `read_csv` (query) | DuckDB process | "
-            "ratio kpi / DuckDB | DuckDB all_varchar (query) | DuckDB sample_size=-1 (query) | pandas + SQLite | "
-            "kpi faster than pandas by | Polars + DuckDB (work) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| rows | file MB | repeats | load avg | `kpi ingest` wall (CPU) | peak RSS MB | DuckDB `read_csv` (query) | "
+            "ratio kpi / DuckDB | pandas + SQLite wall (CPU) | kpi faster than pandas by |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in ingest:
             duck = r["duckdb"]
             duck_text = _s(duck["seconds"]) if duck["seconds"] is not None else f"failed ({(duck['error'] or '')[:70]}…)"
             ref = "" if r["ratio_vs_duckdb_reference"] == "duckdb" else " (vs all_varchar)"
+            k, p = r["kpi_ingest"], r["pandas_sqlite"]
             lines.append(
-                f"| {_rows(r['rows'])} | {r['file_mb']:.0f} | {len(r['runs']['kpi_ingest'])} | {_s(r['kpi_ingest']['wall'])} | "
-                f"{r['kpi_ingest']['max_rss_mb']:.0f} | {duck_text} | {_s(duck['wall'])} | {_s(r['ratio_vs_duckdb'], 1)}×{ref} | "
-                f"{_s(r['duckdb_varchar']['seconds'])} | {_s(r['duckdb_whole_sniff']['seconds'])} | {_s(r['pandas_sqlite']['wall'])} | "
-                f"{_s(r['speedup_vs_pandas'], 2)}× | {_s(r['polars_duckdb']['seconds'])} |"
+                f"| {_rows(r['rows'])} | {r['file_mb']:.0f} | {len(r['runs']['kpi_ingest'])} | {_s(k.get('load'), 1)} | "
+                f"{_s(k['wall'])} ({_s(k['cpu'])}) | {k['max_rss_mb']:.0f} | {duck_text} | {_s(r['ratio_vs_duckdb'], 1)}×{ref} | "
+                f"{_s(p['wall'])} ({_s(p['cpu'])}) | {_s(r['speedup_vs_pandas'], 2)}× |"
+            )
+        lines += [
+            "",
+            "References on the same files (seconds; query = the work alone, process = start-up included; peak RSS MB):",
+            "",
+            "| rows | DuckDB process wall (CPU) | DuckDB peak RSS | DuckDB `all_varchar` (query) | DuckDB `sample_size=-1` (query) | "
+            "pandas peak RSS | Polars strings + NFC + cast → DuckDB (work) | Polars peak RSS |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in ingest:
+            d, v, w, p, q = (r[k] for k in ("duckdb", "duckdb_varchar", "duckdb_whole_sniff", "pandas_sqlite", "polars_duckdb"))
+            d_proc = d if d["wall"] is not None else v
+            lines.append(
+                f"| {_rows(r['rows'])} | {_s(d_proc['wall'])} ({_s(d_proc['cpu'])}) | {_s(d_proc['max_rss_mb'], 0)} | "
+                f"{_s(v['seconds'])} | {_s(w['seconds'])} | {_s(p['max_rss_mb'], 0)} | {_s(q['seconds'])} | {_s(q['max_rss_mb'], 0)} |"
             )
         lines.append("")
     reads = results.get("reads", [])
@@ -420,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="also write the Markdown report here")
     parser.add_argument("--quiet-load", type=float, default=1.0,
                         help="before each measurement wait until the 1-min load average is below this (default 1.0)")
-    parser.add_argument("--quiet-wait", type=float, default=60.0, help="wait at most this many seconds for it (default 60)")
+    parser.add_argument("--quiet-wait", type=float, default=30.0, help="wait at most this many seconds for it (default 30)")
     args = parser.parse_args(argv)
 
     parse = lambda text: [int(float(x)) for x in text.split(",") if x.strip()]  # noqa: E731
