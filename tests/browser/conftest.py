@@ -155,11 +155,30 @@ def page(browser, server: Server, request: pytest.FixtureRequest) -> Iterator[ob
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
-        tab.screenshot(path=str(SCREENSHOTS / _screenshot_name(request.node.name)), full_page=True)
+        full_page_screenshot(tab, request.node.name)
     finally:
         context.close()
+
+
+def full_page_screenshot(tab, name: str) -> Path:
+    """The whole page: Streamlit scrolls inside its main container, so the window is first made as
+    tall as that container's content (capped), then captured."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / _screenshot_name(name)
+    try:
+        height = tab.evaluate(
+            "() => Math.max(document.body.scrollHeight, ...Array.from(document.querySelectorAll("
+            "\"[data-testid='stMain'], [data-testid='stAppViewContainer'], [data-testid='stSidebarContent']\"),"
+            " e => e.scrollHeight))")
+        width = tab.viewport_size["width"] if tab.viewport_size else 1400
+        if height and height > (tab.viewport_size or {}).get("height", 0):
+            tab.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+            tab.wait_for_timeout(800)  # charts redraw at the new size
+    except Exception:  # noqa: BLE001 - a screenshot of the visible part is better than none
+        pass
+    tab.screenshot(path=str(path), full_page=True)
+    return path
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser.conftest import BAD_FILE, BAD_FILE_NAME, CHROMIUM, start_server, stop_server, wait_for_app
+from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, full_page_screenshot, start_server, stop_server,
+                                    wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -118,10 +119,12 @@ def test_switch_language_with_the_sidebar_radio(page, server):
 @pytest.mark.parametrize("lang, link", [("vi", "Xem chi tiết"), ("en", "Details")], ids=["vi", "en"])
 def test_card_link_opens_the_indicator_page(page, server, lang, link):
     open_page(page, server.url, "", lang)
-    card = page.locator("[data-testid='stVerticalBlockBorderWrapper'], [data-testid='stVerticalBlock']").filter(
-        has=page.get_by_text(MISSIONS.name(lang), exact=True)).filter(has=page.locator("[data-testid='stMetric']")).last
+    anchor = page.locator("[data-testid='stPageLink'] a[href*='code=MISSIONS_ABROAD']")
+    expect(anchor).to_contain_text(link)  # the label, after the icon
+    card = anchor.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")  # the card holding the link
+    expect(card.get_by_text(MISSIONS.name(lang), exact=True)).to_be_visible()
     expect(card.locator("[data-testid='stMetricValue']")).to_contain_text("97")
-    card.locator("[data-testid='stPageLink'] a").filter(has_text=link).click()
+    anchor.click()
     expect(h1(page)).to_have_text(MISSIONS.name(lang))
     wait_for_app(page)
     url = urlparse(page.url)
@@ -187,9 +190,6 @@ def test_deep_link_as_first_request_of_a_fresh_server(browser, sample_warehouse,
         assert tab.locator("[data-testid='stSidebar'] [role='radiogroup']").count() == 1
         assert nav_labels(tab) == NAV["en"]
     finally:
-        from tests.browser.conftest import SCREENSHOTS, _screenshot_name
-
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / _screenshot_name(request.node.name)), full_page=True)
+        full_page_screenshot(tab, request.node.name)
         context.close()
         stop_server(fresh)
