@@ -6,7 +6,9 @@ title block included, and the header is row 1 when it is the first line.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 import re
 import unicodedata
@@ -62,6 +64,20 @@ class Table:
     skipped_footer: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     delimiter: str | None = None
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file's rows become Python lists (they hold no
+    cycles): it would otherwise rescan every row built so far, again and again, which made
+    reading a 1M-row file three times slower. Restored on exit; usable as a decorator."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
@@ -156,6 +172,7 @@ def table_from_text(text: str) -> Table:
     return table
 
 
+@gc_paused()
 def table_from_records(records, header_index: int | None = None, ragged_ok: bool = False) -> Table:
     """Shared by CSV and Excel: header, unnamed/duplicate columns, ragged rows, title and footer."""
     records = iter(records)

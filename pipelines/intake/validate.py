@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines.catalog import Catalog
 from pipelines.intake import numbers
-from pipelines.intake.tabular import OPTIONAL, REQUIRED, Table
+from pipelines.intake.tabular import OPTIONAL, REQUIRED, Table, gc_paused
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
 
@@ -132,6 +132,7 @@ def _frame_name(column: str) -> str:
     return column if column in REQUIRED or column in OPTIONAL else DIM + column
 
 
+@gc_paused()
 def frame_from_table(table: Table) -> pl.DataFrame:
     """Strings only, one column per named header cell (breakdowns prefixed with DIM), plus the Excel row number."""
     named = [(i, _frame_name(c)) for i, c in enumerate(table.columns) if c]
