@@ -231,6 +231,28 @@ def summarise_ingest(runs: dict[str, list[dict]]) -> dict:
     return out
 
 
+def measure_incremental(db: Path, file: Path, n: int, repeats: int, work: Path, quiet: tuple[float, float]) -> dict:
+    """`kpi ingest` of one more file into a warehouse that already holds millions of observations:
+    publish-and-swap copies the whole database first, so this grows with what is stored."""
+    runs = []
+    for _ in range(repeats):
+        data = work / "incremental_data"
+        shutil.rmtree(data, ignore_errors=True)
+        (data / "warehouse").mkdir(parents=True)
+        shutil.copyfile(db, data / "warehouse" / "kpi.duckdb")
+        wait_quiet(*quiet)
+        env = _clean_env(KPI_DATA_DIR=str(data), KPI_MAX_FILE_MB="2048", KPI_LANGUAGE="en")
+        result = child([*kpi_command(), "ingest", "--json", str(file)], env)
+        summary = json.loads(result["stdout"]) if result["stdout"].startswith("{") else {}
+        loaded = summary.get("files", [{}])[0]
+        if result["rc"] != 0 or loaded.get("status") != "loaded" or loaded.get("rows") != n:
+            raise RuntimeError(f"incremental ingest failed: rc={result['rc']} {result['stderr'][-2000:]}")
+        runs.append({"wall": result["wall"], "cpu": result["cpu"], "rss_mb": result["rss_mb"], "revised": loaded.get("revised")})
+        shutil.rmtree(data, ignore_errors=True)
+    return {"rows": n, "wall": _median([r["wall"] for r in runs]), "cpu": _median([r["cpu"] for r in runs]),
+            "max_rss_mb": max(r["rss_mb"] for r in runs), "revised": runs[0]["revised"], "runs": runs}
+
+
 def measure_reads(db: Path, repeats: int, quiet: tuple[float, float]) -> dict:
     out: dict = {}
     for what in ("overview", "indicator"):
@@ -383,6 +405,16 @@ def report(results: dict) -> str:
                 f"{_ms(r['indicator']['warm'])} | {_ms(r['indicator']['cached'])} |"
             )
         lines.append("")
+    if any(r.get("incremental") for r in reads):
+        lines += ["### One more file into a full warehouse (`kpi ingest`, whole process; median)", "",
+                  "| observations stored | DB MB | file rows | values revised | wall s (CPU) | peak RSS MB |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        for r in reads:
+            inc = r.get("incremental")
+            if inc:
+                lines.append(f"| {_rows(r['observations'])} | {r['bytes'] / 1e6:.0f} | {_rows(inc['rows'])} | {inc['revised']:,} | "
+                             f"{_s(inc['wall'])} ({_s(inc['cpu'])}) | {inc['max_rss_mb']:.0f} |")
+        lines.append("")
     lines += ["### Scaling (exponent b of time ~ size^b; 1 = linear)", "", "| figure | sizes | values | b | verdict |",
               "|---|---|---|---:|---|"]
     for name, sizes, values in results.get("scaling", []):
@@ -436,6 +468,8 @@ def scaling(results: dict) -> list[tuple[str, list[int], list[float | None]]]:
         for what in ("overview", "indicator"):
             for key in ("cold", "warm", "cached"):
                 out.append((f"{what} {key}, s", sizes, [r[what][key] for r in reads]))
+        if all(r.get("incremental") for r in reads):
+            out.append(("one more file into the warehouse, s", sizes, [r["incremental"]["wall"] for r in reads]))
     return out
 
 
@@ -489,7 +523,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench: warehouse of {n:,} observations ...", file=sys.stderr)
                 db, meta = warehouse_file(n, args.seed, cache)
                 print(f"bench: reads on {n:,} observations ...", file=sys.stderr)
-                results["reads"].append({**meta, **measure_reads(db, read_repeats, quiet)})
+                entry = {**meta, **measure_reads(db, read_repeats, quiet)}
+                if not args.no_ingest:
+                    print(f"bench: one more {sizes[0]:,}-row file into {n:,} observations ...", file=sys.stderr)
+                    entry["incremental"] = measure_incremental(db, input_file(sizes[0], args.seed + 1, cache), sizes[0],
+                                                               1 if args.quick else 2, work, quiet)
+                results["reads"].append(entry)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["total_s"] = time.perf_counter() - started

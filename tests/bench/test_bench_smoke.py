@@ -49,4 +49,5 @@ def test_quick_bench_runs_end_to_end(tmp_path: Path) -> None:
     assert reads["observations"] == 5000
     assert reads["overview"]["cold"] > 0 and reads["overview"]["cached"] >= 0
     assert reads["indicator"]["result_size"] > 0
+    assert reads["incremental"]["rows"] == 2000 and reads["incremental"]["wall"] > 0
     assert not list((tmp_path / "cache").glob("work-*")), "the work folder is removed"
