@@ -53,6 +53,15 @@ if frame is None or frame.height == 0:
     st.stop()
 
 
+def numbers_as_text(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The column written as the page's language writes numbers (3.221,5 in Vietnamese).
+
+    st.column_config's "localized" format follows the browser's locale, not the page's language,
+    so a Vietnamese page in an English browser showed 3,221. Downloads keep the numbers.
+    """
+    return frame.with_columns(pl.col(column).map_elements(lambda v: fmt_number(v, lg), return_dtype=pl.String))
+
+
 def member_label(dimension: str, member: str) -> str:
     if dimension == "country" and member in countries():
         _, en, vi = countries()[member]
@@ -144,8 +153,8 @@ else:
             mark = f" ({t('illustrative')})" if ind.target_source(h) == "illustrative" else ""
             table_rows.append({t("period"): str(h), t("value"): ind.target(h), t("unit"): unit, "": t("target") + mark})
     table_frame = pl.DataFrame(table_rows)
-    st.dataframe(table_frame, hide_index=True, width="stretch",
-                 column_config={t("value"): st.column_config.NumberColumn(format="localized")})
+    st.dataframe(numbers_as_text(table_frame, t("value")), hide_index=True, width="stretch",
+                 column_config={t("value"): st.column_config.TextColumn(alignment="right")})
 
     stem = f"{code}_{'tong' if breakdown == TOTAL else 'phan_to'}_{latest.period}"
     d1, d2, d3 = st.columns(3)
@@ -173,9 +182,9 @@ with st.expander(t("files_title"), expanded=False):
         pl.col("row_number").alias(t("row")),
         pl.col("note").alias(t("note")),
     )
-    st.dataframe(provenance, hide_index=True, width="stretch",
+    st.dataframe(numbers_as_text(provenance, t("value")), hide_index=True, width="stretch",
                  column_config={t("loaded_at"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
-                                t("value"): st.column_config.NumberColumn(format="localized")})
+                                t("value"): st.column_config.TextColumn(alignment="right")})
     st.download_button(t("download_csv"), csv_bytes(provenance), f"{code}_nguon.csv", "text/csv", key="dl_prov")
 
 footer(snap.last_load)

@@ -50,11 +50,11 @@ def test_missions_vietnamese(sample_dir, open_app):
     table = at.dataframe[0].value
     assert list(table.columns) == ["Kỳ", "Giá trị", "Đơn vị tính", ""]
     records = table.to_dict("records")
-    assert records[0] == {"Kỳ": "Quý 1/2019", "Giá trị": 96.0, "Đơn vị tính": "cơ quan", "": ""}
-    assert records[-3] == {"Kỳ": "Quý 3/2026", "Giá trị": 97.0, "Đơn vị tính": "cơ quan", "": ""}
+    assert records[0] == {"Kỳ": "Quý 1/2019", "Giá trị": "96", "Đơn vị tính": "cơ quan", "": ""}
+    assert records[-3] == {"Kỳ": "Quý 3/2026", "Giá trị": "97", "Đơn vị tính": "cơ quan", "": ""}
     assert records[-2:] == [
-        {"Kỳ": "2030", "Giá trị": 115.0, "Đơn vị tính": "cơ quan", "": "Mục tiêu"},
-        {"Kỳ": "2045", "Giá trị": 150.0, "Đơn vị tính": "cơ quan", "": "Mục tiêu"},
+        {"Kỳ": "2030", "Giá trị": "115", "Đơn vị tính": "cơ quan", "": "Mục tiêu"},
+        {"Kỳ": "2045", "Giá trị": "150", "Đơn vị tính": "cơ quan", "": "Mục tiêu"},
     ]
     assert len(records) == 31 + 2  # 2019-Q1 … 2026-Q3
 
@@ -62,7 +62,7 @@ def test_missions_vietnamese(sample_dir, open_app):
     provenance = at.dataframe[1].value
     assert list(provenance.columns) == ["Kỳ", "Đơn vị báo cáo", "Giá trị", "Tệp", "Lần nạp", "Thời điểm nạp", "Dòng", "Ghi chú"]
     q3 = provenance[provenance["Kỳ"] == "2026-Q3"].to_dict("records")
-    assert len(q3) == 1 and q3[0]["Tệp"] == "mofa_missions_revision_2026Q3.csv" and q3[0]["Giá trị"] == 97.0
+    assert len(q3) == 1 and q3[0]["Tệp"] == "mofa_missions_revision_2026Q3.csv" and q3[0]["Giá trị"] == "97"
     assert q3[0]["Dòng"] == 2
 
     assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel", "Tải ảnh PNG", "Tải CSV"]
@@ -110,8 +110,8 @@ def test_missions_english(sample_dir, open_app):
     table = at.dataframe[0].value
     assert list(table.columns) == ["Period", "Value", "Unit", ""]
     assert table.to_dict("records")[-2:] == [
-        {"Period": "2030", "Value": 115.0, "Unit": MISSIONS.unit_label("en"), "": "Target"},
-        {"Period": "2045", "Value": 150.0, "Unit": MISSIONS.unit_label("en"), "": "Target"},
+        {"Period": "2030", "Value": "115", "Unit": MISSIONS.unit_label("en"), "": "Target"},
+        {"Period": "2045", "Value": "150", "Unit": MISSIONS.unit_label("en"), "": "Target"},
     ]
     (spec, datasets), = charts(at)
     assert spec["config"]["locale"]["number"]["decimal"] == "."
@@ -149,7 +149,7 @@ def test_breakdown_selection_is_kept_in_the_url(sample_dir, open_app):
     assert spec["title"]["text"].endswith(" — Đại sứ quán")
     table = at.dataframe[0].value
     q3 = table[table["Kỳ"] == "Quý 3/2026"]["Giá trị"].tolist()
-    assert q3 == [66.0]  # embassies in 2026-Q3, as on the missions page
+    assert q3 == ["66"]  # embassies in 2026-Q3, as on the missions page
 
 
 def test_choosing_another_indicator_updates_the_url(sample_dir, open_app):
@@ -186,3 +186,17 @@ def test_empty_database(empty_dir, open_app, lang, title, empty):
     (info,) = [i.value for i in at.main.info]
     assert info.startswith(f"**{empty}**") and "`kpi demo`" in info
     assert not at.dataframe and not charts(at)
+
+
+@pytest.mark.parametrize("lang, latest, target, decimal", [
+    ("vi", "3.221", "2.900", "65,5"), ("en", "3,221", "2,900", "65.5")])
+def test_tables_write_numbers_in_the_page_language(sample_dir, open_app, lang, latest, target, decimal):
+    """Not the browser's locale: a Vietnamese page in an English browser still shows 3.221."""
+    at = open_app(sample_dir, "indicator", lang=lang, code="STAFF_HEADCOUNT")
+    table, provenance = (d.value for d in at.dataframe)
+    value = table.columns[1]
+    assert table[value].iloc[-3] == latest and table[value].iloc[-2] == target
+    thousands = latest[1]
+    assert "3" + thousands + "180" in provenance[value].tolist()  # one reporter's value, same convention
+    at = open_app(sample_dir, "indicator", lang=lang, code="REMUNERATION_VS_ASEAN_PCT")
+    assert at.dataframe[0].value.iloc[:, 1].tolist()[-3] == decimal
