@@ -57,6 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "a quote (\") opened here is never closed",
         "vi": "dấu ngoặc kép (\") mở ở đây nhưng không được đóng",
     },
+    "stray_line_break": {
+        "en": "a line break inside a cell that is not in quotes; put the cell in double quotes or remove the line break",
+        "vi": "có ký tự xuống dòng trong một ô không nằm trong dấu ngoặc kép; hãy đặt ô trong dấu ngoặc kép hoặc bỏ ký tự xuống dòng",
+    },
     "cell_count": {
         "en": "the row has {found} cells but the header has {expected}",
         "vi": "dòng có {found} ô nhưng dòng tiêu đề có {expected} cột",

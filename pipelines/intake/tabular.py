@@ -160,6 +160,8 @@ def excel_rows(text: str, lines: list[int]) -> list[int]:
 
 def table_from_text(text: str) -> Table:
     """Split decoded text into a Table; structure problems are collected, not raised."""
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # old Mac Excel "CSV (Macintosh)": CR-only line ends
     delimiter, found = _choose_delimiter(text)
     if delimiter is None:
         missing = [c for c in REQUIRED if c not in found]  # type: ignore[operator]
@@ -167,7 +169,8 @@ def table_from_text(text: str) -> Table:
     try:
         table = table_from_records(_records(text, delimiter), header_index=found)  # type: ignore[arg-type]
     except _QuoteError as exc:
-        return Table([], [], 0, problems=[Problem("unterminated_quote", row=exc.row)], delimiter=delimiter)
+        code = "stray_line_break" if "new-line character" in exc.detail else "unterminated_quote"
+        return Table([], [], 0, problems=[Problem(code, row=exc.row)], delimiter=delimiter)
     table.delimiter = delimiter
     return table
 

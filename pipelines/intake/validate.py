@@ -152,7 +152,7 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     found = _Collector()
     for p in table.problems:
         found.add(p)
-    if any(p.code in ("missing_columns", "duplicate_column", "unterminated_quote") for p in table.problems):
+    if any(p.code in ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break") for p in table.problems):
         return _finish(out, found)
     if not table.rows and found.count == 0:
         found.add(Problem("header_only", row=table.header_row))

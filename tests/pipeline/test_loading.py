@@ -352,3 +352,26 @@ def test_a_file_named_twice_is_ingested_once(settings, write_csv, catalog):
     outcomes = ingest([settings.inbox_dir, path, settings.inbox_dir / "." / "a.csv"], settings, catalog, today=TODAY)
     assert [o.status for o in outcomes] == ["loaded"]
     assert not path.exists() and outcomes[0].stored_as.exists()
+
+
+def test_old_mac_csv_with_cr_only_line_ends_loads(settings, tmp_path):
+    from pipelines.ingest import ingest
+
+    from tests.conftest import TODAY
+
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"indicator,reporter,period,value\rMISSIONS_ABROAD,MOFA,2025-Q1,94\rMISSIONS_ABROAD,MOFA,2025-Q2,95\r")
+    [outcome] = ingest([path], settings, today=TODAY)
+    assert outcome.status == "loaded" and outcome.rows == 2
+
+
+def test_a_line_break_in_an_unquoted_cell_is_named_as_such(settings, tmp_path):
+    from pipelines.ingest import ingest
+
+    from tests.conftest import TODAY
+
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"indicator,reporter,period,value,note\nMISSIONS_ABROAD,MOFA,2025-Q1,94,a\rb\n")
+    [outcome] = ingest([path], settings, today=TODAY)
+    assert outcome.status == "rejected"
+    assert [(p.code, p.row) for p in outcome.problems] == [("stray_line_break", 2)]
