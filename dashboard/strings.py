@@ -147,6 +147,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "loads_loaded": {"vi": "Tệp đã nạp", "en": "Files loaded"},
     "loads_duplicate": {"vi": "Tệp trùng lặp", "en": "Duplicate files"},
     "loads_rejected": {"vi": "Tệp bị từ chối", "en": "Files rejected"},
+    "load_loaded": {"vi": "Đã nạp", "en": "Loaded"},
+    "load_duplicate": {"vi": "Trùng lặp", "en": "Duplicate"},
+    "load_rejected": {"vi": "Bị từ chối", "en": "Rejected"},
     "missing_title": {"vi": "Báo cáo còn thiếu cho {period}", "en": "Reports missing for {period}"},
     "missing_none": {"vi": "Mọi đơn vị đã báo cáo kỳ mới nhất.", "en": "Every reporter has sent the latest quarter."},
     "missing_some": {

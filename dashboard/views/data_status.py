@@ -64,7 +64,7 @@ if periods is not None and periods.height:
 
 # The load log, and the report of any rejected file.
 st.subheader(t("loads_title"))
-status_words = {"loaded": t("loads_loaded"), "duplicate": t("loads_duplicate"), "rejected": t("loads_rejected")}
+status_words = {"loaded": t("load_loaded"), "duplicate": t("load_duplicate"), "rejected": t("load_rejected")}
 log = loads.select(
     pl.col("load_id").alias("#"),
     pl.col("file_name").alias(t("file")),

@@ -20,6 +20,7 @@ from pipelines.progress import period_time
 
 CODE = "MISSIONS_ABROAD"
 TYPES = ("embassy", "permanent_mission", "consulate_general", "other")
+TYPE_COLOURS = ["#0B5394", "#E69F00", "#6FA8DC", "#9A9A9A"]  # neutral blues and amber: no alarm red
 WORLD = Path(__file__).resolve().parent.parent / "assets" / "countries-110m.json"
 
 
@@ -96,7 +97,8 @@ if types is not None and types.height:
     x = alt.X("t:Q", title=t("year"), axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(domain=[frame["t"].min(), 2030.5], nice=False))
     area = alt.Chart(frame).mark_area(opacity=0.85).encode(
         x=x, y=alt.Y("value:Q", stack=True, title=t("agencies"), scale=alt.Scale(domain=[0, 160])),
-        color=alt.Color("type:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("type:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=[type_names.get(mt, mt) for mt in TYPES], range=TYPE_COLOURS)),
         tooltip=[alt.Tooltip("period:N", title=t("period")), alt.Tooltip("type:N"), alt.Tooltip("value:Q", title=t("agencies"))],
     )
     targets = pl.DataFrame({"value": [ind.target(2030), ind.target(2045)],

@@ -25,9 +25,9 @@ def test_vietnamese(sample_dir, open_app):
     assert list(log.columns) == ["#", "Tệp", "Thời điểm nạp", "Trạng thái", "Số dòng", "Sửa đổi", "Lỗi"]
     assert len(log) == 18
     newest = log.iloc[0]
-    assert newest["Tệp"] == BAD_FILE_NAME and newest["Trạng thái"] == "Tệp bị từ chối" and newest["Lỗi"] == 2
+    assert newest["Tệp"] == BAD_FILE_NAME and newest["Trạng thái"] == "Bị từ chối" and newest["Lỗi"] == 2
     assert newest["Số dòng"] == 0
-    assert set(log["Trạng thái"][1:]) == {"Tệp đã nạp"}
+    assert set(log["Trạng thái"][1:]) == {"Đã nạp"}
     revision = log[log["Tệp"] == "mofa_missions_revision_2026Q3.csv"].iloc[0]
     assert revision["Số dòng"] == 3 and revision["Sửa đổi"] == 3
 
@@ -58,7 +58,7 @@ def test_english(sample_dir, open_app):
     arrivals, log, problems = (d.value for d in at.dataframe)
     assert list(arrivals.columns)[-1] == "Q3 2026" and "2025" in arrivals.columns
     assert list(log.columns) == ["#", "File", "Loaded at", "Status", "Rows", "Revised", "Problems"]
-    assert log.iloc[0]["Status"] == "Files rejected"
+    assert log.iloc[0]["Status"] == "Rejected"
     assert [e.value for e in at.error] == [
         f"{BAD_FILE_NAME}: 2 problem(s), nothing loaded. Fix these and send the whole file again."]
     assert problems.to_dict("records")[1] == {
