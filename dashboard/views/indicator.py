@@ -161,7 +161,8 @@ else:
     d1.download_button(t("download_csv"), csv_bytes(table_frame), f"{stem}.csv", "text/csv")
     d2.download_button(t("download_xlsx"), xlsx_bytes(table_frame), f"{stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    d3.download_button(t("download_png"), png_bytes(chart), f"{stem}.png", "image/png")
+    # Rendered on click (vl-convert takes about 0.3 s): not on every rerun of the page.
+    d3.download_button(t("download_png"), lambda: png_bytes(chart), f"{stem}.png", "image/png")
 
 # Definition and provenance.
 with st.expander(t("definition"), expanded=False):

@@ -63,3 +63,16 @@ def test_demo_mode_says_so_in_the_sidebar(sample_dir, open_app, lang):
     (note,) = [i.value for i in at.sidebar.info]  # local demo mode: no sign-in, every visitor an analyst
     assert note == {"vi": "Chế độ demo cục bộ: chưa cấu hình đăng nhập, chỉ truy cập được từ máy này.",
                     "en": "Local demo mode: no sign-in configured; reachable from this machine only."}[lang]
+
+
+def test_switching_language_keeps_the_indicator_and_its_selection(sample_dir, open_app):
+    at = open_app(sample_dir, "indicator", code="MISSIONS_ABROAD")
+    embassy = [o for o in at.selectbox[2].options if o.endswith("Đại sứ quán")][0]
+    at.selectbox[2].select_index(at.selectbox[2].options.index(embassy)).run()
+    at.radio[0].set_value("en").run()
+    assert not at.exception
+    assert at.selectbox[0].value == "MISSIONS_ABROAD"
+    assert at.selectbox[2].value == at.query_params["breakdown"]
+    assert at.selectbox[2].options[at.selectbox[2].index].endswith("Embassy")
+    assert at.query_params["code"] == "MISSIONS_ABROAD" and at.query_params["lang"] == "en"
+    assert at.subheader[0].value == "How the status is worked out"

@@ -151,7 +151,7 @@ def page(browser, server: Server, request: pytest.FixtureRequest) -> Iterator[ob
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")  # the page, not the browser, decides number formats
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")  # the page decides formats
     tab = context.new_page()
     tab.set_default_timeout(TIMEOUT_MS)
     yield tab

@@ -3,6 +3,7 @@ indicator page, and an upload of a valid and an invalid file, against a real `st
 
 from __future__ import annotations
 
+import csv as csv_module
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -138,6 +139,23 @@ def test_card_link_opens_the_indicator_page(page, server, lang, link):
     wait_for_app(page)
     expect(h1(page)).to_have_text(MISSIONS.name(lang))
     page.wait_for_timeout(300)
+
+
+def test_indicator_downloads(page, server, tmp_path):
+    """CSV with the targets as rows; the PNG is rendered only when asked for, and is a real PNG."""
+    open_page(page, server.url, "indicator?code=MISSIONS_ABROAD", "vi")
+    main = page.locator("[data-testid='stMain']")
+    with page.expect_download() as png:
+        main.get_by_role("button", name="Tải ảnh PNG").click()
+    path = tmp_path / png.value.suggested_filename
+    png.value.save_as(path)
+    assert path.name == "MISSIONS_ABROAD_tong_2026-Q3.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    with page.expect_download() as csv:
+        main.get_by_role("button", name="Tải CSV").first.click()
+    rows = list(csv_module.reader(csv.value.path().read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["Kỳ", "Giá trị", "Đơn vị tính", ""]
+    assert rows[-2:] == [["2030", "115.0", "cơ quan", "Mục tiêu"], ["2045", "150.0", "cơ quan", "Mục tiêu"]]
 
 
 def test_upload_valid_and_invalid_files(page, server):
