@@ -262,9 +262,10 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     frame = frame.with_columns(breakdown_expr(dims, DIM, rare_controls=rare, plain=not escaped).alias("_breakdown"))
     key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null())
-    first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
-    dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
-    found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
+    if keyed.select(pl.struct(key).is_duplicated().any()).item():  # pair rows with their first only when a key repeats
+        first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
+        dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
+        found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
 
     if found.count:
         return _finish(out, found)
