@@ -47,7 +47,7 @@ def sparkline(points: list[Point], lang: str) -> alt.Chart:
         .mark_line(color=SERIES_COLOUR, strokeWidth=2, point=alt.OverlayMarkDef(size=8, color=SERIES_COLOUR))
         .encode(
             x=alt.X("t:Q", axis=None, scale=alt.Scale(zero=False)),
-            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=True)),  # from zero: 94 → 97 must not look dramatic
             tooltip=[alt.Tooltip("period:N"), alt.Tooltip("value:Q", format=",.4~f")],
         )
         .properties(height=48, width="container")

@@ -2,7 +2,9 @@
 
 Every loader takes the warehouse's version token as its first argument, so the cache is
 keyed on the last publish: a new load shows on the next rerun, and an unchanged warehouse
-is never queried twice.
+is never queried twice. Results are shared, not copied (`cache_resource`): they are never
+mutated, and `cache_data` handed every rerun its own copy of frames that can hold millions
+of rows (171 MB per view of a large indicator, never returned to the system).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class Snapshot:
     last_load: datetime | None
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def snapshot(version: str) -> Snapshot | None:
     """None when no warehouse has been published yet or it holds no observation."""
     with open_reader(settings().warehouse_path) as con:
@@ -65,7 +67,7 @@ def snapshot(version: str) -> Snapshot | None:
     return Snapshot(catalog, series, assess_catalog(catalog, series), count, last)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def indicator_frame(version: str, code: str):
     """Current values of one indicator with their provenance (file, load, row)."""
     from dashboard.queries import indicator_observations
@@ -74,7 +76,7 @@ def indicator_frame(version: str, code: str):
         return None if con is None else indicator_observations(con, code)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def table(version: str, name: str):
     """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
     from dashboard import queries
@@ -95,9 +97,28 @@ def countries() -> dict[str, tuple[str, str, str]]:
         return {r["iso3"]: (r["iso_numeric"], r["name_en"], r["name_vi"]) for r in csv.DictReader(handle)}
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def review(version: str, quarter: str):
     """The quarterly review as of `quarter` (see dashboard.review)."""
     from dashboard.review import load_review
 
     return load_review(settings().warehouse_path, quarter)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str, bytes]]:
+    """The review's panels as the PNGs `kpi report` writes: (slug, heading, png bytes).
+
+    Shown as images so a panel is never cut off by a narrow window and prints as it exports.
+    """
+    import io
+
+    from dashboard.report import render_png
+    from dashboard.review import panels
+
+    out = []
+    for slug, heading, chart in panels(review(version, quarter), lang):
+        buffer = io.BytesIO()
+        render_png(chart).save(buffer, format="PNG")
+        out.append((slug, heading, buffer.getvalue()))
+    return out

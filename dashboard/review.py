@@ -105,6 +105,13 @@ def _status_words(status: str | None, lang: str) -> str:
     return f"• {label}"
 
 
+def _name(review: Review, code: str, lang: str, limit: int = 60) -> str:
+    """An indicator's name for a slide line, shortened; the code if the catalog has lost it."""
+    ind = review.catalog.indicators.get(code)
+    name = ind.name(lang) if ind else code
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def _status_colour(status: str | None) -> str:
     return STATUS_STYLE.get(status, STATUS_STYLE[None])[0]
 
@@ -254,21 +261,20 @@ def changes_panel(review: Review, lang: str) -> alt.TopLevelMixin:
     for code, now in review.now.items():
         for a_now, a_before in zip(now, review.before.get(code, [])):
             if a_now.status != a_before.status and a_now.status is not None:
-                name = review.catalog.indicators[code].name(lang)
-                moves.append(f"{name[:60]} ({a_now.horizon}): {_status_words(a_before.status, lang)} » {_status_words(a_now.status, lang)}")
+                moves.append(f"{_name(review, code, lang)} ({a_now.horizon}): {_status_words(a_before.status, lang)} » {_status_words(a_now.status, lang)}")
     section(text("changes_status", lang, previous=fmt_period(review.previous, lang)), moves, text("changes_none", lang))
 
     act = review.activity
     new_vals = act.filter(pl.col("in_quarter") > 0).group_by("indicator").agg(pl.col("in_quarter").sum()).sort("indicator")
     section(
         text("changes_new_values", lang, quarter=fmt_period(review.quarter, lang)),
-        [f"{r['indicator']}: {fmt_number(r['in_quarter'], lang)}" for r in new_vals.iter_rows(named=True)],
+        [f"{_name(review, r['indicator'], lang)}: {fmt_number(r['in_quarter'], lang)}" for r in new_vals.iter_rows(named=True)],
         text("changes_none", lang),
     )
     revs = []
     for r in review.revisions.iter_rows(named=True):
         where = ", ".join(f"{k}={v}" for k, v in json.loads(r["breakdown"]).items()) or text("total", lang)
-        revs.append(f"{r['indicator']} · {r['reporter']} · {fmt_period(r['period'], lang)} · {where}: "
+        revs.append(f"{_name(review, r['indicator'], lang)} · {r['reporter']} · {fmt_period(r['period'], lang)} · {where}: "
                     f"{fmt_number(r['old_value'], lang)} » {fmt_number(r['new_value'], lang)} ({r['new_file']})")
     section(text("changes_revisions", lang), revs, text("changes_none", lang))
     new_reporters = act.group_by("reporter").agg(pl.col("in_quarter").sum(), pl.col("before_quarter").sum()).filter(
@@ -277,7 +283,7 @@ def changes_panel(review: Review, lang: str) -> alt.TopLevelMixin:
     missing = act.filter((pl.col("in_previous") > 0) & (pl.col("in_quarter") == 0))
     section(
         text("changes_missing", lang, quarter=fmt_period(review.quarter, lang)),
-        [f"{r['reporter']} · {r['indicator']}" for r in missing.iter_rows(named=True)],
+        [f"{r['reporter']} · {_name(review, r['indicator'], lang)}" for r in missing.iter_rows(named=True)],
         text("missing_none", lang),
     )
     body = _lines_chart(lines, PANEL_WIDTH - 40, 560)

@@ -197,6 +197,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Mỗi khung là một trang trình chiếu 16:9; in bằng trình duyệt (Ctrl+P) được mỗi khung một trang. Tải bộ ảnh và PDF bằng lệnh `kpi report`.",
         "en": "Each panel is a 16:9 slide; the browser's print (Ctrl+P) gives one panel per page. `kpi report` renders the PNG and PDF files.",
     },
+    "review_rendering": {"vi": "Đang dựng các khung rà soát…", "en": "Rendering the review panels…"},
     "review_as_of": {"vi": "Số liệu tính đến {date} ({quarter})", "en": "As of {date} ({quarter})"},
     "review_summary_title": {"vi": "Tổng quan trạng thái các chỉ tiêu", "en": "Status of every indicator"},
     "review_col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},

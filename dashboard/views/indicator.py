@@ -147,11 +147,13 @@ else:
 
     # The data table, with the targets as rows of their own.
     st.subheader(t("table_title"))
-    table_rows = [{t("period"): fmt_period(p.period, lg), t("value"): p.value, t("unit"): unit, "": ""} for p in points]
+    # Targets first, then the newest values: what a reader looks for without scrolling.
+    table_rows = []
     for h in (2030, 2045):
         if ind.target(h) is not None:
             mark = f" ({t('illustrative')})" if ind.target_source(h) == "illustrative" else ""
             table_rows.append({t("period"): str(h), t("value"): ind.target(h), t("unit"): unit, "": t("target") + mark})
+    table_rows += [{t("period"): fmt_period(p.period, lg), t("value"): p.value, t("unit"): unit, "": ""} for p in reversed(points)]
     table_frame = pl.DataFrame(table_rows)
     st.dataframe(numbers_as_text(table_frame, t("value")), hide_index=True, width="stretch",
                  column_config={t("value"): st.column_config.TextColumn(alignment="right")})

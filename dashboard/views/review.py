@@ -1,19 +1,19 @@
-"""Quarterly review: the same 16:9 panels `kpi report` renders, on screen and printable one per page."""
+"""Quarterly review: the very PNG panels `kpi report` renders, on screen and printable one per page."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.data import review, settings, snapshot, token
+from dashboard.data import review_images, settings, snapshot, token
 from dashboard.formatting import fmt_period
-from dashboard.review import panels, quarters_available
+from dashboard.review import quarters_available
 from dashboard.strings import lang, t
 
 PRINT_CSS = """
 <style>
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], .review-controls { display: none !important; }
-  [data-testid="stVegaLiteChart"] { break-after: page; page-break-after: always; }
+  [data-testid="stImage"] { break-after: page; page-break-after: always; }
   @page { size: landscape; margin: 8mm; }
 }
 </style>
@@ -37,6 +37,7 @@ if quarter != st.query_params.get("quarter"):
 st.caption(t("review_print_hint"))
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 
-data = review(token(), quarter)
-for slug, heading, chart in panels(data, lg):
-    st.altair_chart(chart, width="content", key=f"panel_{slug}")
+with st.spinner(t("review_rendering")):
+    images = review_images(token(), quarter, lg)
+for slug, heading, png in images:
+    st.image(png, caption=heading, width="stretch", output_format="PNG")

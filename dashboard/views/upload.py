@@ -19,8 +19,10 @@ st.caption(t("upload_help"))
 lg = lang()
 config = settings()
 
+# A new uploader key after each load empties it, so the same files cannot be loaded twice by a second click.
 files = st.file_uploader(
-    t("upload_label"), type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True, key="uploads",
+    t("upload_label"), type=["csv", "txt", "tsv", "xlsx"], accept_multiple_files=True,
+    key=f"uploads_{st.session_state.get('upload_round', 0)}",
     max_upload_size=int(config.max_file_mb),
 )
 if not files:
@@ -53,5 +55,5 @@ if st.button(t("upload_button", n=len(checks)), type="primary", key="do_load"):
         st.stop()
     for o in outcomes:
         (st.success if o.status == "loaded" else st.info if o.status == "duplicate" else st.error)(o.summary_line(lg))
-    st.session_state["last_upload"] = [o.summary_line(lg) for o in outcomes]
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.toast(t("upload_done"))

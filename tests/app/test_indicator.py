@@ -46,16 +46,16 @@ def test_missions_vietnamese(sample_dir, open_app):
     assert "- Tỷ số R: **0,93**" in working[1] and "- Dự báo 2045: **145,2 cơ quan**" in working[1]
     assert any(c.value.startswith("R = tốc độ thực tế / tốc độ cần thiết: R ≥ 0,95") for c in at.caption)
 
-    # The table: every quarter since 2019-Q1, then the two targets as rows of their own.
+    # The table: the two targets as rows of their own, then every quarter, newest first.
     table = at.dataframe[0].value
     assert list(table.columns) == ["Kỳ", "Giá trị", "Đơn vị tính", ""]
     records = table.to_dict("records")
-    assert records[0] == {"Kỳ": "Quý 1/2019", "Giá trị": "96", "Đơn vị tính": "cơ quan", "": ""}
-    assert records[-3] == {"Kỳ": "Quý 3/2026", "Giá trị": "97", "Đơn vị tính": "cơ quan", "": ""}
-    assert records[-2:] == [
+    assert records[:2] == [
         {"Kỳ": "2030", "Giá trị": "115", "Đơn vị tính": "cơ quan", "": "Mục tiêu"},
         {"Kỳ": "2045", "Giá trị": "150", "Đơn vị tính": "cơ quan", "": "Mục tiêu"},
     ]
+    assert records[2] == {"Kỳ": "Quý 3/2026", "Giá trị": "97", "Đơn vị tính": "cơ quan", "": ""}
+    assert records[-1] == {"Kỳ": "Quý 1/2019", "Giá trị": "96", "Đơn vị tính": "cơ quan", "": ""}
     assert len(records) == 31 + 2  # 2019-Q1 … 2026-Q3
 
     # Provenance: the 2026-Q3 total comes from the revision file.
@@ -109,7 +109,7 @@ def test_missions_english(sample_dir, open_app):
     assert "- Ratio R: **0.59**" in working[0]
     table = at.dataframe[0].value
     assert list(table.columns) == ["Period", "Value", "Unit", ""]
-    assert table.to_dict("records")[-2:] == [
+    assert table.to_dict("records")[:2] == [
         {"Period": "2030", "Value": "115", "Unit": MISSIONS.unit_label("en"), "": "Target"},
         {"Period": "2045", "Value": "150", "Unit": MISSIONS.unit_label("en"), "": "Target"},
     ]
@@ -129,7 +129,7 @@ def test_illustrative_targets_are_marked(sample_dir, open_app):
     assert "Mục tiêu minh họa" in " ".join(spec["title"]["subtitle"])
     assert {r["label"] for r in rows_with(datasets, "horizon")} == {"Mục tiêu 2030 (minh họa)", "Mục tiêu 2045 (minh họa)"}
     table = at.dataframe[0].value
-    assert table.to_dict("records")[-2][""] == "Mục tiêu (minh họa)"
+    assert table.to_dict("records")[0][""] == "Mục tiêu (minh họa)"
     # Thousands in the working use the Vietnamese dot.
     assert any("3.221" in m.value for m in at.markdown if m.value.startswith("- Kỳ gốc"))
 
@@ -195,8 +195,8 @@ def test_tables_write_numbers_in_the_page_language(sample_dir, open_app, lang, l
     at = open_app(sample_dir, "indicator", lang=lang, code="STAFF_HEADCOUNT")
     table, provenance = (d.value for d in at.dataframe)
     value = table.columns[1]
-    assert table[value].iloc[-3] == latest and table[value].iloc[-2] == target
+    assert table[value].iloc[2] == latest and table[value].iloc[0] == target
     thousands = latest[1]
     assert "3" + thousands + "180" in provenance[value].tolist()  # one reporter's value, same convention
     at = open_app(sample_dir, "indicator", lang=lang, code="REMUNERATION_VS_ASEAN_PCT")
-    assert at.dataframe[0].value.iloc[:, 1].tolist()[-3] == decimal
+    assert at.dataframe[0].value.iloc[:, 1].tolist()[2] == decimal

@@ -375,3 +375,19 @@ def test_a_line_break_in_an_unquoted_cell_is_named_as_such(settings, tmp_path):
     [outcome] = ingest([path], settings, today=TODAY)
     assert outcome.status == "rejected"
     assert [(p.code, p.row) for p in outcome.problems] == [("stray_line_break", 2)]
+
+
+def test_a_re_sent_identical_value_supersedes_but_is_not_counted_as_revised(settings, write_csv):
+    from pipelines.ingest import ingest
+
+    from tests.conftest import TODAY
+
+    first = write_csv("a.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q3", "96", "agencies", ""]])
+    ingest([first], settings, today=TODAY)
+    again = write_csv("b.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q3", "96", "agencies", "re-sent"],
+                                ["MISSIONS_ABROAD", "MOFA", "2026-Q2", "95", "agencies", ""]])
+    [outcome] = ingest([again], settings, today=TODAY)
+    assert (outcome.status, outcome.rows, outcome.revised) == ("loaded", 2, 0)
+    changed = write_csv("c.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q3", "97", "agencies", "revision"]])
+    [outcome] = ingest([changed], settings, today=TODAY)
+    assert outcome.revised == 1
