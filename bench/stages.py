@@ -1,7 +1,7 @@
 """Where an ingest spends its time and memory: `python -m bench.stages FILE [--profile OUT]`.
 
 Runs the pipeline's own steps one after the other in this process, as `kpi ingest` does,
-and prints each step's wall time and the process's peak RSS after it. With --profile, the
+and prints each step's wall and CPU time and the process's peak RSS after it. With --profile, the
 whole sequence also runs under cProfile (slower) and the top functions are printed.
 """
 
@@ -22,7 +22,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def stages(file: Path) -> list[tuple[str, float, float]]:
+def stages(file: Path) -> list[tuple[str, float, float, float]]:
     import duckdb
 
     from pipelines.catalog import load_catalog
@@ -33,12 +33,12 @@ def stages(file: Path) -> list[tuple[str, float, float]]:
     from pipelines.settings import DEFAULT_CATALOG_DIR
     from pipelines.warehouse.schema import migrate
 
-    out: list[tuple[str, float, float]] = []
+    out: list[tuple[str, float, float, float]] = []
 
     def step(name: str, fn):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         value = fn()
-        out.append((name, time.perf_counter() - start, peak_mb()))
+        out.append((name, time.perf_counter() - start, time.process_time() - cpu, peak_mb()))
         return value
 
     catalog = step("load catalog", lambda: load_catalog(DEFAULT_CATALOG_DIR))
@@ -72,8 +72,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
     else:
-        for name, seconds, peak in result:
-            print(f"{seconds:8.2f} s  peak {peak:7.0f} MB  {name}")
+        print("    wall       CPU   peak RSS  step (CPU counts every thread)")
+        for name, seconds, cpu, peak in result:
+            print(f"{seconds:8.2f} s {cpu:7.2f} s {peak:7.0f} MB  {name}")
     if args.profile:
         cProfile.runctx("stages(file)", globals(), {"file": args.file, "stages": stages}, str(args.profile))
         pstats.Stats(str(args.profile)).sort_stats("tottime").print_stats(25)

@@ -74,9 +74,10 @@ def build(path: Path, n_obs: int, seed: int, rows_per_load: int = ROWS_PER_LOAD)
                 [name, hashlib.sha256(name.encode()).hexdigest(), LOADED_AT + timedelta(days=i), n, n, revised,
                  f"archive/{name}"],
             ).fetchone()[0]
-            con.execute(
-                "INSERT INTO observations SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note"
-                " FROM staged", [load_id])
+            for rows in ("breakdown <> '{}'", "breakdown = '{}'"):  # the same physical order as pipelines.ingest
+                con.execute(
+                    "INSERT INTO observations SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note"
+                    f" FROM staged WHERE {rows}", [load_id])
             con.execute("COMMIT")
             del staged
             done += n
