@@ -26,7 +26,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 90_000  # the review page renders 16 PNG panels on its first view (≈10 s on a busy 2-core machine)
 
 BAD_FILE_NAME = "bad_missions.csv"
 BAD_FILE = (
