@@ -307,14 +307,28 @@ def slope(sizes: list[int], values: list[float | None]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in pairs) / den if den else None
 
 
-def verdict(b: float | None) -> str:
-    if b is None:
+def per_million(sizes: list[int], values: list[float | None]) -> list[float | None]:
+    """Marginal cost of each step between sizes, per million rows (or observations)."""
+    return [(b - a) / ((t - s) / 1e6) if a is not None and b is not None else None
+            for s, t, a, b in zip(sizes, sizes[1:], values, values[1:])]
+
+
+def verdict(sizes: list[int], values: list[float | None]) -> str:
+    """Linear = a fixed part plus the same cost per extra row at every step (within 30 %)."""
+    steps = [m for m in per_million(sizes, values) if m is not None]
+    known = [v for v in values if v is not None]
+    if not steps or not known:
         return "—"
-    if b < 0.85:
-        return "sub-linear (fixed costs dominate)"
-    if b <= 1.15:
-        return "linear"
-    return "super-linear"
+    if known[0] > 0 and known[-1] / known[0] < (sizes[-1] / sizes[0]) / 4:
+        return f"far below linear (fixed costs dominate): ×{known[-1] / known[0]:.1f} for ×{sizes[-1] / sizes[0]:.0f} the size"
+    fixed = known[0] - steps[0] * sizes[0] / 1e6
+    if len(steps) == 1:
+        return f"≈ {fixed:.2f} + {steps[0]:.3g} per million (two sizes only)"
+    if min(steps) > 0 and max(steps) <= 1.3 * min(steps):
+        return f"linear: ≈ {fixed:.2f} + {statistics.mean(steps):.3g} per million"
+    if steps[-1] > 1.3 * steps[0]:
+        return "super-linear: each extra row costs more as the size grows"
+    return "sub-linear: each extra row costs less as the size grows"
 
 
 def machine() -> dict:
@@ -432,12 +446,13 @@ def report(results: dict) -> str:
                 lines.append(f"| {_rows(r['observations'])} | {r['bytes'] / 1e6:.0f} | {_rows(inc['rows'])} | {inc['revised']:,} | "
                              f"{_s(inc['wall'])} ({_s(inc['cpu'])}) | {inc['max_rss_mb']:.0f} |")
         lines.append("")
-    lines += ["### Scaling (exponent b of time ~ size^b; 1 = linear)", "", "| figure | sizes | values | b | verdict |",
-              "|---|---|---|---:|---|"]
+    lines += ["### Scaling (per step: the extra cost per million rows or observations; b: exponent of value ~ size^b)", "",
+              "| figure | sizes | values | extra per million, step by step | b | verdict |", "|---|---|---|---|---:|---|"]
     for name, sizes, values in results.get("scaling", []):
         shown = ", ".join(_s(v, 3) for v in values)
-        b = slope(sizes, values)
-        lines.append(f"| {name} | {', '.join(_rows(s) for s in sizes)} | {shown} | {_s(b, 2)} | {verdict(b)} |")
+        steps = ", ".join(_s(m, 3) for m in per_million(sizes, values))
+        lines.append(f"| {name} | {', '.join(_rows(s) for s in sizes)} | {shown} | {steps} | {_s(slope(sizes, values), 2)} | "
+                     f"{verdict(sizes, values)} |")
     lines += ["", "### Aims", "", "| aim | measured | met |", "|---|---|---|"]
     for aim, measured, met in results.get("aims", []):
         lines.append(f"| {aim} | {measured} | {'met' if met else ('not met' if met is not None else 'not measured')} |")
