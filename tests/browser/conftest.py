@@ -62,16 +62,18 @@ class Server:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
 
 
-def start_server(data_dir: Path, log_path: Path, users_file: Path) -> Server:
-    """`streamlit run dashboard/app.py` from the project root (its .streamlit/config.toml applies)."""
+def start_server(data_dir: Path, log_path: Path, users_file: Path, folder: Path | None = None) -> Server:
+    """`streamlit run <abs>/dashboard/app.py` on a free loopback port, from the project root (its
+    .streamlit/config.toml applies) or from `folder`, which is then also HOME, so that folder's
+    `.streamlit/` (config, secrets) is the one Streamlit reads."""
     port = free_port()
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
+    env = clean_env(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(users_file), **({"HOME": str(folder)} if folder else {}))
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=clean_env(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(users_file)),
-        stdout=log, stderr=subprocess.STDOUT,
+        cwd=folder or ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     log.close()
     server = Server(f"http://127.0.0.1:{port}", log_path, process, data_dir)

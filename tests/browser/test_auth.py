@@ -20,14 +20,13 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, ROOT, TIMEOUT_MS, Server, clean_env, free_port,
-                                    full_page_screenshot, run_kpi, stop_server, wait_for_app)
+from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, ROOT, TIMEOUT_MS, Server, clean_env,
+                                    full_page_screenshot, run_kpi, start_server, stop_server, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -76,34 +75,8 @@ UPLOAD_FILE = b"indicator,reporter,period,value,unit,note\nMISSIONS_ABROAD,MOFA,
 # --------------------------------------------------------------------------- servers
 
 def start_server_in(folder: Path, data_dir: Path, users_file: Path) -> Server:
-    """`streamlit run <abs>/dashboard/app.py` with `folder` as working directory and HOME (so its
-    `.streamlit/` is the one Streamlit reads), on a free loopback port; the conftest's readiness
-    check and Server object."""
-    port = free_port()
-    log_path = folder / "streamlit.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=folder, env=clean_env(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(users_file), HOME=str(folder)),
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    log.close()
-    server = Server(f"http://127.0.0.1:{port}", log_path, process, data_dir)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log_text()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"streamlit did not become healthy in 60 s:\n{server.log_text()}")
-
+    """The conftest's server, started from `folder` so that its `.streamlit/` is the one read."""
+    return start_server(data_dir, folder / "streamlit.log", users_file, folder=folder)
 
 def server_folder(root: Path, secrets: str | None = None) -> Path:
     folder = root / "cwd"
