@@ -252,7 +252,7 @@ async def _session(browser, base: str, number: int, views: list[View], t0: float
             started = time.monotonic()
             if arrival:  # typed, bookmarked or linked: a new page load and a new Streamlit session
                 sep = "&" if "?" in path else "?"
-                await page.goto(f"{base}/{path}{sep}lang=en")
+                await page.goto(f"{base}/{path}{sep}lang=en", wait_until="commit")  # then the h1 and the run's end
             else:  # a click in the sidebar: the same session reruns with the other page
                 await page.locator("[data-testid='stSidebarNavLink']").filter(has_text=label).click()
             await expect(page.locator("[data-testid='stMain'] h1").first).to_have_text(title, timeout=VIEW_TIMEOUT_S * 1000)
