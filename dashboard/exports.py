@@ -49,7 +49,16 @@ def png_bytes(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """Rendered by vl-convert in-process: no browser, no network."""
     import vl_convert as vlc
 
-    spec = chart.to_dict()
+    # Streamlit switches Altair's global theme and data transformer while other sessions draw
+    # charts; serialising outside its lock lost the data in about 1 call in 3 under load.
+    try:
+        from streamlit.elements.vega_charts import _altair_globals_lock as lock
+    except ImportError:  # private API: without it, fall back to the unlocked call
+        import threading
+
+        lock = threading.Lock()
+    with lock, alt.themes.enable("default"), alt.data_transformers.enable("default"):
+        spec = chart.to_dict()
     if isinstance(spec.get("width"), str):  # "container" has no meaning outside a page
         spec["width"] = 900
     return vlc.vegalite_to_png(spec, scale=scale)
