@@ -21,6 +21,14 @@ from pipelines.warehouse.store import open_reader
 
 TODAY = date(2026, 11, 22)  # every date-dependent rule is judged on this day, so tests do not rot
 HEADER = ["indicator", "reporter", "period", "value", "unit", "note"]
+# A faulty file in the reporters' template: a negative count (row 2) and an unknown code (row 3);
+# the app and browser suites load it so the data status page has a rejection to show.
+BAD_FILE_NAME = "bad_missions.csv"
+BAD_FILE = (
+    "indicator,reporter,period,value,unit,note\n"
+    "MISSIONS_ABROAD,MOFA,2026-Q2,-5,agencies,\n"
+    "NOPE_CODE,MOFA,2026-Q3,3,agencies,\n"
+).encode()
 
 
 def _clean_environ() -> dict[str, str]:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import BAD_FILE, BAD_FILE_NAME  # noqa: F401 - re-exported to the suite's tests
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -34,13 +36,6 @@ PAGES = {
     "upload": "views/upload.py",
 }
 
-# A faulty file in the reporters' template: a negative count (row 2) and an unknown code (row 3).
-BAD_FILE_NAME = "bad_missions.csv"
-BAD_FILE = (
-    "indicator,reporter,period,value,unit,note\n"
-    "MISSIONS_ABROAD,MOFA,2026-Q2,-5,agencies,\n"
-    "NOPE_CODE,MOFA,2026-Q3,3,agencies,\n"
-).encode()
 # A valid revision: 98 agencies in 2026-Q3 instead of the sample's 97.
 GOOD_FILE_NAME = "missions_revision.csv"
 GOOD_FILE = (

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import BAD_FILE, BAD_FILE_NAME  # noqa: F401 - re-exported to the suite's tests
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -28,12 +30,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 TIMEOUT_MS = 90_000  # the review page renders 16 PNG panels on its first view (≈10 s on a busy 2-core machine)
 
-BAD_FILE_NAME = "bad_missions.csv"
-BAD_FILE = (
-    "indicator,reporter,period,value,unit,note\n"
-    "MISSIONS_ABROAD,MOFA,2026-Q2,-5,agencies,\n"
-    "NOPE_CODE,MOFA,2026-Q3,3,agencies,\n"
-).encode()
 
 
 def free_port() -> int:
@@ -105,10 +101,8 @@ def run_kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
                           env=clean_env(KPI_DATA_DIR=str(data_dir)), capture_output=True, text=True, timeout=120)
 
 
-@pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`kpi demo` plus one rejected file, so the data status page has a report to show."""
-    root = tmp_path_factory.mktemp("browser")
+def build_sample_warehouse(root: Path) -> Path:
+    """`kpi demo` plus one rejected file under root/data, so the data status page has a report to show."""
     data = root / "data"
     done = run_kpi(data, "demo", "--lang", "en")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -117,6 +111,11 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = run_kpi(data, "ingest", str(bad), "--lang", "en")
     assert done.returncode == 1, done.stdout + done.stderr
     return data
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample_warehouse(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, ROOT, TIMEOUT_MS, Server, clean_env,
-                                    full_page_screenshot, run_kpi, start_server, stop_server, wait_for_app)
+from tests.browser.conftest import (BAD_FILE_NAME, CHROMIUM, build_sample_warehouse, ROOT, TIMEOUT_MS, Server, clean_env,
+                                    full_page_screenshot, start_server, stop_server, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -90,15 +90,7 @@ def server_folder(root: Path, secrets: str | None = None) -> Path:
 @pytest.fixture(scope="module")
 def auth_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample data plus one rejected file (its report is for analysts only)."""
-    root = tmp_path_factory.mktemp("auth")
-    data = root / "data"
-    done = run_kpi(data, "demo", "--lang", "en")
-    assert done.returncode == 0, done.stdout + done.stderr
-    bad = root / BAD_FILE_NAME
-    bad.write_bytes(BAD_FILE)
-    done = run_kpi(data, "ingest", str(bad), "--lang", "en")
-    assert done.returncode == 1, done.stdout + done.stderr
-    return data
+    return build_sample_warehouse(tmp_path_factory.mktemp("auth"))
 
 
 @pytest.fixture(scope="module")
