@@ -27,9 +27,8 @@ def stages(file: Path) -> list[tuple[str, float, float, float]]:
 
     from pipelines.catalog import load_catalog
     from pipelines.ingest import _sha256
-    from pipelines.intake.decode import decode
-    from pipelines.intake.tabular import table_from_text
-    from pipelines.intake.validate import frame_from_table, validate
+    from pipelines.intake.read import read_bytes
+    from pipelines.intake.validate import validate
     from pipelines.settings import DEFAULT_CATALOG_DIR
     from pipelines.warehouse.schema import migrate
 
@@ -44,11 +43,9 @@ def stages(file: Path) -> list[tuple[str, float, float, float]]:
     catalog = step("load catalog", lambda: load_catalog(DEFAULT_CATALOG_DIR))
     step("sha256", lambda: _sha256(file))
     data = step("read bytes", file.read_bytes)
-    text = step("decode (strict UTF-8 + NFC of the whole text)", lambda: decode(data).text)
+    read = step("read_bytes (decode, split into cells: the fast reader or the exact one)", lambda: read_bytes(data, 1 << 40))
     del data
-    table = step("table_from_text (csv module, blank/NUL/footer/ragged checks)", lambda: table_from_text(text))
-    del text
-    step("  of which frame_from_table (rows to a Polars frame; timed apart)", lambda: frame_from_table(table))
+    table = read.table
     checked = step("validate (frame + every rule, Polars)", lambda: validate(table, catalog, date.today()))
     del table
     with tempfile.TemporaryDirectory() as tmp:

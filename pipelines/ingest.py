@@ -179,7 +179,10 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         })
         return FileOutcome(path, name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info)
 
-    staged = checked.observations  # noqa: F841 - read by DuckDB's replacement scan below
+    # Arrow, which DuckDB's replacement scan reads in place: a Polars frame met by name would be
+    # converted to Arrow again at each of the three scans below.
+    staged = checked.observations.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+    staged_rows = checked.observations.height
     con.execute("BEGIN")
     try:
         # Revised = a key already loaded whose current value this file changes (a re-sent
@@ -194,7 +197,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         ).fetchone()[0]
         load_id = _insert_load(con, {
             **base, **meta, "status": "loaded", "rows_read": checked.rows_read,
-            "rows_loaded": staged.height, "rows_revised": revised,
+            "rows_loaded": staged_rows, "rows_revised": revised,
         })
         # Breakdown rows first, then the totals (every breakdown blank): a load's totals then sit
         # together in a few row groups, and the overview's `breakdown = '{}'` scan skips all the
@@ -209,7 +212,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged.height, revised=revised, info=info)
+    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged_rows, revised=revised, info=info)
 
 
 def _stored_name(outcome: FileOutcome) -> str:

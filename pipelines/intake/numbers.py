@@ -33,8 +33,9 @@ class Convention:
     params: dict | None = None
 
 
-def shape_columns(values: pl.Expr, is_count: pl.Expr) -> list[pl.Expr]:
-    """Columns `_body` (unsigned, no spaces or %), `_neg`, `_pct` and `_shape` for the value text."""
+def shape_columns(values: pl.Expr) -> list[pl.Expr]:
+    """Columns `_body` (unsigned, no spaces or %), `_neg`, `_pct` and `_shape` for the value text:
+    functions of the text alone, so the validator computes them once per distinct value."""
     pct = values.str.ends_with("%")
     body = values.str.strip_suffix("%").str.strip_chars()
     neg = body.str.starts_with("-")
@@ -44,15 +45,21 @@ def shape_columns(values: pl.Expr, is_count: pl.Expr) -> list[pl.Expr]:
     shape = pl.lit("bad")
     for name, pattern in reversed(_SHAPES):
         shape = pl.when(body.str.contains(pattern)).then(pl.lit(name)).otherwise(shape)
-    # A count is whole: `1.234` can only be 1234 (dot = thousands), `1,234` only 1234 (comma = thousands).
-    vote = (
+    return [body.alias("_body"), neg.alias("_neg"), pct.alias("_pct"), shape.alias("_shape")]
+
+
+def vote_expr(shape: pl.Expr, is_count: pl.Expr) -> pl.Expr:
+    """Column `_vote`: the convention a value's shape speaks for, given its indicator's kind.
+
+    A count is whole: `1.234` can only be 1234 (dot = thousands), `1,234` only 1234 (comma = thousands).
+    """
+    return (
         pl.when(shape == "amb_dot").then(pl.when(is_count).then(pl.lit(COMMA)).otherwise(pl.lit("amb")))
         .when(shape == "amb_comma").then(pl.when(is_count).then(pl.lit(DOT)).otherwise(pl.lit("amb")))
         .when(shape == "dot").then(pl.lit(DOT))
         .when(shape == "comma").then(pl.lit(COMMA))
         .otherwise(pl.lit(None, dtype=pl.String))
-    )
-    return [body.alias("_body"), neg.alias("_neg"), pct.alias("_pct"), shape.alias("_shape"), vote.alias("_vote")]
+    ).alias("_vote")
 
 
 def decide(frame: pl.DataFrame, raw_col: str = "value") -> Convention:

@@ -7,6 +7,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
+from pipelines.intake.lines import table_from_lines
 from pipelines.intake.tabular import Table, table_from_text, table_from_xlsx
 from pipelines.problems import Problem
 
@@ -17,6 +18,9 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+
+
+_BLANK_BYTES = b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"
 
 
 def _is_xlsx(data: bytes) -> bool:
@@ -41,7 +45,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResu
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
-    if not data.strip(b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"):
+    if not data[:65536].strip(_BLANK_BYTES) and not data.strip(_BLANK_BYTES):  # the head first: cheap
         return ReadResult(None, [Problem("empty_file")])
     if _is_xlsx(data):
         try:
@@ -51,11 +55,25 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResu
     kind = sniff_binary(data)
     if kind:
         return ReadResult(None, [Problem("not_text", params={"kind": kind})])
+    body = _utf8_body(data)
+    if body is not None:
+        table = table_from_lines(body)
+        if table is not None:
+            return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter)
     try:
         decoded = decode(data)
     except DecodeError as exc:
         return ReadResult(None, exc.problems)
     if not decoded.text.strip():
         return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
-    table = table_from_text(decoded.text)
+    table = table_from_lines(decoded.text.encode("utf-8")) if body is None else None
+    if table is None:
+        table = table_from_text(decoded.text)
     return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
+
+
+def _utf8_body(data: bytes) -> bytes | None:
+    """The bytes after a UTF-8 BOM, or all of them when there is no BOM at all; None for UTF-16
+    (the fast reader takes UTF-8 only, and checks that it is)."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    return None if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else body

@@ -1,0 +1,149 @@
+"""The fast reader (Polars, line by line) gives exactly the exact reader's Table, or declines.
+
+The exact reader (`table_from_text`, Python's csv module) is the reference: whatever text the fast
+reader accepts must come out with the same columns, cells, Excel row numbers, skipped rows and
+problems. Cells may differ only in Unicode normalisation, which the validator applies to every
+column (the exact path normalises the whole text first); the validated outcome must be equal too.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import polars as pl
+from hypothesis import HealthCheck, event, given, settings, strategies as st
+
+from pipelines.catalog import load_catalog
+from pipelines.intake.lines import table_from_lines
+from pipelines.intake.read import read_bytes
+from pipelines.intake.tabular import Table, table_from_text
+from pipelines.intake.validate import validate
+from pipelines.settings import DEFAULT_CATALOG_DIR
+from tests.intake.conftest import FIXTURES, TODAY
+
+CATALOG = load_catalog(DEFAULT_CATALOG_DIR)
+HEADER = ["indicator", "reporter", "period", "value", "unit", "note", "country"]
+
+
+def nfc_frame(table: Table) -> pl.DataFrame:
+    return table.frame.with_columns(pl.col(c).str.normalize("NFC") for c in table.frame.columns if c != "row_number")
+
+
+def assert_same_table(fast: Table, exact: Table) -> None:
+    for name in ("columns", "header_row", "skipped_title", "skipped_footer", "problems", "delimiter"):
+        assert getattr(fast, name) == getattr(exact, name), name
+    assert nfc_frame(fast).equals(exact.frame)
+
+
+def exact_table(text: str) -> Table:
+    """What read_bytes does for a UTF-8 file the fast reader declines: NFC of the whole text first."""
+    return table_from_text(unicodedata.normalize("NFC", text))
+
+
+REGULAR_CELLS = [
+    "", " ", "MISSIONS_ABROAD", "MOFA", "HANOI", "2025", "2025-Q1", "Quý 3/2025", "94", "1.234,5", "12%", "agencies",
+    "cơ quan", "Nguồn: Bộ Ngoại giao", "VN", "e\u0301", "\u212a", "\u00a0", " x ", ",", ";", "\t", "\u2028", "\x85",
+    "=1+1",
+]
+# Rarer, so that most generated files stay regular and the comparison runs on them.
+IRREGULAR_CELLS = ['"', '""', 'a"b', "\r", "\n", "\r\n", "\x00", "\x0b", "\x1c"]
+CELLS = st.sampled_from(REGULAR_CELLS * 24 + IRREGULAR_CELLS)
+
+
+@st.composite
+def cell(draw, delimiter: str) -> str:
+    text = "".join(draw(st.lists(CELLS, max_size=3)))
+    special = any(c in text for c in (delimiter, '"', "\n", "\r"))
+    if draw(st.integers(0, 9)) < (8 if special else 1):
+        return '"' + text.replace('"', '""') + '"'  # a well-quoted field, as Excel writes one
+    return text
+
+
+@st.composite
+def csv_text(draw) -> str:
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    extra = draw(st.lists(st.sampled_from(HEADER[4:]), max_size=3, unique=True))
+    header = draw(st.permutations(HEADER[:4] + extra))
+    if draw(st.integers(0, 9)) == 0:
+        header = header[:-1]  # a required column missing
+    if draw(st.booleans()):
+        header.append("")  # a trailing delimiter on the header too
+    lines = [delimiter.join(draw(cell(delimiter)) for _ in range(draw(st.integers(0, 3))))
+             for _ in range(draw(st.integers(0, 2)))]  # a title block
+    lines.append(delimiter.join(header))
+    for _ in range(draw(st.integers(0, 8))):
+        width = len(header) + draw(st.sampled_from([0] * 30 + [1, -1, -3]))
+        lines.append(delimiter.join(draw(cell(delimiter)) for _ in range(max(width, 1))))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join(lines) + draw(st.sampled_from(["", end, end + end]))
+
+
+@given(csv_text())
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_fast_reader_matches_the_exact_reader_whenever_it_accepts(text: str) -> None:
+    fast = table_from_lines(text.encode("utf-8"))
+    event("fast" if fast is not None else "declined")
+    if fast is None:
+        return
+    exact = exact_table(text)
+    assert_same_table(fast, exact)
+    a, b = validate(fast, CATALOG, TODAY), validate(exact, CATALOG, TODAY)
+    assert (a.problems, a.problem_count, a.info, a.rows_read) == (b.problems, b.problem_count, b.info, b.rows_read)
+    assert (a.observations is None and b.observations is None) or a.observations.equals(b.observations)
+
+
+REGULAR = (
+    "BÁO CÁO SỐ LIỆU QUÝ 3/2025\r\n\r\n"
+    "indicator,reporter,period,value,unit,note,mission_type,\r\n"
+    'MISSIONS_ABROAD,MOFA,2025-Q3,94,agencies,"Ghi chú, có dấu phẩy và ""ngoặc""",,\r\n'
+    "MISSIONS_ABROAD,MOFA,2025-Q3,60,,,embassy,\r\n"
+    "\r\n"
+    "MISSIONS_ABROAD,MOFA,2025-Q2,93,,Nguye\u0302\u0303n,,,\r\n"
+    "Nguồn: Bộ Ngoại giao,,,,,,,\r\n"
+)
+
+
+def test_a_regular_file_with_every_common_quirk_takes_the_fast_reader() -> None:
+    """Title block, CRLF, trailing delimiters, a quoted note with a comma and quotes, a blank line,
+    decomposed Vietnamese, a footer: all handled without the exact reader, and identically."""
+    fast = table_from_lines(REGULAR.encode("utf-8"))
+    assert fast is not None
+    assert fast.skipped_title == [1] and fast.header_row == 3 and fast.skipped_footer == [8]
+    assert fast.frame["row_number"].to_list() == [4, 5, 7]
+    assert fast.frame["c5"][0] == 'Ghi chú, có dấu phẩy và "ngoặc"'
+    assert_same_table(fast, exact_table(REGULAR))
+
+
+def test_irregular_files_are_left_to_the_exact_reader() -> None:
+    """Each of these needs the exact reader's row-by-row report or its csv semantics."""
+    head = "indicator,reporter,period,value\n"
+    for body in [
+        'MISSIONS_ABROAD,MOFA,2025,"two\nlines"\n',  # a quoted line break: one row over two lines
+        "MISSIONS_ABROAD,MOFA,2025,94,extra\n",  # a ragged row
+        "MISSIONS_ABROAD,MOFA,2025\n",  # a short row
+        "MISSIONS_ABROAD,MOFA,2025,9\x004\n",  # a NUL
+        "MISSIONS_ABROAD,MOFA\r2025,94\n",  # a lone CR
+        'MISSIONS_ABROAD,MOFA,2025,"94\n',  # an unterminated quote
+        'MISSIONS_ABROAD,MOFA,2025,9"4"\n',  # a quote inside a plain field
+    ]:
+        assert table_from_lines((head + body).encode("utf-8")) is None, body
+    assert table_from_lines("indicator;reporter\nx;y\n".encode("utf-8")) is None  # no header
+    assert table_from_lines(b"indicator,reporter,period,value\n\xff\n") is None  # not UTF-8
+
+
+def test_every_loadable_fixture_reads_the_same_through_read_bytes() -> None:
+    """The golden files as the pipeline reads them (fast where it can) against the exact reader alone."""
+    taken = 0
+    for path in sorted(FIXTURES.glob("*.csv")):
+        data = path.read_bytes()
+        result = read_bytes(data, 1 << 30)
+        if result.table is None or result.encoding not in ("UTF-8", "UTF-8 (BOM)"):
+            continue
+        text = data.decode("utf-8-sig")
+        fast = table_from_lines(data.removeprefix(b"\xef\xbb\xbf"))
+        if fast is not None:
+            taken += 1
+            assert_same_table(fast, exact_table(text))
+            assert_same_table(result.table, exact_table(text))
+    assert taken >= 20  # most golden files are regular: the fast reader is what loads them
