@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.intake.read import read_bytes
@@ -179,9 +180,9 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         })
         return FileOutcome(path, name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info)
 
-    # Arrow, which DuckDB's replacement scan reads in place: a Polars frame met by name would be
-    # converted to Arrow again at each of the three scans below.
-    staged = checked.observations.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
+    # Arrow with string views (no copy), which DuckDB reads in place: a Polars frame met by name
+    # would be converted again, strings copied, at each of the three scans below.
+    staged = checked.observations.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB
     staged_rows = checked.observations.height
     con.execute("BEGIN")
     try:

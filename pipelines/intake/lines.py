@@ -12,8 +12,10 @@ it return None, and the exact reader runs instead: a malformed file still gets i
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -53,33 +55,23 @@ def table_from_lines(utf8: bytes) -> Table | None:
     header_index = len(head) - 1
     columns, problems = header_columns([unicodedata.normalize("NFC", c) for c in head[-1]], header_index + 1)
     width = len(columns)
-    try:  # validated in Rust, and no Python string: that would cost twice the file for Vietnamese text
-        lines = pl.Series([utf8], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
-    except pl.exceptions.ComputeError:
+    start = _line_end(utf8, header_index + 1)
+    try:
+        utf8[:start].decode("utf-8")
+    except UnicodeDecodeError:
         return None  # not UTF-8: the exact decoder finds the rows at fault
-    if b"\r" in utf8:  # CRLF line ends: any other CR is a line break the csv module would see
-        lines = lines.str.strip_suffix("\r")
-        if lines.str.contains("\r", literal=True).any():
-            return None
-    body = pl.DataFrame({"line": lines.slice(header_index + 1)}).with_row_index("row_number", offset=header_index + 2)
-    del lines
+    # Pieces of whole lines, split on all cores (Polars releases the GIL): one string operation
+    # over the whole file would run on one core.
+    pieces = _pieces(utf8, start, header_index + 2)
+    with ThreadPoolExecutor(max_workers=min(len(pieces), os.cpu_count() or 1)) as pool:
+        parts = list(pool.map(lambda piece: _piece_cells(utf8, *piece, delimiter, width), pieces))
+    if any(part is None for part in parts):
+        return None
+    cells = pl.concat(parts, rechunk=False)  # type: ignore[arg-type]
+    del parts
 
-    # Lines holding a quote: checked, and the few with a delimiter inside quotes protected, so
-    # that one split of every line is right; their cells are unquoted and their flags redone after.
-    quoted = body.select(pl.col("line").str.contains('"', literal=True)).to_series().arg_true()
-    if quoted.len():
-        protected = _protect_quoted(body[quoted], delimiter, width)
-        if protected is None:
-            return None
-        body = body.with_columns(body["line"].scatter(quoted, protected))
-    cells = _split_plain(body, delimiter, width)
-    del body
-    if quoted.len():
-        cells = _unquote(cells, quoted, delimiter, width)
-
-    # Blank rows are skipped wherever they are; a row with only its first cell filled, and that
-    # cell not a code, is a footer when no data follows it, data otherwise.
-    cells = cells.filter(~pl.col("_blank"))
+    # Blank rows are skipped wherever they are (each piece dropped its own); a row with only its
+    # first cell filled, and that cell not a code, is a footer when no data follows it, data otherwise.
     candidates = cells.filter(pl.col("_first_only")).select("row_number", "c0").rows()
     footers = {row for row, first in candidates if not _CODE_LIKE.match(clean_cell(first))}
     data_end = cells.select(pl.col("row_number").filter(~pl.col("row_number").is_in(list(footers))).max()).item()
@@ -104,6 +96,61 @@ def table_from_lines(utf8: bytes) -> Table | None:
         problems=problems,
         delimiter=delimiter,
     )
+
+
+PIECE_BYTES = 16 << 20
+
+
+def _line_end(utf8: bytes, lines: int) -> int:
+    """Offset just past the first `lines` line ends (or the end of the text)."""
+    at = 0
+    for _ in range(lines):
+        found = utf8.find(b"\n", at)
+        if found < 0:
+            return len(utf8)
+        at = found + 1
+    return at
+
+
+def _pieces(utf8: bytes, start: int, first_row: int) -> list[tuple[int, int, int]]:
+    """(start, end, row number of its first line) of pieces of about PIECE_BYTES, cut after a line end."""
+    pieces = []
+    while start < len(utf8):
+        end = utf8.find(b"\n", min(start + PIECE_BYTES, len(utf8)))
+        end = len(utf8) if end < 0 else end + 1
+        pieces.append((start, end, first_row))
+        first_row += utf8.count(b"\n", start, end)
+        start = end
+    return pieces or [(start, start, first_row)]
+
+
+def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, delimiter: str, width: int) -> pl.DataFrame | None:
+    """The cells and flags of the lines in utf8[start:end] (see _split_plain); None when they are
+    not UTF-8 or not regular."""
+    piece = utf8[start:end]
+    try:  # validated in Rust, and no Python string: that would cost twice the text for Vietnamese
+        lines = pl.Series([piece], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+    except pl.exceptions.ComputeError:
+        return None
+    if b"\r" in piece:  # CRLF line ends: any other CR is a line break the csv module would see
+        lines = lines.str.strip_suffix("\r")
+        if lines.str.contains("\r", literal=True).any():
+            return None
+    body = pl.DataFrame({"line": lines}).with_row_index("row_number", offset=first_row)
+    del lines
+    # Lines holding a quote: checked, and the few with a delimiter inside quotes protected, so
+    # that one split of every line is right; their cells are unquoted and their flags redone after.
+    quoted = body.select(pl.col("line").str.contains('"', literal=True)).to_series().arg_true()
+    if quoted.len():
+        protected = _protect_quoted(body[quoted], delimiter, width)
+        if protected is None:
+            return None
+        body = body.with_columns(body["line"].scatter(quoted, protected))
+    cells = _split_plain(body, delimiter, width)
+    del body
+    if quoted.len():
+        cells = _unquote(cells, quoted, delimiter, width)
+    return cells.filter(~pl.col("_blank"))
 
 
 def _header(utf8: bytes) -> tuple[str, list[list[str]]] | None:
@@ -211,11 +258,13 @@ def _unquote(cells: pl.DataFrame, quoted: pl.Series, delimiter: str, width: int)
             cell = cell.str.replace_all("\x00", delimiter, literal=True)
         return cell.alias(c)
 
-    fixed = part.select(unquoted(c) for c in names)
+    fixed = part.select(pl.col("_extra_blank"), *(unquoted(c) for c in names))
     filled = [pl.col(c).fill_null("").str.strip_chars(PY_WHITESPACE) != "" for c in names]
+    # Past the last column, a quote counts as content (`_extra_blank` is false): such a line is
+    # then neither blank nor a footer, and its extra cells send the file to the exact reader.
     flags = fixed.select(
-        _blank=~pl.any_horizontal(filled),
-        _first_only=filled[0] & ~pl.any_horizontal(filled[1:] or [pl.lit(False)]),
+        _blank=~pl.any_horizontal(filled) & pl.col("_extra_blank"),
+        _first_only=filled[0] & ~pl.any_horizontal(filled[1:] or [pl.lit(False)]) & pl.col("_extra_blank"),
     )
     changed = [c for c in names if c in has_quote or c in has_nul]
     return cells.with_columns(

@@ -174,10 +174,14 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     dims = [c.removeprefix(DIM) for c in frame.columns if c.startswith(DIM)]
     # NFC and the space folding change only non-ASCII text: a column without any (most of a file) is only trimmed.
     text_cols = [c for c in frame.columns if c != "row_number"]
+    # A column is rewritten only when something changes: a copy of every column of a large file
+    # doubles its memory.
     ascii_only = frame.select((pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all() for c in text_cols).row(0)
+    plain = [c for c, ascii in zip(text_cols, ascii_only) if ascii]
+    padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in plain).row(0) if plain else ()
     frame = frame.with_columns(
-        pl.col(c).str.strip_chars() if plain else per_value(frame, c, _clean(pl.col(c)))
-        for c, plain in zip(text_cols, ascii_only)
+        *(pl.col(c).str.strip_chars() for c, pad in zip(plain, padded) if pad),
+        *(per_value(frame, c, _clean(pl.col(c))) for c in text_cols if c not in plain),
     )
     for col in OPTIONAL:
         if col not in present:
@@ -185,16 +189,16 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
 
     # Codes: indicator and reporter must be in the catalog.
     ind = catalog.indicators
-    ind_table = pl.DataFrame(
-        {
-            "indicator": list(ind),
-            "_kind": [i.kind for i in ind.values()],
-            "_freq": [i.frequency for i in ind.values()],
-            "_unit": [i.unit for i in ind.values()],
-            "_unit_vi": [i.unit_vi for i in ind.values()],
-        }
+    codes = list(ind)
+
+    def attribute(values: list[str], name: str) -> pl.Expr:  # a mapped column, not a join: no copy of the frame
+        return pl.col("indicator").replace_strict(codes, values, default=None, return_dtype=pl.String).alias(name)
+
+    frame = frame.with_columns(
+        attribute([i.kind for i in ind.values()], "_kind"),
+        attribute([i.unit for i in ind.values()], "_unit"),
+        attribute([i.unit_vi for i in ind.values()], "_unit_vi"),
     )
-    frame = frame.join(ind_table, on="indicator", how="left")
     unknown = frame.filter(pl.col("_kind").is_null())
     hints = {v: _suggest(v, list(ind)) for v in unknown["indicator"].unique().to_list()}
     found.add_rows(
@@ -219,16 +223,20 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         frame.filter(pl.col("period").is_in(list(future))), "future_period", "period", "period",
         {"today": today.strftime("%d/%m/%Y")},
     )
-    quarterly = frame.filter(pl.col("_period").str.contains("-Q") & (pl.col("_freq") == "annual"))
+    annual = [code for code, i in ind.items() if i.frequency == "annual"]
+    quarterly = frame.filter(pl.col("_period").str.contains("-Q") & pl.col("indicator").is_in(annual))
     found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
 
     # Values: the file's number convention first, then each row's kind rules.
     # Lazy, so that the shared sub-expressions (the value's cleaned body) are computed once.
     values = frame.lazy().select(pl.col("value").unique()).with_columns(numbers.shape_columns(pl.col("value"))).collect()
-    frame = frame.join(values, on="value", how="left", maintain_order="left").with_columns(
-        numbers.vote_expr(pl.col("_shape"), pl.col("_kind") == "count"))
+    frame = frame.with_columns(
+        pl.col("value").replace_strict(values["value"], values["_shape"], return_dtype=pl.String).alias("_shape"),
+        pl.col("value").replace_strict(values["value"], values["_pct"], return_dtype=pl.Boolean).alias("_pct"),
+    ).with_columns(numbers.vote_expr(pl.col("_shape"), pl.col("_kind") == "count"))
     found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
-    convention = numbers.decide(frame.filter(pl.col("_kind").is_not_null()))
+    convention = numbers.decide(frame.select("value", "_vote", "_kind").filter(pl.col("_kind").is_not_null()))
+    frame = frame.drop("_shape", "_vote")
     if convention.decimal is None:
         found.add(Problem(convention.problem or "ambiguous_numbers", column="value", params=convention.params or {}))
         return _finish(out, found)
@@ -240,22 +248,26 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         pl.col("_value").is_null() | ~pl.col("_value").is_finite() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
     )
     found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
-    valued = frame.filter(~not_number & pl.col("_value").is_not_null())
+    valued = ~not_number & pl.col("_value").is_not_null()  # a mask, not a filtered copy of the frame
     is_count = pl.col("_kind") == "count"
-    found.add_rows(valued.filter(is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
+    found.add_rows(frame.filter(valued & is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
                    lambda r: {"indicator": r["indicator"]})
-    found.add_rows(valued.filter(is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
+    found.add_rows(frame.filter(valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
                    "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
-    found.add_rows(valued.filter((pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
+    found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
                    "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
+    frame = frame.drop("_pct", "_kind")
 
     # Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling).
     unit_lc = pl.col("unit").str.to_lowercase()
-    wrong_unit = frame.filter(
+    mismatch = (
         (pl.col("unit") != "") & pl.col("_unit").is_not_null()
         & (unit_lc != pl.col("_unit").str.to_lowercase()) & (unit_lc != pl.col("_unit_vi").str.to_lowercase())
     )
-    found.add_rows(wrong_unit, "unit_mismatch", "unit", "unit", lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
+    if frame.select("unit", "_unit", "_unit_vi").unique().select(mismatch.any()).item():  # judged per distinct pair first
+        found.add_rows(frame.filter(mismatch), "unit_mismatch", "unit", "unit",
+                       lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
+    frame = frame.drop("_unit_vi")
 
     # Restricted breakdown dimensions.
     for dim in dims:
@@ -277,11 +289,13 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         escaped = any_dim_value(JSON_ESCAPED)
         rare = escaped and any_dim_value(RARE_CONTROLS)
         combos = combos.with_columns(breakdown_expr(dims, DIM, rare_controls=rare, plain=not escaped).alias("_breakdown"))
-        frame = frame.join(combos, on=dim_cols, how="left", maintain_order="left")
+        keys = frame.select(dim_cols).join(combos, on=dim_cols, how="left", maintain_order="left")
+        frame = frame.with_columns(keys["_combo"], keys["_breakdown"])
+        del keys
     else:
         frame = frame.with_columns(_breakdown=pl.lit("{}"), _combo=pl.lit(0, dtype=pl.UInt32))
     key = ["indicator", "reporter", "_period", "_combo"]
-    keyed = frame.filter(pl.col("_period").is_not_null())
+    keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
     if keyed.select(pl.struct(key).is_duplicated().any()).item():  # pair rows with their first only when a key repeats
         first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
         dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
