@@ -47,22 +47,27 @@ class Validated:
 
 
 class _Collector:
-    """Keeps the first problems of each kind (enough to fill a report) and counts them all."""
+    """Keeps, for each rule, the problems of its earliest rows (so the report's first rows are
+    the file's first problems, whichever rules found them) and counts them all."""
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
         self.count = 0
+        self._kept: dict[str, int] = {}
 
     def add(self, problem: Problem) -> None:
+        """Problems of one code arrive in row order: the first MAX_REPORTED of each are enough."""
         self.count += 1
-        if len(self.items) < MAX_REPORTED * 4:
+        kept = self._kept.get(problem.code, 0)
+        if kept < MAX_REPORTED:
             self.items.append(problem)
+            self._kept[problem.code] = kept + 1
 
     def add_rows(self, frame: pl.DataFrame, code: str, column: str | None, value_col: str | None, params=None) -> None:
         """One problem per row of `frame`; `params` may be a function of the row dict."""
         self.count += frame.height
-        room = MAX_REPORTED * 4 - len(self.items)
-        for rec in frame.head(max(room, 0)).iter_rows(named=True):
+        earliest = frame.bottom_k(MAX_REPORTED, by="row_number").sort("row_number") if frame.height > MAX_REPORTED else frame
+        for rec in earliest.iter_rows(named=True):
             extra = params(rec) if callable(params) else (params or {})
             value = rec.get(value_col) if value_col else None
             self.items.append(Problem(code, row=rec["row_number"], column=column, value=value, params=extra))

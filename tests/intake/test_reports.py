@@ -48,6 +48,20 @@ def test_the_list_is_capped_and_says_how_many_more(intake_settings: Settings) ->
     assert count == 250 and stored == outcome.problems
 
 
+def test_the_listed_problems_are_the_files_first_whichever_rule_found_them(intake_settings: Settings) -> None:
+    """The unknown-code rule runs first and finds 1,000 problems on late rows; the period rule
+    runs later and finds 10 on the first rows. The report must start with those 10."""
+    lines = ["indicator,reporter,period,value"]
+    lines += ["MISSIONS_ABROAD,MOFA,2025-Q9,94"] * 10  # rows 2..11: a quarter that does not exist
+    lines += [f"NOT_A_CODE_{i},MOFA,2025,1" for i in range(1000)]  # rows 12..1011
+    intake_settings.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (intake_settings.inbox_dir / "late_codes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [outcome] = ingest(None, intake_settings, today=TODAY, lang="en")
+    assert outcome.problem_count == 1010
+    assert [(p.row, p.code) for p in outcome.problems[:10]] == [(r, "bad_period") for r in range(2, 12)]
+    assert [p.row for p in outcome.problems] == list(range(2, 2 + MAX_REPORTED))
+
+
 def test_each_problem_gives_excel_row_column_value_and_reason_in_both_languages(intake_settings: Settings) -> None:
     _drop(intake_settings, MANY)
     ingest(None, intake_settings, today=TODAY)
