@@ -64,4 +64,6 @@ def test_million_row_file_loads_within_memory(kpi, settings, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == f"loaded     big.csv: {ROWS} rows"
     assert observation_count(settings) == ROWS
-    assert peak_mb < 2.5 * 1024
+    # About 0.9 GB through the fast reader; the exact csv-module reader needs about 2.1 GB, so a
+    # regular file silently falling back to it fails here.
+    assert peak_mb < 1.5 * 1024
