@@ -66,7 +66,8 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResu
         return ReadResult(None, exc.problems)
     if not decoded.text.strip():
         return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
-    table = table_from_lines(decoded.text.encode("utf-8")) if body is None else None
+    # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
+    table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else table_from_lines(decoded.text.encode("utf-8"))
     if table is None:
         table = table_from_text(decoded.text)
     return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
