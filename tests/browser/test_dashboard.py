@@ -144,6 +144,11 @@ def test_card_link_opens_the_indicator_page(page, server, lang, link):
 def test_indicator_downloads(page, server, tmp_path):
     """CSV with the targets as rows; the PNG is rendered only when asked for, and is a real PNG."""
     open_page(page, server.url, "indicator?code=MISSIONS_ABROAD", "vi")
+    # The first script run may not have started when wait_for_app returns: a click on a button
+    # that the run then re-mounts is lost. Wait for this page's own content, then for the run's end.
+    expect(h1(page)).to_have_text(MISSIONS.name("vi"))
+    expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
+    wait_for_app(page)
     main = page.locator("[data-testid='stMain']")
     with page.expect_download() as png:
         main.get_by_role("button", name="Tải ảnh PNG").click()
