@@ -62,22 +62,18 @@ def vote_expr(shape: pl.Expr, is_count: pl.Expr) -> pl.Expr:
     ).alias("_vote")
 
 
-def decide(frame: pl.DataFrame | pl.LazyFrame, raw_col: str = "value") -> Convention:
-    """Pick the file's convention from the `_vote` column written by `vote_expr`.
-
-    Counted and sampled lazily: a filtered copy of the votes of a 5M-row file cost a gigabyte.
-    """
-    votes = frame.lazy().filter(pl.col("_vote").is_not_null())
-    firsts = dict(
-        votes.group_by("_vote", maintain_order=True).agg(pl.col(raw_col).first()).collect().iter_rows()
-    )
+def decide(votes: pl.DataFrame, raw_col: str = "value") -> Convention:
+    """Pick the file's convention from the `_vote` column written by `vote_expr`: one row per
+    distinct value (and kind), in the order the file first shows them."""
+    votes = votes.filter(pl.col("_vote").is_not_null())
+    firsts = dict(votes.group_by("_vote", maintain_order=True).agg(pl.col(raw_col).first()).iter_rows())
     if not firsts:
         return Convention(DOT)
     if DOT in firsts and COMMA in firsts:
         return Convention(None, "mixed_numbers", {"dot_example": firsts[DOT], "comma_example": firsts[COMMA]})
     if DOT in firsts or COMMA in firsts:
         return Convention(DOT if DOT in firsts else COMMA)
-    examples = votes.select(pl.col(raw_col).unique(maintain_order=True).head(3)).collect().to_series().to_list()
+    examples = votes[raw_col].unique(maintain_order=True).head(3).to_list()
     return Convention(None, "ambiguous_numbers", {"examples": ", ".join(examples)})
 
 

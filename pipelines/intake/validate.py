@@ -199,10 +199,8 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     def attribute(values: list[str], name: str) -> pl.Expr:  # a mapped column, not a join: no copy of the frame
         return pl.col("indicator").replace_strict(codes, values, default=None, return_dtype=pl.String).alias(name)
 
-    frame = frame.with_columns(
-        attribute([i.kind for i in ind.values()], "_kind"),
-        attribute([i.unit for i in ind.values()], "_unit"),
-    )
+    catalog_unit = attribute([i.unit for i in ind.values()], "_unit")
+    frame = frame.with_columns(attribute([i.kind for i in ind.values()], "_kind"), catalog_unit)
     unknown = frame.filter(pl.col("_kind").is_null())
     hints = {v: _suggest(v, list(ind)) for v in unknown["indicator"].unique().to_list()}
     found.add_rows(
@@ -278,8 +276,8 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         & (unit_lc != pl.col("_unit").str.to_lowercase()) & (unit_lc != unit_vi.str.to_lowercase())
     )
     # Judged first per indicator and distinct unit (a few dozen pairs), the rows only if one is wrong.
-    pairs = frame.lazy().group_by("indicator").agg(pl.col("unit").unique()).explode("unit")
-    if pairs.with_columns(attribute([i.unit for i in ind.values()], "_unit")).select(mismatch.any()).collect().item():
+    used_units = frame.lazy().group_by("indicator").agg(pl.col("unit").unique()).explode("unit")
+    if used_units.with_columns(catalog_unit).select(mismatch.any()).collect().item():
         found.add_rows(frame.filter(mismatch), "unit_mismatch", "unit", "unit",
                        lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
 

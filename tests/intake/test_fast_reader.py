@@ -9,7 +9,6 @@ column (the exact path normalises the whole text first); the validated outcome m
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
 
 import polars as pl
 from hypothesis import HealthCheck, event, given, settings, strategies as st
