@@ -142,6 +142,26 @@ def wait_for_app(page, timeout: float = TIMEOUT_MS) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
 
 
+def open_page(page, base_url: str, path: str = "", lang: str = "vi") -> None:
+    """A page of the app in a language, as a link or a bookmark opens it."""
+    sep = "&" if "?" in path else "?"
+    page.goto(f"{base_url}/{path}{sep}lang={lang}")
+    wait_for_app(page)
+
+
+def h1(page):
+    return page.locator("[data-testid='stMain'] h1").first
+
+
+def nav_labels(page) -> list[str]:
+    from playwright.sync_api import expect
+
+    links = page.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
+    expect(links.first).to_be_visible()
+    # A link's text is the Material icon's ligature name then the label: keep the label.
+    return [t.strip().splitlines()[-1].strip() for t in links.all_inner_texts()]
+
+
 def _screenshot_name(node_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", node_name).strip("_") + ".png"
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import (BAD_FILE_NAME, CHROMIUM, build_sample_warehouse, ROOT, TIMEOUT_MS, Server, clean_env,
-                                    full_page_screenshot, start_server, stop_server, wait_for_app)
+                                    full_page_screenshot, h1, nav_labels, open_page, start_server, stop_server,
+                                    wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -160,24 +161,8 @@ def new_tab(browser, request: pytest.FixtureRequest) -> Iterator[Callable[[Serve
 
 # --------------------------------------------------------------------------- helpers
 
-def visit(tab, server: Server, path: str = "", lang: str = "vi") -> None:
-    sep = "&" if "?" in path else "?"
-    tab.goto(f"{server.url}/{path}{sep}lang={lang}")
-    wait_for_app(tab)
-
-
 def main(tab):
     return tab.locator("[data-testid='stMain']")
-
-
-def h1(tab):
-    return tab.locator("[data-testid='stMain'] h1").first
-
-
-def nav_labels(tab) -> list[str]:
-    links = tab.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
-    expect(links.first).to_be_visible()
-    return [t.strip().splitlines()[-1].strip() for t in links.all_inner_texts()]
 
 
 def expect_no_data(tab) -> None:
@@ -234,7 +219,7 @@ ANONYMOUS_PATHS = ["", "upload", "data-status", "indicator?code=MISSIONS_ABROAD"
 @pytest.mark.parametrize("path", ANONYMOUS_PATHS, ids=lambda p: p.split("?")[0] or "overview")
 def test_anonymous_visitor_gets_the_login_form(new_tab, accounts_server, path, lang):
     tab = new_tab(accounts_server)
-    visit(tab, accounts_server, path, lang)
+    open_page(tab, accounts_server.url, path, lang)
     expect_login_form(tab, lang)
     expect(tab.get_by_role("button", name=TEXT[lang]["oidc"])).to_have_count(0)
     expect_no_data(tab)
@@ -244,7 +229,7 @@ def test_anonymous_visitor_gets_the_login_form(new_tab, accounts_server, path, l
 @pytest.mark.parametrize("path", ["", "upload"], ids=["overview", "upload"])
 def test_anonymous_visitor_gets_the_organisation_sign_in(new_tab, oidc_server, path, lang):
     tab = new_tab(oidc_server)
-    visit(tab, oidc_server, path, lang)
+    open_page(tab, oidc_server.url, path, lang)
     expect(h1(tab)).to_have_text(TEXT[lang]["title"])
     expect(tab.get_by_role("button", name=TEXT[lang]["oidc"])).to_be_visible()
     # The built-in accounts are ignored when a provider is configured: no password form.
@@ -255,7 +240,7 @@ def test_anonymous_visitor_gets_the_organisation_sign_in(new_tab, oidc_server, p
 
 def test_organisation_sign_in_with_an_unreachable_provider_shows_no_secret(new_tab, oidc_server):
     tab = new_tab(oidc_server)
-    visit(tab, oidc_server, "", "en")
+    open_page(tab, oidc_server.url, "", "en")
     tab.get_by_role("button", name=TEXT["en"]["oidc"]).click()
     tab.wait_for_url(re.compile(r"/auth/login"))
     tab.wait_for_load_state()
@@ -266,7 +251,7 @@ def test_organisation_sign_in_with_an_unreachable_provider_shows_no_secret(new_t
     for secret in (COOKIE_SECRET, CLIENT_SECRET, "Traceback", "ConnectError", "127.0.0.1:9"):
         assert secret not in text, f"{secret!r} shown to the user"
     # Back at the app: still signed out.
-    visit(tab, oidc_server, "", "en")
+    open_page(tab, oidc_server.url, "", "en")
     expect(tab.get_by_role("button", name=TEXT["en"]["oidc"])).to_be_visible()
     expect_no_data(tab)
 
@@ -275,7 +260,7 @@ def test_organisation_sign_in_with_an_unreachable_provider_shows_no_secret(new_t
 
 def test_viewer_sees_every_page_but_no_upload(new_tab, accounts_server):
     tab = new_tab(accounts_server)
-    visit(tab, accounts_server)
+    open_page(tab, accounts_server.url)
     sign_in(tab, "hoa.viewer")
     expect(h1(tab)).to_have_text(TEXT["vi"]["overview"])
     expect(tab.locator("[data-testid='stMetricValue']").first).to_be_visible()
@@ -311,7 +296,7 @@ def test_viewer_sees_every_page_but_no_upload(new_tab, accounts_server):
 
 def test_viewer_who_signs_in_at_the_upload_url_gets_no_upload_form(new_tab, accounts_server):
     tab = new_tab(accounts_server)
-    visit(tab, accounts_server, "upload")
+    open_page(tab, accounts_server.url, "upload")
     expect_login_form(tab, "vi")
     sign_in(tab, "hoa.viewer")
     expect(h1(tab)).to_have_text(TEXT["vi"]["overview"])  # the default page instead
@@ -322,7 +307,7 @@ def test_viewer_who_signs_in_at_the_upload_url_gets_no_upload_form(new_tab, acco
 
 def test_analyst_uploads_a_file(new_tab, accounts_server):
     tab = new_tab(accounts_server)
-    visit(tab, accounts_server)
+    open_page(tab, accounts_server.url)
     sign_in(tab, "minh.analyst")
     assert nav_labels(tab) == [*NAV_VIEWER["vi"], "Nạp tệp"]
     tab.locator("[data-testid='stSidebarNavLink']").filter(has_text="Nạp tệp").click()
@@ -350,7 +335,7 @@ def test_analyst_uploads_a_file(new_tab, accounts_server):
                          ids=["wrong-password", "unknown-user"])
 def test_wrong_password_is_refused(new_tab, accounts_server, name, password):
     tab = new_tab(accounts_server)
-    visit(tab, accounts_server, "", "en")
+    open_page(tab, accounts_server.url, "", "en")
     submit_login(tab, name, password, "en")
     # The same message for an unknown name and a wrong password: nothing tells which names exist.
     expect(main(tab).locator("[data-testid='stAlertContentError']")).to_have_text(TEXT["en"]["failed"])
@@ -365,7 +350,7 @@ def test_repeated_failures_are_slowed_down(new_tab, accounts_server):
     name = "throttle.viewer"
     right = PASSWORDS[name][1]
     tab = new_tab(accounts_server)
-    visit(tab, accounts_server)
+    open_page(tab, accounts_server.url)
     error = main(tab).locator("[data-testid='stAlertContentError']")
     for attempt in range(1, 4):
         submit_login(tab, name, f"wrong-password-{attempt}")

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, full_page_screenshot, start_server, stop_server,
-                                    wait_for_app)
+from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, full_page_screenshot, h1, nav_labels, open_page,
+                                    start_server, stop_server, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -43,23 +43,6 @@ PAGES = {  # url path → (Vietnamese h1, English h1, a text the page must show 
                     ("Báo cáo lỗi của tệp bị từ chối", "Report of a rejected file")),
     "upload": ("Nạp tệp số liệu", "Upload data files", ("Tệp CSV hoặc Excel", "CSV or Excel files")),
 }
-
-
-def open_page(page, base: str, path: str, lang: str) -> None:
-    sep = "&" if "?" in path else "?"
-    page.goto(f"{base}/{path}{sep}lang={lang}")
-    wait_for_app(page)
-
-
-def h1(page):
-    return page.locator("[data-testid='stMain'] h1").first
-
-
-def nav_labels(page) -> list[str]:
-    links = page.locator("[data-testid='stSidebarNav'] [data-testid='stSidebarNavLink']")
-    expect(links.first).to_be_visible()
-    # A link's text is the Material icon's ligature name then the label: keep the label.
-    return [t.strip().splitlines()[-1].strip() for t in links.all_inner_texts()]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
