@@ -20,8 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
-from pipelines.intake.read import read_bytes
-from pipelines.intake.validate import validate
+from pipelines.intake.check import check_bytes
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, render_report
 from pipelines.settings import Settings
 from pipelines.warehouse.catalog_tables import sync_catalog
@@ -161,14 +160,13 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         return FileOutcome(path, name, "duplicate", load_id, sha, duplicate_of=dup)
 
     # An oversized file is judged from its size alone, never read into memory.
-    read = read_bytes(path.read_bytes() if size <= settings.max_file_bytes else b"", settings.max_file_bytes,
-                      size=size)
+    read, checked = check_bytes(lambda: path.read_bytes() if size <= settings.max_file_bytes else b"",
+                                settings.max_file_bytes, catalog, today, size=size)
     result_problems = read.problems
-    checked = validate(read.table, catalog, today) if read and read.table is not None else None
     info = checked.info if checked else []
     meta = {
-        "encoding": read.encoding if read else None,
-        "delimiter": read.delimiter if read else None,
+        "encoding": read.encoding,
+        "delimiter": read.delimiter,
         "info": json.dumps(info, ensure_ascii=False),
     }
     if checked is None or not checked.ok:
@@ -274,10 +272,9 @@ class Preview:
 
 def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | None = None) -> Preview:
     """Read and validate bytes exactly as `ingest` would, without touching the warehouse."""
-    read = read_bytes(data, settings.max_file_bytes)
-    if read.table is None:
+    read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today())
+    if checked is None:
         return Preview("rejected", 0, read.problems, len(read.problems), [])
-    checked = validate(read.table, catalog, today or date.today())
     if checked.ok:
         return Preview("valid", checked.observations.height, [], 0, checked.info)  # type: ignore[union-attr]
     return Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info)

@@ -15,7 +15,9 @@ import csv
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -26,11 +28,12 @@ from pipelines.intake.tabular import (
     Table,
     _choose_delimiter,
     cell_columns,
+    cells_frame,
     clean_cell,
     header_columns,
     last_named,
-    unnamed_problems,
 )
+from pipelines.problems import Problem
 
 # Control characters: the exact reader reports a NUL, and its csv module and a plain split differ
 # on the others (a CR ends a record). A file holding one, or a CR outside a CRLF, takes that reader.
@@ -44,8 +47,89 @@ def is_regular_text(utf8: bytes) -> bool:
     return not utf8.translate(None, _NOT_CONTROLS)
 
 
-def table_from_lines(utf8: bytes) -> Table | None:
-    """The Table of a UTF-8 file (without BOM); None unless the file is regular, or not UTF-8."""
+class Irregular(Exception):
+    """Raised while the rows are read: the text is not regular after all (or not UTF-8), so the
+    exact reader must read the file instead. Nothing read so far may be kept."""
+
+
+PIECE_BYTES = 16 << 20  # what one thread splits at a time
+CHUNK_PIECES = 2  # pieces per chunk handed to the validator: about 32 MB, 350k rows
+
+
+@dataclass
+class LinesTable:
+    """A regular file's header, and its data rows as a stream of chunks (see `chunks`).
+
+    The same fields as a Table. `skipped_footer` and the unnamed-column problems are known only
+    when the last chunk has been read: a row that looks like a footer is held back until a data
+    row follows it (it was data) or the file ends (it was the footer).
+    """
+
+    columns: list[str]
+    header_row: int
+    skipped_title: list[int]
+    problems: list[Problem]
+    delimiter: str
+    utf8: bytes = field(repr=False)
+    start: int  # offset of the first data line
+    piece_bytes: int = PIECE_BYTES
+    chunk_pieces: int = CHUNK_PIECES
+    skipped_footer: list[int] = field(default_factory=list)
+    height: int = 0
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        """Frames of `row_number` and `c0`..`cN`, in file order, as a Table's frame would hold
+        them; raises Irregular on a piece the fast reader cannot vouch for."""
+        width = len(self.columns)
+        pieces = _pieces(self.utf8, self.start, self.header_row + 1, self.piece_bytes)
+        last = last_named(self.columns)
+        unnamed = [i for i, name in enumerate(self.columns) if not name]
+        filled: set[int] = set()
+        pending: pl.DataFrame | None = None  # trailing rows that may be the footer
+        workers = min(self.chunk_pieces, os.cpu_count() or 1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for at in range(0, len(pieces), self.chunk_pieces):
+                window = pieces[at: at + self.chunk_pieces]
+                parts = list(pool.map(lambda piece: _piece_cells(self.utf8, *piece, self.delimiter, width), window))
+                if any(part is None for part in parts):
+                    raise Irregular
+                cells = pl.concat([p for p in (pending, *parts) if p is not None], rechunk=False)  # type: ignore[misc]
+                del parts
+                cells, pending = _hold_back_footer(cells)
+                if not cells.height:
+                    continue
+                # Ragged rows: empty extra cells are dropped and a row may stop after the last named
+                # column, as the exact reader allows; any other count needs the exact reader's report.
+                if not cells.select((pl.col(f"c{last}").is_not_null() & pl.col("_extra_blank")).all()).item():
+                    raise Irregular
+                frame = cells.select(pl.col("row_number").cast(pl.Int32), *(pl.col(c).fill_null("") for c in cell_columns(width)))
+                del cells
+                filled.update(i for i in unnamed if i not in filled and frame.select(
+                    (pl.col(f"c{i}").str.strip_chars(PY_WHITESPACE) != "").any()).item())
+                self.height += frame.height
+                yield frame
+        self.utf8 = b""  # every row is read: the text may go (the caller holds no other reference)
+        self.skipped_footer = pending["row_number"].to_list() if pending is not None else []
+        self.problems.extend(
+            Problem("unnamed_column", row=self.header_row, params={"position": i + 1}) for i in sorted(filled)
+        )
+
+
+def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """(rows up to the last data row, the rows after it). A row with only its first cell filled,
+    and that cell not a code, is a footer when no data follows it; blank rows are already gone."""
+    candidates = cells.filter(pl.col("_first_only")).select("row_number", "c0").rows()
+    footers = [row for row, first in candidates if not _CODE_LIKE.match(clean_cell(first))]
+    data_end = cells.select(pl.col("row_number").filter(~pl.col("row_number").is_in(footers)).max()).item()
+    if data_end is None:
+        return cells.clear(), cells
+    after = cells.filter(pl.col("row_number") > data_end)
+    return (cells.filter(pl.col("row_number") <= data_end), after) if after.height else (cells, None)
+
+
+def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES) -> LinesTable | None:
+    """The streamed table of a UTF-8 file (without BOM); None unless its header and characters
+    are regular. Its rows may still turn out irregular while they are read (Irregular)."""
     if not is_regular_text(utf8):
         return None
     header = _header(utf8)
@@ -54,51 +138,46 @@ def table_from_lines(utf8: bytes) -> Table | None:
     delimiter, head = header
     header_index = len(head) - 1
     columns, problems = header_columns([unicodedata.normalize("NFC", c) for c in head[-1]], header_index + 1)
-    width = len(columns)
     start = _line_end(utf8, header_index + 1)
     try:
         utf8[:start].decode("utf-8")
     except UnicodeDecodeError:
         return None  # not UTF-8: the exact decoder finds the rows at fault
-    # Pieces of whole lines, split on all cores (Polars releases the GIL): one string operation
-    # over the whole file would run on one core.
-    pieces = _pieces(utf8, start, header_index + 2)
-    with ThreadPoolExecutor(max_workers=min(len(pieces), os.cpu_count() or 1)) as pool:
-        parts = list(pool.map(lambda piece: _piece_cells(utf8, *piece, delimiter, width), pieces))
-    if any(part is None for part in parts):
-        return None
-    cells = pl.concat(parts, rechunk=False)  # type: ignore[arg-type]
-    del parts
-
-    # Blank rows are skipped wherever they are (each piece dropped its own); a row with only its
-    # first cell filled, and that cell not a code, is a footer when no data follows it, data otherwise.
-    candidates = cells.filter(pl.col("_first_only")).select("row_number", "c0").rows()
-    footers = {row for row, first in candidates if not _CODE_LIKE.match(clean_cell(first))}
-    data_end = cells.select(pl.col("row_number").filter(~pl.col("row_number").is_in(list(footers))).max()).item()
-    skipped_footer = sorted(r for r in footers if data_end is None or r > data_end)
-    if skipped_footer:
-        cells = cells.filter(pl.col("row_number") < skipped_footer[0])
-
-    # Ragged rows: empty extra cells are dropped and a row may stop after the last named column,
-    # as the exact reader allows; any other count needs its report, from the exact reader.
-    fits = pl.col(f"c{last_named(columns)}").is_not_null() & pl.col("_extra_blank")
-    if not cells.select(fits.all()).item():
-        return None
-    frame = cells.select(pl.col("row_number").cast(pl.Int32), *(pl.col(c).fill_null("") for c in cell_columns(width)))
-    del cells
-    problems.extend(unnamed_problems(columns, frame, header_index + 1))
-    return Table(
+    return LinesTable(
         columns=columns,
-        frame=frame,
         header_row=header_index + 1,
         skipped_title=[i + 1 for i, cells in enumerate(head[:-1]) if any(c.strip() for c in cells)],
-        skipped_footer=skipped_footer,
         problems=problems,
         delimiter=delimiter,
+        utf8=utf8,
+        start=start,
+        piece_bytes=piece_bytes,
+        chunk_pieces=chunk_pieces,
     )
 
 
-PIECE_BYTES = 16 << 20
+def table_from_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES) -> Table | None:
+    """The whole Table of a UTF-8 file (without BOM), all its chunks read; None unless it is regular."""
+    streamed = lines_table(utf8, piece_bytes, chunk_pieces)
+    if streamed is None:
+        return None
+    try:
+        frames = list(streamed.chunks())
+    except Irregular:
+        return None
+    width = len(streamed.columns)
+    frame = pl.concat(frames) if frames else cells_frame([], width)
+    return Table(
+        columns=streamed.columns,
+        frame=frame,
+        header_row=streamed.header_row,
+        skipped_title=streamed.skipped_title,
+        skipped_footer=streamed.skipped_footer,
+        problems=streamed.problems,
+        delimiter=streamed.delimiter,
+    )
+
+
 
 
 def _line_end(utf8: bytes, lines: int) -> int:
@@ -112,11 +191,11 @@ def _line_end(utf8: bytes, lines: int) -> int:
     return at
 
 
-def _pieces(utf8: bytes, start: int, first_row: int) -> list[tuple[int, int, int]]:
-    """(start, end, row number of its first line) of pieces of about PIECE_BYTES, cut after a line end."""
+def _pieces(utf8: bytes, start: int, first_row: int, piece_bytes: int) -> list[tuple[int, int, int]]:
+    """(start, end, row number of its first line) of pieces of about `piece_bytes`, cut after a line end."""
     pieces = []
     while start < len(utf8):
-        end = utf8.find(b"\n", min(start + PIECE_BYTES, len(utf8)))
+        end = utf8.find(b"\n", min(start + piece_bytes, len(utf8)))
         end = len(utf8) if end < 0 else end + 1
         pieces.append((start, end, first_row))
         first_row += utf8.count(b"\n", start, end)

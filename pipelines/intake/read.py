@@ -1,4 +1,9 @@
-"""File bytes to a Table: size limit, content sniffing, decoding, CSV or first Excel sheet."""
+"""File bytes to a Table: size limit, content sniffing, decoding, CSV or first Excel sheet.
+
+Three ways to read text: the fast reader's whole Table (`read_bytes`), its rows streamed in chunks
+(`stream=True`, what a load uses: the validator then never holds every cell at once), or the
+exact reader alone (`exact=True`, for a file the fast reader gave up on halfway).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,14 @@ import zipfile
 from dataclasses import dataclass, field
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
-from pipelines.intake.lines import table_from_lines
+from pipelines.intake.lines import LinesTable, lines_table, table_from_lines
 from pipelines.intake.tabular import Table, table_from_text, table_from_xlsx
 from pipelines.problems import Problem
 
 
 @dataclass
 class ReadResult:
-    table: Table | None
+    table: Table | LinesTable | None
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
@@ -37,11 +42,15 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}".removesuffix(".0")
 
 
-def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResult:
+def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: bool = False,
+               exact: bool = False) -> ReadResult:
     """Never raises on content: every way a file can be unreadable becomes a Problem.
 
     `size` is the file's size on disk when the caller chose not to read an oversized file.
+    With `stream`, a regular text file comes back as a LinesTable whose chunks may still raise
+    Irregular; `exact` skips the fast reader.
     """
+    fast = _no_reader if exact else lines_table if stream else table_from_lines
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -57,7 +66,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResu
         return ReadResult(None, [Problem("not_text", params={"kind": kind})])
     body = _utf8_body(data)
     if body is not None:
-        table = table_from_lines(body)
+        table = fast(body)
         if table is not None:
             return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter)
     try:
@@ -67,7 +76,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None) -> ReadResu
     if not decoded.text.strip():
         return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
-    table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else table_from_lines(decoded.text.encode("utf-8"))
+    table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
     if table is None:
         table = table_from_text(decoded.text)
     return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
@@ -78,3 +87,7 @@ def _utf8_body(data: bytes) -> bytes | None:
     (the fast reader takes UTF-8 only, and checks that it is)."""
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     return None if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else body
+
+
+def _no_reader(utf8: bytes) -> None:
+    return None

@@ -1,15 +1,19 @@
 """Table to validated observations: every rule of the data contract, vectorised in Polars.
 
 Pure: no files, no database. Returns either the normalised rows ready to load or every
-problem found (capped for display, all counted), so a file is always judged whole.
+problem found (capped for display, all counted), so a file is always judged whole, even when
+its rows arrive in chunks.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import polars as pl
 
@@ -19,16 +23,11 @@ from pipelines.intake.tabular import OPTIONAL, REQUIRED, Table
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
 
-OBS_SCHEMA = {
-    "row_number": pl.Int32,
-    "indicator": pl.String,
-    "reporter": pl.String,
-    "period": pl.String,
-    "breakdown": pl.String,
-    "value": pl.Float64,
-    "unit": pl.String,
-    "note": pl.String,
-}
+# The rows to load: the codes, period, breakdown and unit are categoricals (Arrow dictionaries for
+# DuckDB), which keeps a 5M-row file's rows in a few hundred megabytes.
+OBS_COLUMNS = ("row_number", "indicator", "reporter", "period", "breakdown", "value", "unit", "note")
+# What each chunk's rows keep for the file-level rules and the load, as categoricals.
+STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_breakdown", "_unit", "value", "note")
 
 
 @dataclass
@@ -150,89 +149,221 @@ def _frame_name(column: str) -> str:
 
 def frame_from_table(table: Table) -> pl.DataFrame:
     """The table's named columns under their canonical names (breakdowns prefixed with DIM), plus the row number."""
+    return _named(table.frame, table.columns)
+
+
+def _named(cells: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     position: dict[str, int] = {}
-    for i, c in enumerate(table.columns):
+    for i, c in enumerate(columns):
         if c:
             position[_frame_name(c)] = i  # a repeated name keeps its first place and its last column
-    return table.frame.select(pl.col("row_number"), *(pl.col(f"c{i}").alias(name) for name, i in position.items()))
+    return cells.select(pl.col("row_number"), *(pl.col(f"c{i}").alias(name) for name, i in position.items()))
 
 
-def validate(table: Table, catalog: Catalog, today: date) -> Validated:
-    """Apply every row-level and file-level rule; never raises on bad content."""
-    out = Validated(observations=None, rows_read=table.height)
+class Rows(Protocol):
+    """What the validator reads: a Table, or a LinesTable streamed chunk by chunk (whose
+    `skipped_footer`, `height` and last `problems` are known once its chunks are read)."""
+
+    columns: list[str]
+    header_row: int
+    skipped_title: list[int]
+    skipped_footer: list[int]
+    problems: list[Problem]
+
+    def chunks(self) -> Iterator[pl.DataFrame]: ...
+
+
+STRUCTURE_PROBLEMS = ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break")
+
+
+def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
+    """Apply every row-level and file-level rule; never raises on bad content.
+
+    Row-level rules run on each chunk of rows as it is read, which keeps of it only the columns
+    the file-level rules and the load need (codes as categoricals: a few bytes a row). The
+    file-level rules (the number convention, which needs every value; duplicate keys) and the
+    value rules that depend on the convention run on those columns once the last chunk is in.
+    A LinesTable may raise Irregular from its chunks: the caller then reads the file exactly.
+    """
+    out = Validated(observations=None)
+    found = _Collector()
+    for p in table.problems:
+        found.add(p)
+    header_problems = len(table.problems)
+    structure_broken = any(p.code in STRUCTURE_PROBLEMS for p in table.problems)
+    rules = None if structure_broken else _RowRules(table.columns, catalog, today)
+    staged: list[pl.DataFrame] = []
+    for chunk in table.chunks():
+        out.rows_read += chunk.height
+        if rules is not None and chunk.height:
+            staged.append(rules.check(chunk, found))
+        del chunk
+    for p in table.problems[header_problems:]:  # found while the rows were read (unnamed columns)
+        found.add(p)
     if table.skipped_title:
         out.info.append(("skipped_title", {"count": len(table.skipped_title), "rows": _rows_text(table.skipped_title)}))
     if table.skipped_footer:
         out.info.append(("skipped_footer", {"count": len(table.skipped_footer), "rows": _rows_text(table.skipped_footer)}))
-    found = _Collector()
-    for p in table.problems:
-        found.add(p)
-    if any(p.code in ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break") for p in table.problems):
+    if rules is None:
         return _finish(out, found)
-    if not table.height:  # no row to judge: only the structure's problems, or "no data at all"
+    if not out.rows_read:  # no row to judge: only the structure's problems, or "no data at all"
         if found.count == 0:
             found.add(Problem("header_only", row=table.header_row))
         return _finish(out, found)
+    frame = pl.concat(staged, rechunk=False) if len(staged) > 1 else staged[0]
+    del staged
+    out.observations = _file_rules(frame, catalog, found, out)
+    return _finish(out, found) if found.count else out
 
-    frame = frame_from_table(table)
-    present = set(frame.columns)
-    dims = [c.removeprefix(DIM) for c in frame.columns if c.startswith(DIM)]
-    # NFC and the space folding change only non-ASCII text: a column without any (most of a file) is only trimmed.
-    text_cols = [c for c in frame.columns if c != "row_number"]
-    # A column is rewritten only when something changes: a copy of every column of a large file
-    # doubles its memory.
-    ascii_only = frame.select((pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all() for c in text_cols).row(0)
-    plain = [c for c, ascii in zip(text_cols, ascii_only) if ascii]
-    padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in plain).row(0) if plain else ()
-    frame = frame.with_columns(
-        *(pl.col(c).str.strip_chars() for c, pad in zip(plain, padded) if pad),
-        *(per_value(frame, c, _clean(pl.col(c))) for c in text_cols if c not in plain),
-    )
-    for col in OPTIONAL:
-        if col not in present:
-            frame = frame.with_columns(pl.lit("").alias(col))
 
-    # Codes: indicator and reporter must be in the catalog.
-    ind = catalog.indicators
-    codes = list(ind)
+class _RowRules:
+    """The rules each row is judged by alone, applied chunk by chunk; what they need from the
+    catalog is prepared once per file, and the Python work (suggestions, period spellings) is
+    remembered across chunks."""
 
-    def attribute(values: list[str], name: str) -> pl.Expr:  # a mapped column, not a join: no copy of the frame
-        return pl.col("indicator").replace_strict(codes, values, default=None, return_dtype=pl.String).alias(name)
+    def __init__(self, columns: list[str], catalog: Catalog, today: date) -> None:
+        self.columns = columns
+        self.catalog = catalog
+        self.today = today
+        self.dims = [c for c in dict.fromkeys(columns) if c and _frame_name(c).startswith(DIM)]
+        self.present = {_frame_name(c) for c in columns if c}
+        ind = catalog.indicators
+        self.codes = list(ind)
+        self.kinds = pl.Enum(sorted({i.kind for i in ind.values()}))
+        self.annual = [code for code, i in ind.items() if i.frequency == "annual"]
+        self.reporters = list(catalog.reporters)
+        # Categories of this file's own, one set per column: each column's codes are then small
+        # integers counted from 0 (a lookup index for values, a compact key for duplicates).
+        self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in STAGED_CATEGORICAL}
+        self.hints: dict[tuple[str, int], list[str]] = {}
+        self.periods: dict[str, str | None] = {}
 
-    catalog_unit = attribute([i.unit for i in ind.values()], "_unit")
-    frame = frame.with_columns(attribute([i.kind for i in ind.values()], "_kind"), catalog_unit)
-    unknown = frame.filter(pl.col("_kind").is_null())
-    hints = {v: _suggest(v, list(ind)) for v in unknown["indicator"].unique().to_list()}
-    found.add_rows(
-        unknown.filter(pl.col("indicator") != ""), "unknown_indicator", "indicator", "indicator",
-        lambda r: {"suggestions": hints.get(r["indicator"], [])},
-    )
-    found.add_rows(unknown.filter(pl.col("indicator") == ""), "unknown_indicator", "indicator", "indicator")
-    reporters = list(catalog.reporters)
-    bad_rep = frame.filter(~pl.col("reporter").is_in(reporters))
-    rep_hints = {v: _suggest(v, reporters) for v in bad_rep["reporter"].unique().to_list()}
-    found.add_rows(bad_rep, "unknown_reporter", "reporter", "reporter", lambda r: {"suggestions": rep_hints.get(r["reporter"], [])})
+    def attribute(self, values: list, name: str, dtype: pl.DataType = pl.String) -> pl.Expr:
+        """A catalog attribute of each row's indicator: a mapped column, not a join (no copy of the frame)."""
+        return pl.col("indicator").replace_strict(self.codes, values, default=None, return_dtype=dtype).alias(name)
 
-    # Periods: one of the contract's spellings, begun already, and a year for annual indicators.
-    spellings = frame["period"].unique().to_list()
-    canonical = {s: parse_period(s) for s in spellings}
-    frame = frame.with_columns(
-        pl.col("period").replace_strict(canonical, default=None, return_dtype=pl.String).alias("_period")
-    )
-    found.add_rows(frame.filter(pl.col("_period").is_null()), "bad_period", "period", "period")
-    future = {s for s, p in canonical.items() if p is not None and period_start(p) > today}
-    found.add_rows(
-        frame.filter(pl.col("period").is_in(list(future))), "future_period", "period", "period",
-        {"today": today.strftime("%d/%m/%Y")},
-    )
-    annual = [code for code, i in ind.items() if i.frequency == "annual"]
-    quarterly = frame.filter(pl.col("_period").str.contains("-Q") & pl.col("indicator").is_in(annual))
-    found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
+    def _suggest(self, value: str, known: list[str]) -> list[str]:
+        """Close matches of a wrong code, worked out once per file for each list it was checked against."""
+        key = (value, id(known))
+        if key not in self.hints:
+            self.hints[key] = _suggest(value, known)
+        return self.hints[key]
 
+    def check(self, chunk: pl.DataFrame, found: _Collector) -> pl.DataFrame:
+        """Judge one chunk's rows; return them as the columns the file-level rules need."""
+        ind = self.catalog.indicators
+        frame = _named(chunk, self.columns)
+        text_cols = [c for c in frame.columns if c != "row_number"]
+        # NFC and the space folding change only non-ASCII text: a column without any (most of a
+        # file) is only trimmed. A column is rewritten only when something changes: a copy of
+        # every column of a large file doubles its memory.
+        ascii_only = frame.select((pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all() for c in text_cols).row(0)
+        plain = [c for c, ascii in zip(text_cols, ascii_only) if ascii]
+        padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in plain).row(0) if plain else ()
+        frame = frame.with_columns(
+            *(pl.col(c).str.strip_chars() for c, pad in zip(plain, padded) if pad),
+            *(per_value(frame, c, _clean(pl.col(c))) for c in text_cols if c not in plain),
+        )
+        for col in OPTIONAL:
+            if col not in self.present:
+                frame = frame.with_columns(pl.lit("").alias(col))
+
+        # Codes: indicator and reporter must be in the catalog.
+        catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
+        frame = frame.with_columns(self.attribute([i.kind for i in ind.values()], "_kind", self.kinds), catalog_unit)
+        unknown = frame.filter(pl.col("_kind").is_null())
+        found.add_rows(
+            unknown.filter(pl.col("indicator") != ""), "unknown_indicator", "indicator", "indicator",
+            lambda r: {"suggestions": self._suggest(r["indicator"], self.codes)},
+        )
+        found.add_rows(unknown.filter(pl.col("indicator") == ""), "unknown_indicator", "indicator", "indicator")
+        bad_rep = frame.filter(~pl.col("reporter").is_in(self.reporters))
+        found.add_rows(bad_rep, "unknown_reporter", "reporter", "reporter",
+                       lambda r: {"suggestions": self._suggest(r["reporter"], self.reporters)})
+
+        # Periods: one of the contract's spellings, begun already, and a year for annual indicators.
+        for spelling in frame["period"].unique().to_list():
+            if spelling not in self.periods:
+                self.periods[spelling] = parse_period(spelling)
+        canonical = {s: self.periods[s] for s in frame["period"].unique().to_list()}
+        frame = frame.with_columns(
+            pl.col("period").replace_strict(canonical, default=None, return_dtype=pl.String).alias("_period")
+        )
+        found.add_rows(frame.filter(pl.col("_period").is_null()), "bad_period", "period", "period")
+        future = [s for s, p in canonical.items() if p is not None and period_start(p) > self.today]
+        found.add_rows(
+            frame.filter(pl.col("period").is_in(future)), "future_period", "period", "period",
+            {"today": self.today.strftime("%d/%m/%Y")},
+        )
+        quarterly = frame.filter(pl.col("_period").str.contains("-Q") & pl.col("indicator").is_in(self.annual))
+        found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
+        found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
+
+        # Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling).
+        unit_lc = pl.col("unit").str.to_lowercase()
+        unit_vi = self.attribute([i.unit_vi for i in ind.values()], "_unit_vi")
+        mismatch = (
+            (pl.col("unit") != "") & pl.col("_unit").is_not_null()
+            & (unit_lc != pl.col("_unit").str.to_lowercase()) & (unit_lc != unit_vi.str.to_lowercase())
+        )
+        # Judged first per indicator and distinct unit (a few dozen pairs), the rows only if one is wrong.
+        used_units = frame.lazy().group_by("indicator").agg(pl.col("unit").unique()).explode("unit")
+        if used_units.with_columns(catalog_unit).select(mismatch.any()).collect().item():
+            found.add_rows(frame.filter(mismatch), "unit_mismatch", "unit", "unit",
+                           lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
+
+        # Restricted breakdown dimensions.
+        for dim in self.dims:
+            allowed = self.catalog.allowed_values(dim)
+            if allowed is None:
+                continue
+            bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
+            found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
+
+        # The breakdown key, built once per distinct combination of breakdown values.
+        cat = self.categorical
+        if self.dims:
+            dim_cols = [DIM + d for d in self.dims]
+            combos = frame.select(dim_cols).unique()
+
+            def any_dim_value(pattern: str) -> bool:
+                return combos.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
+
+            escaped = any_dim_value(JSON_ESCAPED)
+            rare = escaped and any_dim_value(RARE_CONTROLS)
+            combos = combos.with_columns(
+                breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped).cast(cat["_breakdown"]).alias("_breakdown"))
+            breakdown = frame.select(dim_cols).join(combos, on=dim_cols, how="left", maintain_order="left")["_breakdown"]
+        else:
+            breakdown = pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(cat["_breakdown"])
+        # Value and note as categoricals too: a kept string column would keep alive the text
+        # buffers its cells point into (the whole file's text, by the last chunk).
+        frame = frame.with_columns(breakdown.alias("_breakdown"), note=pl.when(pl.col("note") != "").then(pl.col("note")))
+        return frame.select(
+            pl.col("row_number"),
+            pl.col("_kind"),
+            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
+        )
+
+
+def _file_rules(frame: pl.DataFrame, catalog: Catalog, found: _Collector, out: Validated) -> pl.DataFrame | None:
+    """The rules that need every row at once, on the columns `_RowRules.check` kept: the number
+    convention and the value rules that depend on it, then unique keys. Returns the rows to load."""
     # Values: the file's number convention first, then each row's kind rules.
     # Lazy, so that the shared sub-expressions (the value's cleaned body) are computed once.
-    values = frame.lazy().select(pl.col("value").unique()).with_columns(numbers.shape_columns(pl.col("value"))).collect()
-    found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
+    # `value` is a categorical: the rules work on its distinct texts, mapped back by their codes.
+    values = (
+        frame.lazy().select(pl.col("value").unique())
+        .with_columns(pl.col("value").to_physical().alias("_code"), *numbers.shape_columns(pl.col("value").cast(pl.String)))
+        .collect()
+    )
+    size = values["_code"].max() + 1  # type: ignore[operator]
+
+    def by_code(column: str, dtype: pl.DataType) -> pl.Expr:
+        """The column of `values` for each row: a lookup by the value's code (no hashing)."""
+        lookup = pl.Series(column, [None] * size, dtype=dtype).scatter(values["_code"], values[column])
+        return pl.lit(lookup).gather(pl.col("value").to_physical()).alias(column)
+
     # Votes per distinct (value, count or not) pair, in the order the file first shows them: a
     # vote column over every row (nested when/then on strings) cost 1.5 GB for 5M rows.
     pairs = (
@@ -247,75 +378,36 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
     convention = numbers.decide(pairs)
     if convention.decimal is None:
         found.add(Problem(convention.problem or "ambiguous_numbers", column="value", params=convention.params or {}))
-        return _finish(out, found)
-    out.info.append(("number_convention", {"decimal": "." if convention.decimal == numbers.DOT else ","}))
-    values = values.with_columns(numbers.parse_expr(convention.decimal).alias("_value"))
-    frame = frame.with_columns(
-        pl.col("value").replace_strict(values["value"], values["_value"], return_dtype=pl.Float64).alias("_value"),
-        pl.col("value").replace_strict(values["value"], values["_pct"], return_dtype=pl.Boolean).alias("_pct"),
-    )
-    not_number = (pl.col("value") != "") & (  # 400 digits parse as inf: not a number either
-        pl.col("_value").is_null() | ~pl.col("_value").is_finite() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
-    )
-    found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
-    valued = ~not_number & pl.col("_value").is_not_null()  # a mask, not a filtered copy of the frame
-    is_count = pl.col("_kind") == "count"
-    found.add_rows(frame.filter(valued & is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
-                   lambda r: {"indicator": r["indicator"]})
-    found.add_rows(frame.filter(valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
-                   "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
-    found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
-                   "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
-    frame = frame.drop("_pct", "_kind")
-
-    # Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling).
-    unit_lc = pl.col("unit").str.to_lowercase()
-    unit_vi = attribute([i.unit_vi for i in ind.values()], "_unit_vi")
-    mismatch = (
-        (pl.col("unit") != "") & pl.col("_unit").is_not_null()
-        & (unit_lc != pl.col("_unit").str.to_lowercase()) & (unit_lc != unit_vi.str.to_lowercase())
-    )
-    # Judged first per indicator and distinct unit (a few dozen pairs), the rows only if one is wrong.
-    used_units = frame.lazy().group_by("indicator").agg(pl.col("unit").unique()).explode("unit")
-    if used_units.with_columns(catalog_unit).select(mismatch.any()).collect().item():
-        found.add_rows(frame.filter(mismatch), "unit_mismatch", "unit", "unit",
-                       lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
-
-    # Restricted breakdown dimensions.
-    for dim in dims:
-        allowed = catalog.allowed_values(dim)
-        if allowed is None:
-            continue
-        bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
-        found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
-
-    # Keys must be unique within the file. The breakdown key is built once per distinct
-    # combination of breakdown values, which also gives each row a small integer to compare.
-    if dims:
-        dim_cols = [DIM + d for d in dims]
-        combos = frame.select(dim_cols).unique().with_row_index("_combo")
-
-        def any_dim_value(pattern: str) -> bool:
-            return combos.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
-
-        escaped = any_dim_value(JSON_ESCAPED)
-        rare = escaped and any_dim_value(RARE_CONTROLS)
-        combos = combos.with_columns(breakdown_expr(dims, DIM, rare_controls=rare, plain=not escaped).alias("_breakdown"))
-        keys = frame.select(dim_cols).join(combos, on=dim_cols, how="left", maintain_order="left")
-        frame = frame.with_columns(keys["_combo"], keys["_breakdown"])
-        del keys
     else:
-        frame = frame.with_columns(_breakdown=pl.lit("{}"), _combo=pl.lit(0, dtype=pl.UInt32))
-    key = ["indicator", "reporter", "_period", "_combo"]
+        out.info.append(("number_convention", {"decimal": "." if convention.decimal == numbers.DOT else ","}))
+        values = values.with_columns(numbers.parse_expr(convention.decimal).alias("_value"))
+        frame = frame.with_columns(by_code("_value", pl.Float64), by_code("_pct", pl.Boolean))
+        not_number = (pl.col("value") != "") & (  # 400 digits parse as inf: not a number either
+            pl.col("_value").is_null() | ~pl.col("_value").is_finite() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
+        )
+        found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
+        valued = ~not_number & pl.col("_value").is_not_null()  # a mask, not a filtered copy of the frame
+        is_count = pl.col("_kind") == "count"
+        found.add_rows(frame.filter(valued & is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
+                       lambda r: {"indicator": r["indicator"]})
+        found.add_rows(frame.filter(valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
+                       "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
+        found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
+                       "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
+    del values
+
+    # Keys must be unique within the file: the key's columns are categoricals, compared as one integer.
+    key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
-    if keyed.select(pl.struct(key).is_duplicated().any()).item():  # pair rows with their first only when a key repeats
+    if keyed.select(_key_code(keyed, key).n_unique()).item() < keyed.height:  # pair rows with their first only when a key repeats
         first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
         dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
         found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
+    del keyed
 
     if found.count:
-        return _finish(out, found)
-    out.observations = frame.select(
+        return None
+    return frame.select(
         pl.col("row_number"),
         pl.col("indicator"),
         pl.col("reporter"),
@@ -323,9 +415,21 @@ def validate(table: Table, catalog: Catalog, today: date) -> Validated:
         pl.col("_breakdown").alias("breakdown"),
         pl.col("_value").alias("value"),
         pl.col("_unit").alias("unit"),
-        pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")).alias("note"),
-    ).cast(OBS_SCHEMA)  # type: ignore[arg-type]
-    return out
+        pl.col("note"),
+    )
+
+
+def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
+    """One integer per distinct combination of the categorical columns `key` (their codes in
+    mixed radix), or a struct of the codes when that integer would not fit in 64 bits. Counting
+    distinct integers takes a fraction of the time and memory of hashing rows of four columns."""
+    sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)]
+    if math.prod(sizes) >= 1 << 64:
+        return pl.struct(pl.col(c).to_physical() for c in key)
+    code = pl.lit(0, dtype=pl.UInt64)
+    for column, size in zip(key, sizes):
+        code = code * size + pl.col(column).to_physical().cast(pl.UInt64)
+    return code
 
 
 def _finish(out: Validated, found: _Collector) -> Validated:

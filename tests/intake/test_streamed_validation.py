@@ -1,0 +1,157 @@
+"""Validating a file chunk by chunk gives exactly what validating it whole gives.
+
+A load streams a regular file's rows through the row-level rules in chunks of about 32 MB and
+keeps only compact columns for the file-level rules (number convention, duplicate keys). Here the
+chunks are made tiny (a few bytes to a few hundred per piece), so that generated files cross many
+chunk boundaries: between a footer-looking row and the data after it, between the first value
+that decides the number convention and one that contradicts it, between a key and its duplicate.
+The reference is the exact reader's whole Table, validated in one piece.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings, strategies as st
+
+from pipelines.intake.check import check_bytes
+from pipelines.intake.lines import Irregular, lines_table, table_from_lines
+from pipelines.intake.validate import validate
+from scripts.make_intake_fixtures import encode_cp1258
+from tests.intake.conftest import TODAY, as_text, assert_same_outcome
+from tests.intake.test_fast_reader import CATALOG, csv_text, exact_table
+
+MB = 1 << 20
+
+
+def compare_streamed(text: str, piece_bytes: int, chunk_pieces: int) -> None:
+    utf8 = text.encode("utf-8")
+    streamed = lines_table(utf8, piece_bytes=piece_bytes, chunk_pieces=chunk_pieces)
+    if streamed is None:
+        event("declined at the header")
+        return
+    try:
+        chunked = validate(streamed, CATALOG, TODAY)
+    except Irregular:
+        event("irregular in a later chunk")
+        assert table_from_lines(utf8) is None  # the whole-file fast reader declines the same text
+        return
+    event("valid" if chunked.ok else "rejected")
+    assert_same_outcome(chunked, validate(exact_table(text), CATALOG, TODAY))
+
+
+# Cells from which mostly valid rows are drawn, so that rows get loaded, keys repeat and the
+# number convention is decided (or contradicted) across chunks.
+VALID_ROWS = {
+    "indicator": ["MISSIONS_ABROAD"] * 4 + ["BUDGET_DISBURSED_PCT", "STAFF_HEADCOUNT", "MISIONS_ABROAD", ""],
+    "reporter": ["MOFA"] * 3 + ["MOF", "mofa"],
+    "period": ["2024", "2025", "2025-Q1", "2025-Q2", "Quý 3/2025", "2031", " 2023 "],
+    "value": ["94", "94", "1.234", '"1,234"', '"12,5"', "12.5", "47%", "-3", "", '"1 234,5"'],
+    "unit": ["", "", "agencies", "cơ quan", "persons", "%"],
+    "country": ["", "", "VN", "FR", "Việt Nam"],
+    "note": ["", "", "Ghi chú", '"có dấu phẩy, và ""ngoặc"""', "Nguye\u0302\u0303n"],
+}
+FOOTERS = ["Người lập biểu", "Nguồn: Bộ Ngoại giao", "MOFA"]
+
+
+CLEAN_ROWS = {  # rows a valid file is made of (their keys made unique below)
+    "indicator": ["MISSIONS_ABROAD", "STAFF_HEADCOUNT"],
+    "reporter": ["MOFA", "MOF"],
+    "period": [str(y) for y in range(2015, 2026)],
+    "value": ["94", "0", "1 234", "15"],
+    "unit": ["", ""],
+    "country": ["", "VN", "FR", "JP"],
+    "note": ["", "Ghi chú", '"có dấu phẩy, và ""ngoặc"""', "Nguye\u0302\u0303n"],
+}
+
+
+@st.composite
+def mostly_valid_csv(draw) -> str:
+    """Half the files from CLEAN_ROWS with unique keys (a convention-deciding value or none), half
+    with every kind of mistake mixed in; blank and footer-looking lines anywhere."""
+    columns = draw(st.permutations(list(VALID_ROWS)))
+    clean = draw(st.booleans())
+    pool = CLEAN_ROWS if clean else VALID_ROWS
+    if clean:
+        pool = {**pool, "value": pool["value"] + [draw(st.sampled_from(["1.234", '"1,234"', "7"]))]}
+    lines, keys = [",".join(columns)], set()
+    for _ in range(draw(st.integers(0, 40))):
+        kind = draw(st.integers(0, 19))
+        if kind == 0:
+            lines.append("")  # a blank line
+        elif kind == 1:
+            lines.append(draw(st.sampled_from(FOOTERS)) + "," * (len(columns) - 1))  # footer-looking
+        else:
+            cells = {c: draw(st.sampled_from(pool[c])) for c in columns}
+            key = (cells["indicator"], cells["reporter"], cells["period"], cells["country"])
+            if clean and key in keys:
+                continue
+            keys.add(key)
+            lines.append(",".join(cells[c] for c in columns))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+@given(mostly_valid_csv(), st.integers(1, 300), st.integers(1, 3))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_mostly_valid_files_validate_alike_in_chunks_and_whole(text: str, piece_bytes: int, chunk_pieces: int) -> None:
+    compare_streamed(text, piece_bytes, chunk_pieces)
+
+
+@given(csv_text(), st.integers(1, 300), st.integers(1, 3))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_file_validates_alike_in_chunks_and_whole(text: str, piece_bytes: int, chunk_pieces: int) -> None:
+    compare_streamed(text, piece_bytes, chunk_pieces)
+
+
+HEAD = "indicator,reporter,period,value,unit,note\n"
+
+
+def test_rows_that_look_like_a_footer_are_data_when_a_later_chunk_holds_data() -> None:
+    text = HEAD + "Ghi chú chung,,,,,\n\n" + "MISSIONS_ABROAD,MOFA,2023,94,,\n" + "Người lập biểu,,,,,\n"
+    streamed = lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1)  # one line per chunk
+    assert streamed is not None
+    frames = list(streamed.chunks())
+    assert [f["row_number"].to_list() for f in frames] == [[2, 4]]  # row 2 held back until row 4 came
+    assert streamed.skipped_footer == [5]
+    outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
+    assert [(p.code, p.row) for p in outcome.problems] == [("unknown_indicator", 2), ("bad_period", 2),
+                                                             ("unknown_reporter", 2), ("blank_value", 2)]
+
+
+def test_a_duplicate_key_in_another_chunk_names_the_first_row() -> None:
+    text = HEAD + "MISSIONS_ABROAD,MOFA,2023,94,,\n" + "MISSIONS_ABROAD,MOFA,2024,95,,\n" + "MISSIONS_ABROAD,MOFA,2023,96,,\n"
+    outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
+    assert [(p.code, p.row, p.params) for p in outcome.problems] == [("duplicate_key", 4, {"other_row": 2})]
+
+
+def test_a_number_convention_contradicted_in_a_later_chunk_rejects_the_file() -> None:
+    text = HEAD + "BUDGET_DISBURSED_PCT,MOFA,2023,12.5,,\n" + 'BUDGET_DISBURSED_PCT,MOFA,2024,"12,5",,\n'
+    outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
+    assert [(p.code, p.params) for p in outcome.problems] == [
+        ("mixed_numbers", {"dot_example": "12.5", "comma_example": "12,5"})]
+
+
+def test_an_irregular_row_in_a_later_chunk_sends_the_file_to_the_exact_reader() -> None:
+    """Past the first chunk (about 32 MB) a row has one cell too many: the rows validated so far
+    are dropped and the exact reader's report names that row, as it would for a small file."""
+    row = "MISSIONS_ABROAD,MOFA,2023,94,agencies,Ghi chú cho dòng này của báo cáo quý ba năm nay,{}\n"
+    rows = 400_000  # about 40 MB: the default chunk is two 16 MB pieces
+    body = "".join(row.format(i) for i in range(rows))  # a free breakdown column: every key unique
+    data = (HEAD.replace("\n", ",batch\n") + body + "MISSIONS_ABROAD,MOFA,2023,94,agencies,note,x,extra\n").encode("utf-8")
+    assert len(data) > 36 * MB
+    assert lines_table(data) is not None  # the fast reader takes the file on, from its header
+    read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY)
+    assert checked is not None and read.encoding == "UTF-8"
+    assert [(p.code, p.row, p.params) for p in checked.problems] == [("cell_count", rows + 2, {"found": 8, "expected": 7})]
+    assert checked.rows_read == rows
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1258"])
+def test_check_bytes_gives_the_whole_file_outcome_in_every_encoding(encoding: str) -> None:
+    text = HEAD + "MISSIONS_ABROAD,MOFA,2023,94,cơ quan,Ghi chú\n" + "Người lập biểu,,,,,\n"
+    data = encode_cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY)
+    assert checked is not None and checked.ok and read.table is None
+    assert as_text(checked.observations).to_dicts() == [{
+        "row_number": 2, "indicator": "MISSIONS_ABROAD", "reporter": "MOFA", "period": "2023", "breakdown": "{}",
+        "value": 94.0, "unit": "agencies", "note": "Ghi chú"}]
+    assert ("skipped_footer", {"count": 1, "rows": "3"}) in checked.info
