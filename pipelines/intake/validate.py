@@ -235,6 +235,7 @@ class _RowRules:
         # Categories of this file's own, one set per column: each column's codes are then small
         # integers counted from 0 (a lookup index for values, a compact key for duplicates).
         self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in STAGED_CATEGORICAL}
+        self.dim_categorical = {DIM + d: pl.Categorical(pl.Categories.random()) for d in self.dims}
         self.hints: dict[tuple[str, int], list[str]] = {}
         self.periods: dict[str, str | None] = {}
 
@@ -324,16 +325,21 @@ class _RowRules:
         cat = self.categorical
         if self.dims:
             dim_cols = [DIM + d for d in self.dims]
-            combos = frame.select(dim_cols).unique()
+            # Each row's combination as one integer (from each dimension's category code): far
+            # cheaper to find the distinct ones of, and to map back by, than rows of strings.
+            codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
+            combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
+            del codes
+            combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
 
             def any_dim_value(pattern: str) -> bool:
                 return combos.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
 
             escaped = any_dim_value(JSON_ESCAPED)
             rare = escaped and any_dim_value(RARE_CONTROLS)
-            combos = combos.with_columns(
-                breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped).cast(cat["_breakdown"]).alias("_breakdown"))
-            breakdown = frame.select(dim_cols).join(combos, on=dim_cols, how="left", maintain_order="left")["_breakdown"]
+            combos = combos.select(
+                "_combo", breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped).cast(cat["_breakdown"]).alias("_breakdown"))
+            breakdown = combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
         else:
             breakdown = pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(cat["_breakdown"])
         # Value and note as categoricals too: a kept string column would keep alive the text
@@ -421,8 +427,8 @@ def _file_rules(frame: pl.DataFrame, catalog: Catalog, found: _Collector, out: V
 
 def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
     """One integer per distinct combination of the categorical columns `key` (their codes in
-    mixed radix), or a struct of the codes when that integer would not fit in 64 bits. Counting
-    distinct integers takes a fraction of the time and memory of hashing rows of four columns."""
+    mixed radix), or a struct of the codes when that integer would not fit in 64 bits. Finding
+    distinct integers takes a fraction of the time and memory of hashing rows of several columns."""
     sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)]
     if math.prod(sizes) >= 1 << 64:
         return pl.struct(pl.col(c).to_physical() for c in key)
