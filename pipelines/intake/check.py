@@ -9,13 +9,13 @@ from collections.abc import Callable
 from datetime import date
 
 from pipelines.catalog import Catalog
-from pipelines.intake.lines import Irregular
+from pipelines.intake.lines import PIECE_BYTES, Irregular
 from pipelines.intake.read import ReadResult, read_bytes
 from pipelines.intake.validate import Validated, validate
 
 
 def check_bytes(load: Callable[[], bytes], max_bytes: int, catalog: Catalog, today: date,
-                size: int | None = None) -> tuple[ReadResult, Validated | None]:
+                size: int | None = None, piece_bytes: int = PIECE_BYTES) -> tuple[ReadResult, Validated | None]:
     """The read (encoding, delimiter, or why the file is unreadable; its table dropped) and the
     validation, None when there was nothing to validate.
 
@@ -23,8 +23,9 @@ def check_bytes(load: Callable[[], bytes], max_bytes: int, catalog: Catalog, tod
     bytes are held by the streamed table alone, which lets them go once its last chunk is read
     (480 MB for a 5M-row file). A regular text file is validated as its rows stream in; if a
     later row proves it irregular, all of that is dropped and the exact reader starts over.
+    `piece_bytes`: see `read_bytes`.
     """
-    read = read_bytes(load(), max_bytes, size=size, stream=True)
+    read = read_bytes(load(), max_bytes, size=size, stream=True, piece_bytes=piece_bytes)
     if read.table is None:
         return read, None
     try:

@@ -53,7 +53,10 @@ class Irregular(Exception):
 
 
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
-CHUNK_PIECES = 2  # pieces per chunk handed to the validator: about 32 MB, 350k rows
+# Pieces per chunk handed to the validator: about 64 MB, 650k rows. Larger chunks validate faster
+# (1M rows: 1.4 s in 32 MB chunks, 1.3 s in 64 MB, 1.2 s in one) and hold more (5M rows: 1.33,
+# 1.51 and 1.70 GB of peak RSS while validating).
+CHUNK_PIECES = 4
 
 
 @dataclass

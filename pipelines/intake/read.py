@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
-from pipelines.intake.lines import LinesTable, lines_table, table_from_lines
+from pipelines.intake.lines import PIECE_BYTES, LinesTable, lines_table, table_from_lines
 from pipelines.intake.tabular import Table, table_from_text, table_from_xlsx
 from pipelines.problems import Problem
 
@@ -43,14 +43,21 @@ def _mb(n: int) -> str:
 
 
 def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: bool = False,
-               exact: bool = False) -> ReadResult:
+               exact: bool = False, piece_bytes: int = PIECE_BYTES) -> ReadResult:
     """Never raises on content: every way a file can be unreadable becomes a Problem.
 
     `size` is the file's size on disk when the caller chose not to read an oversized file.
     With `stream`, a regular text file comes back as a LinesTable whose chunks may still raise
-    Irregular; `exact` skips the fast reader.
+    Irregular; `exact` skips the fast reader. `piece_bytes` sets the size of the fast reader's
+    pieces (a chunk is CHUNK_PIECES of them): tests make it small to cross many chunks.
     """
-    fast = _no_reader if exact else lines_table if stream else table_from_lines
+    if exact:
+        fast = _no_reader
+    else:
+        reader = lines_table if stream else table_from_lines
+
+        def fast(utf8: bytes) -> Table | LinesTable | None:
+            return reader(utf8, piece_bytes)
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -89,5 +96,5 @@ def _utf8_body(data: bytes) -> bytes | None:
     return None if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else body
 
 
-def _no_reader(utf8: bytes) -> None:
+def _no_reader(utf8: bytes) -> Table | LinesTable | None:
     return None
