@@ -220,19 +220,16 @@ def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, delimiter: s
             return None
     body = pl.DataFrame({"line": lines}).with_row_index("row_number", offset=first_row)
     del lines
-    # Lines holding a quote: checked, and the few with a delimiter inside quotes protected, so
-    # that one split of every line is right; their cells are unquoted and their flags redone after.
-    quoted = body.select(pl.col("line").str.contains('"', literal=True)).to_series().arg_true()
-    if quoted.len():
-        protected = _protect_quoted(body[quoted], delimiter, width)
-        if protected is None:
-            return None
-        body = body.with_columns(body["line"].scatter(quoted, protected))
-    cells = _split_plain(body, delimiter, width)
+    # Lines holding a quote are checked and split by a field grammar; the others at each delimiter.
+    has_quote = body.select(pl.col("line").str.contains('"', literal=True)).to_series()
+    if not has_quote.any():
+        return _split_plain(body, delimiter, width).filter(~pl.col("_blank"))
+    quoted = _quoted_cells(body.filter(has_quote), delimiter, width)
+    if quoted is None:
+        return None
+    plain = _split_plain(body.filter(~has_quote), delimiter, width)
     del body
-    if quoted.len():
-        cells = _unquote(cells, quoted, delimiter, width)
-    return cells.filter(~pl.col("_blank"))
+    return pl.concat([plain, quoted]).sort("row_number").filter(~pl.col("_blank"))
 
 
 def _header(utf8: bytes) -> tuple[str, list[list[str]]] | None:
@@ -291,65 +288,43 @@ def _split_plain(body: pl.DataFrame, delimiter: str, width: int) -> pl.DataFrame
     )
 
 
-def _protect_quoted(lines: pl.DataFrame, delimiter: str, width: int) -> pl.Series | None:
-    """The lines holding a quote, with each delimiter inside quotes swapped for a NUL (which the
-    file does not hold: see is_regular_text); None when the csv module's reading is not certain.
+def _quoted_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFrame | None:
+    """The cells and flags (as `_split_plain` gives them) of lines holding a quote; None when the
+    csv module's reading of them is not certain.
 
     Only lines of plain fields and whole quoted fields (quotes inside doubled) are taken: on those
-    every CSV reader agrees. A line needs the swap only if a plain split leaves a piece that is
-    neither plain nor wholly quoted (a delimiter inside quotes leaves one with an odd number of
-    quotes), so most lines are returned as they are.
+    every CSV reader agrees, and a regex finds the fields from left to right (a quoted field is
+    matched whole, delimiters inside it included). Past the last column, a quote counts as content
+    (`_extra_blank` false): such a line is neither blank nor a footer, and its extra cells send the
+    file to the exact reader.
     """
     d = re.escape(delimiter)
+    ws = re.escape(PY_WHITESPACE)
     field = f'(?:[^"{d}]*|"(?:[^"]|"")*")'
     if not lines.select(pl.col("line").str.contains(f"^{field}(?:{d}{field})*$").all()).item():
         return None
+    # Each field with the delimiter before it (one is put before the first field too): a match is
+    # never empty, and an empty match would hide a field that starts where it ends.
+    parts = (pl.lit(delimiter) + pl.col("line")).str.extract_all(f'{d}(?:"(?:[^"]|"")*"|[^"{d}]*)')
+
+    def cell(i: int) -> pl.Expr:
+        text = pl.col("_parts").list.get(i, null_on_oob=True).str.slice(1)  # without its delimiter
+        inner = text.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
+        return pl.when(text.str.starts_with('"')).then(inner).otherwise(text).alias(f"c{i}")
+
     names = cell_columns(width)
-    cells = _split_plain(lines, delimiter, width)
-    whole = pl.all_horizontal(
-        pl.col(c).is_null() | ~pl.col(c).str.contains('"', literal=True) | pl.col(c).str.contains('^"(?:[^"]|"")*"$')
-        for c in names
-    ) & pl.col("_extra_blank")  # a quoted line with a delimiter in quotes may seem to have extra cells
-    again = cells.select(~whole).to_series().arg_true()
-    if not again.len():
-        return lines["line"]
-    parity = pl.int_range(pl.len()) % 2 == 1  # odd parts of a split on quotes are inside quotes
-    swapped = lines[again].select(
-        pl.col("line").str.split('"')
-        .list.eval(pl.when(parity).then(pl.element().str.replace_all(delimiter, "\x00", literal=True)).otherwise(pl.element()))
-        .list.join('"')
-    ).to_series()
-    return lines["line"].scatter(again, swapped)
-
-
-def _unquote(cells: pl.DataFrame, quoted: pl.Series, delimiter: str, width: int) -> pl.DataFrame:
-    """Cells of the quoted lines unquoted (delimiters inside quotes restored), and those lines'
-    flags taken from their cells. (Extra cells on a quoted line keep `_extra_blank` false, since
-    a quote is not blank: the exact reader judges those.)"""
-    names = cell_columns(width)
-    part = cells[quoted]
-    has_quote = [c for c in names if part.select(pl.col(c).str.starts_with('"').any()).item()]
-    has_nul = [c for c in names if part.select(pl.col(c).str.contains("\x00", literal=True).any()).item()]
-
-    def unquoted(c: str) -> pl.Expr:
-        cell = pl.col(c)
-        if c in has_quote:
-            inner = cell.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
-            cell = pl.when(cell.str.starts_with('"')).then(inner).otherwise(cell)
-        if c in has_nul:
-            cell = cell.str.replace_all("\x00", delimiter, literal=True)
-        return cell.alias(c)
-
-    fixed = part.select(pl.col("_extra_blank"), *(unquoted(c) for c in names))
+    cells = (
+        lines.lazy()
+        .select(pl.col("row_number"), parts.alias("_parts"))
+        .select(
+            pl.col("row_number"),
+            *(cell(i) for i in range(width)),
+            _extra_blank=pl.col("_parts").list.slice(width).list.join("").str.contains(f"^[{ws}{d}]*$"),
+        )
+        .collect()
+    )
     filled = [pl.col(c).fill_null("").str.strip_chars(PY_WHITESPACE) != "" for c in names]
-    # Past the last column, a quote counts as content (`_extra_blank` is false): such a line is
-    # then neither blank nor a footer, and its extra cells send the file to the exact reader.
-    flags = fixed.select(
+    return cells.with_columns(
         _blank=~pl.any_horizontal(filled) & pl.col("_extra_blank"),
         _first_only=filled[0] & ~pl.any_horizontal(filled[1:] or [pl.lit(False)]) & pl.col("_extra_blank"),
-    )
-    changed = [c for c in names if c in has_quote or c in has_nul]
-    return cells.with_columns(
-        *(cells[c].scatter(quoted, fixed[c]) for c in changed),
-        *(cells[c].scatter(quoted, flags[c]) for c in ("_blank", "_first_only")),
-    )
+    ).select(pl.col("row_number"), pl.col("_blank"), *names, pl.col("_first_only"), pl.col("_extra_blank"))

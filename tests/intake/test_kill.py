@@ -14,6 +14,7 @@ from pipelines.settings import Settings
 from pipelines.warehouse.store import open_reader
 from tests.intake.conftest import (
     BIG_ROWS, FIXTURES, SMALL, cli_env, fingerprint, load_small, popen_cli, run_cli, size_of, staging_of, wait_for,
+    write_big_file,
 )
 
 
@@ -58,9 +59,17 @@ def test_sigkill_mid_load_changes_nothing_and_loses_no_file(big_file: Path, inta
     assert not staging.exists() and not Path(str(staging) + ".wal").exists()
 
 
-def test_two_ingests_at_once_wait_or_fail_clearly(big_file: Path, intake_settings: Settings, tmp_path: Path) -> None:
+# The first ingest must still hold the lock after a second process has started, waited 0.3 s and
+# given up (about 0.8 s in all): 300k rows now load in about 1 s, so this test loads 2M rows
+# (97 MB, under the default 100 MiB limit; about 2.5 s).
+LOCKED_ROWS = 2_000_000
+
+
+def test_two_ingests_at_once_wait_or_fail_clearly(intake_settings: Settings, tmp_path: Path) -> None:
     s = intake_settings
     before = load_small(s)
+    big_file = tmp_path / "mofa_bigger_2026Q3.csv"
+    write_big_file(big_file, LOCKED_ROWS)
     shutil.copyfile(big_file, s.inbox_dir / big_file.name)
     first = popen_cli(s, "ingest")
     try:
@@ -85,12 +94,12 @@ def test_two_ingests_at_once_wait_or_fail_clearly(big_file: Path, intake_setting
             if proc.poll() is None:
                 proc.kill()
     assert first.returncode == 0, err_first
-    assert f"{big_file.name}: {BIG_ROWS} rows" in out_first and "late_arrival" not in out_first
+    assert f"{big_file.name}: {LOCKED_ROWS} rows" in out_first and "late_arrival" not in out_first
     assert patient.returncode == 0, err_patient
     assert "late_arrival.csv: 2 rows" in out_patient and big_file.name not in out_patient
 
     with open_reader(s.warehouse_path) as con:
         loads = con.execute("SELECT file_name, status FROM loads ORDER BY load_id").fetchall()
     assert loads == [(SMALL, "loaded"), (big_file.name, "loaded"), ("late_arrival.csv", "loaded")]
-    assert fingerprint(s)[0] == before[0] + BIG_ROWS + 2
+    assert fingerprint(s)[0] == before[0] + LOCKED_ROWS + 2
     assert not any(s.inbox_dir.iterdir())
