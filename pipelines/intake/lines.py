@@ -1,12 +1,14 @@
-"""The fast reader for regular text: Polars splits the lines into cells, Python only the quoted ones.
+"""The fast reader for regular text: Polars splits the lines into cells, chunk by chunk.
 
 The exact reader (`tabular.table_from_text`, Python's `csv` module) builds a list per row: about
 8 s and 1.8 GB per million rows. Nearly every large file is regular: one record per line, every
-line with the header's number of cells, no control characters. For those this module returns the
-very same Table (same cells, same Excel row numbers, same skipped title and footer rows, same
-problems) from column-wise string operations. Whatever it cannot prove regular (a quoted line
-break, a ragged row, a stray CR, a NUL or other control character, a header it cannot place) makes
-it return None, and the exact reader runs instead: a malformed file still gets its exact report.
+line with the header's number of cells, no control characters. For those this module gives the
+very same rows (same cells, same Excel row numbers, same skipped title and footer rows, same
+problems) from column-wise string operations, as a stream of chunks (`LinesTable`) or whole
+(`table_from_lines`). Whatever it cannot prove regular (a quoted line break, a ragged row, a stray
+CR, a NUL or other control character, a header it cannot place) makes it decline (None, or
+Irregular raised from a later chunk), and the exact reader runs instead: a malformed file still
+gets its exact report.
 """
 
 from __future__ import annotations
