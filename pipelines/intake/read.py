@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
 from pipelines.intake.lines import PIECE_BYTES, LinesTable, lines_table, table_from_lines
-from pipelines.intake.tabular import Table, table_from_text, table_from_xlsx
+from pipelines.intake.tabular import RecordsTable, Table, table_from_text, table_from_xlsx, text_table
 from pipelines.problems import Problem
 
 
 @dataclass
 class ReadResult:
-    table: Table | LinesTable | None
+    table: Table | LinesTable | RecordsTable | None
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
@@ -43,13 +43,15 @@ def _mb(n: int) -> str:
 
 
 def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: bool = False,
-               exact: bool = False, piece_bytes: int = PIECE_BYTES) -> ReadResult:
+               exact: bool = False, piece_bytes: int = PIECE_BYTES, chunk_rows: int | None = None) -> ReadResult:
     """Never raises on content: every way a file can be unreadable becomes a Problem.
 
     `size` is the file's size on disk when the caller chose not to read an oversized file.
-    With `stream`, a regular text file comes back as a LinesTable whose chunks may still raise
-    Irregular; `exact` skips the fast reader. `piece_bytes` sets the size of the fast reader's
-    pieces (a chunk is CHUNK_PIECES of them): tests make it small to cross many chunks.
+    With `stream`, a text file comes back as a LinesTable (regular text: its chunks may still
+    raise Irregular) or a RecordsTable (the exact reader: its chunks may raise BrokenText);
+    `exact` skips the fast reader. `piece_bytes` sets the size of the fast reader's pieces (a chunk
+    is CHUNK_PIECES of them) and `chunk_rows` the exact reader's chunks: tests make them small
+    to cross many chunks.
     """
     if exact:
         fast = _no_reader
@@ -85,7 +87,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
     table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
     if table is None:
-        table = table_from_text(decoded.text)
+        table = text_table(decoded.text, chunk_rows) if stream else table_from_text(decoded.text)
     return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
 
 

@@ -219,8 +219,22 @@ def excel_rows(text: str, lines: list[int]) -> list[int]:
     return sorted(set(rows))
 
 
-def table_from_text(text: str) -> Table:
-    """Split decoded text into a Table; structure problems are collected, not raised."""
+class BrokenText(Exception):
+    """Raised while a streamed file's rows are read: a quote is never closed, or a line break
+    stands where the csv module allows none. The file's only problem is then `problem`."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.code)
+
+
+def _broken(exc: _QuoteError) -> Problem:
+    return Problem("stray_line_break" if "new-line character" in exc.detail else "unterminated_quote", row=exc.row)
+
+
+def text_table(text: str, chunk_rows: int | None = None) -> RecordsTable | Table:
+    """The exact reader: decoded text split by the csv module, its rows streamed in chunks
+    (a Table when there are no rows to stream: no header, or a quote broken before it)."""
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")  # old Mac Excel "CSV (Macintosh)": CR-only line ends
     delimiter, found = _choose_delimiter(text)
@@ -228,17 +242,139 @@ def table_from_text(text: str) -> Table:
         missing = [c for c in REQUIRED if c not in found]  # type: ignore[operator]
         return empty_table([Problem("missing_columns", row=None, params={"columns": ", ".join(missing)})])
     try:
-        table = table_from_records(_records(text, delimiter), header_index=found)  # type: ignore[arg-type]
+        table = records_table(_records(text, delimiter), header_index=found, chunk_rows=chunk_rows)  # type: ignore[arg-type]
     except _QuoteError as exc:
-        code = "stray_line_break" if "new-line character" in exc.detail else "unterminated_quote"
-        return empty_table([Problem(code, row=exc.row)], delimiter)
+        return empty_table([_broken(exc)], delimiter)
     table.delimiter = delimiter
     return table
 
 
-@gc_paused()
+def table_from_text(text: str) -> Table:
+    """Split decoded text into a Table; structure problems are collected, not raised."""
+    table = text_table(text)
+    try:
+        return whole(table)
+    except BrokenText as exc:
+        return empty_table([exc.problem], table.delimiter)
+
+
+def whole(table: RecordsTable | Table) -> Table:
+    """A streamed table's chunks read into one Table (may raise BrokenText)."""
+    if isinstance(table, Table):
+        return table
+    frames = list(table.chunks())
+    return Table(
+        columns=table.columns,
+        frame=pl.concat(frames) if frames else cells_frame([], len(table.columns)),
+        header_row=table.header_row,
+        skipped_title=table.skipped_title,
+        skipped_footer=table.skipped_footer,
+        problems=table.problems,
+        delimiter=table.delimiter,
+    )
+
+
+CHUNK_ROWS = 200_000  # rows of Python lists the exact reader builds before handing them over
+
+
+@dataclass
+class RecordsTable:
+    """The exact reader's header, and its data rows as a stream of chunks (see `chunks`).
+
+    The same fields as a Table. `skipped_footer`, `height` and the problems of the rows (NUL
+    bytes, cell counts, unnamed columns holding data) are complete once every chunk is read.
+    """
+
+    columns: list[str]
+    header_row: int
+    skipped_title: list[int]
+    problems: list[Problem]
+    records: Iterator[tuple[int, list[str]]] = field(repr=False)
+    ragged_ok: bool = False
+    chunk_rows: int = CHUNK_ROWS
+    delimiter: str | None = None
+    skipped_footer: list[int] = field(default_factory=list)
+    height: int = 0
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        """Frames of `row_number` and `c0`..`cN`, in file order; raises BrokenText on a quote
+        the csv module cannot close."""
+        width = len(self.columns)
+        stop_ok = last_named(self.columns)
+        unnamed: set[int] = set()
+        pending_footer: list[tuple[int, list[str]]] = []
+        done = False
+        while not done:
+            rows: list[tuple[int, list[str]]] = []
+            # The collector paused while a chunk's rows become lists (see gc_paused), not while
+            # the caller works on it.
+            with gc_paused():
+                try:
+                    done = self._read(rows, pending_footer)
+                except _QuoteError as exc:
+                    raise BrokenText(_broken(exc)) from None
+                frame = self._fixed(rows, width, stop_ok)
+                del rows
+            unnamed.update(p.params["position"] - 1 for p in unnamed_problems(self.columns, frame, self.header_row))
+            if frame.height:
+                self.height += frame.height
+                yield frame
+        self.records = iter(())  # the text behind the records may go
+        self.skipped_footer = [r for r, _ in pending_footer]
+        self.problems.extend(
+            Problem("unnamed_column", row=self.header_row, params={"position": i + 1}) for i in sorted(unnamed)
+        )
+
+    def _read(self, rows: list[tuple[int, list[str]]], pending_footer: list[tuple[int, list[str]]]) -> bool:
+        """Up to `chunk_rows` data rows into `rows`; True when the records are exhausted."""
+        for row_no, cells in self.records:
+            joined = "".join(cells)  # one string per row: these checks run on every row of a large file
+            if not joined.strip():
+                continue  # a blank line is skipped wherever it is
+            if "\x00" in joined:
+                self.problems.append(Problem("nul_byte", row=row_no))
+                continue
+            first_only = bool(cells[0].strip()) and not "".join(cells[1:]).strip()
+            if first_only and not _CODE_LIKE.match(clean_cell(cells[0])):
+                pending_footer.append((row_no, cells))
+                continue
+            if pending_footer:  # what looked like a footer was followed by data: it is data
+                rows.extend(pending_footer)
+                pending_footer.clear()
+            rows.append((row_no, cells))
+            if len(rows) >= self.chunk_rows:
+                return False
+        return True
+
+    def _fixed(self, rows: list[tuple[int, list[str]]], width: int, stop_ok: int) -> pl.DataFrame:
+        """The rows padded or trimmed to the header's width as the contract allows; a cell_count
+        problem (and no row) for the others."""
+        fixed: list[tuple[int, list[str]]] = []
+        for row_no, cells in rows:
+            if len(cells) != width:
+                extra_empty = len(cells) > width and not any(c.strip() for c in cells[width:])
+                short_ok = len(cells) < width and (self.ragged_ok or stop_ok < len(cells))
+                if extra_empty:
+                    cells = cells[:width]
+                elif short_ok:
+                    cells = cells + [""] * (width - len(cells))
+                else:
+                    self.problems.append(Problem("cell_count", row=row_no, params={"found": len(cells), "expected": width}))
+                    continue
+            fixed.append((row_no, cells))
+        return cells_frame(fixed, width)
+
+
 def table_from_records(records, header_index: int | None = None, ragged_ok: bool = False) -> Table:
     """Shared by CSV and Excel: header, unnamed/duplicate columns, ragged rows, title and footer."""
+    return whole(records_table(records, header_index, ragged_ok))
+
+
+@gc_paused()
+def records_table(records, header_index: int | None = None, ragged_ok: bool = False,
+                  chunk_rows: int | None = None) -> RecordsTable | Table:
+    """The header found in the first records (title rows skipped); the rest streamed by the
+    RecordsTable returned (an empty Table when no header is found)."""
     records = iter(records)
     skipped_title: list[int] = []
     header_cells: list[str] | None = None
@@ -267,53 +403,8 @@ def table_from_records(records, header_index: int | None = None, ragged_ok: bool
         return empty_table([Problem("missing_columns", params={"columns": ", ".join(missing)})])
 
     columns, problems = header_columns(header_cells, header_row)
-    width = len(columns)
-    stop_ok = last_named(columns)
-
-    rows: list[tuple[int, list[str]]] = []
-    pending_footer: list[tuple[int, list[str]]] = []
-    for row_no, cells in records:
-        joined = "".join(cells)  # one string per row: these checks run on every row of a large file
-        if not joined.strip():
-            continue  # a blank line is skipped wherever it is
-        if "\x00" in joined:
-            problems.append(Problem("nul_byte", row=row_no))
-            continue
-        first_only = bool(cells[0].strip()) and not "".join(cells[1:]).strip()
-        if first_only and not _CODE_LIKE.match(clean_cell(cells[0])):
-            pending_footer.append((row_no, cells))
-            continue
-        if pending_footer:  # what looked like a footer was followed by data: it is data
-            rows.extend(pending_footer)
-            pending_footer = []
-        rows.append((row_no, cells))
-
-    fixed: list[tuple[int, list[str]]] = []
-    for row_no, cells in rows:
-        if len(cells) != width:
-            extra_empty = len(cells) > width and not any(c.strip() for c in cells[width:])
-            short_ok = len(cells) < width and (ragged_ok or stop_ok < len(cells))
-            if extra_empty:
-                cells = cells[:width]
-            elif short_ok:
-                cells = cells + [""] * (width - len(cells))
-            else:
-                problems.append(Problem("cell_count", row=row_no, params={"found": len(cells), "expected": width}))
-                continue
-        fixed.append((row_no, cells))
-    del rows
-    frame = cells_frame(fixed, width)
-    del fixed
-    problems.extend(unnamed_problems(columns, frame, header_row))
-
-    return Table(
-        columns=columns,
-        frame=frame,
-        header_row=header_row,
-        skipped_title=skipped_title,
-        skipped_footer=[r for r, _ in pending_footer],
-        problems=problems,
-    )
+    return RecordsTable(columns=columns, header_row=header_row, skipped_title=skipped_title, problems=problems,
+                        records=records, ragged_ok=ragged_ok, chunk_rows=chunk_rows or CHUNK_ROWS)
 
 
 def _excel_cell(value: object, number_format: str | None) -> str:

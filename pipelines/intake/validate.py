@@ -161,14 +161,15 @@ def _named(cells: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 
 class Rows(Protocol):
-    """What the validator reads: a Table, or a LinesTable streamed chunk by chunk (whose
-    `skipped_footer`, `height` and last `problems` are known once its chunks are read)."""
+    """What the validator reads: a Table, or a LinesTable or RecordsTable streamed chunk by chunk
+    (whose `skipped_footer`, `height` and last `problems` are known once its chunks are read)."""
 
     columns: list[str]
     header_row: int
     skipped_title: list[int]
     skipped_footer: list[int]
     problems: list[Problem]
+    delimiter: str | None
 
     def chunks(self) -> Iterator[pl.DataFrame]: ...
 
@@ -183,7 +184,8 @@ def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
     the file-level rules and the load need (codes as categoricals: a few bytes a row). The
     file-level rules (the number convention, which needs every value; duplicate keys) and the
     value rules that depend on the convention run on those columns once the last chunk is in.
-    A LinesTable may raise Irregular from its chunks: the caller then reads the file exactly.
+    A LinesTable may raise Irregular from its chunks (the caller then reads the file exactly), a
+    RecordsTable BrokenText (the caller then judges the file by that problem alone).
     """
     out = Validated(observations=None)
     found = _Collector()

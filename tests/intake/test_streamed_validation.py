@@ -1,5 +1,8 @@
 """Validating a file chunk by chunk gives exactly what validating it whole gives.
 
+Both readers stream: the fast one in pieces of bytes, the exact one (the csv module) in chunks of
+rows. Either way the outcome must not depend on where the chunks are cut.
+
 A load streams a regular file's rows through the row-level rules in chunks of about 64 MB and
 keeps only compact columns for the file-level rules (number convention, duplicate keys). Here the
 chunks are made tiny (a few bytes to a few hundred per piece), so that generated files cross many
@@ -11,10 +14,13 @@ The reference is the exact reader's whole Table, validated in one piece.
 from __future__ import annotations
 
 import pytest
+import unicodedata
+
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.intake.check import check_bytes
 from pipelines.intake.lines import Irregular, lines_table, table_from_lines
+from pipelines.intake.tabular import BrokenText, empty_table, text_table
 from pipelines.intake.validate import validate
 from scripts.make_intake_fixtures import encode_cp1258
 from tests.intake.conftest import TODAY, as_text, assert_same_outcome
@@ -159,3 +165,40 @@ def test_check_bytes_gives_the_whole_file_outcome_in_every_encoding(encoding: st
         "row_number": 2, "indicator": "MISSIONS_ABROAD", "reporter": "MOFA", "period": "2023", "breakdown": "{}",
         "value": 94.0, "unit": "agencies", "note": "Ghi chú"}]
     assert ("skipped_footer", {"count": 1, "rows": "3"}) in checked.info
+
+
+@given(csv_text(), st.integers(1, 4))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_exact_reader_validates_alike_in_chunks_and_whole(text: str, chunk_rows: int) -> None:
+    """Ragged rows, NULs, quoted line breaks, unclosed quotes, footers: in chunks of a few rows."""
+    text = unicodedata.normalize("NFC", text)
+    streamed = text_table(text, chunk_rows=chunk_rows)
+    try:
+        chunked = validate(streamed, CATALOG, TODAY)
+        event("rows" if chunked.rows_read else "no rows")
+    except BrokenText as exc:
+        event("broken quote in a chunk")
+        chunked = validate(empty_table([exc.problem], streamed.delimiter), CATALOG, TODAY)
+    assert_same_outcome(chunked, validate(exact_table(text), CATALOG, TODAY))
+
+
+def test_check_bytes_streams_the_exact_reader_and_counts_problems_of_every_chunk() -> None:
+    """A Windows-1258 file takes the exact reader: a NUL in one chunk, a ragged row in another."""
+    rows = [f"MISSIONS_ABROAD,MOFA,{2000 + i},94,cơ quan,Ghi chú {i}\n" for i in range(20)]
+    rows[3] = "MISSIONS_ABROAD,MOFA,2003,9\x004,cơ quan,\n"
+    rows[15] = "MISSIONS_ABROAD,MOFA,2015,94,cơ quan,note,extra\n"
+    data = encode_cp1258(HEAD + "".join(rows) + "Người lập biểu,,,,,\n")
+    read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY, chunk_rows=4)
+    assert read.encoding == "Windows-1258" and checked is not None
+    assert [(p.code, p.row) for p in checked.problems] == [("nul_byte", 5), ("cell_count", 17)]
+    assert checked.rows_read == 18 and ("skipped_footer", {"count": 1, "rows": "22"}) in checked.info
+
+
+def test_a_quote_left_open_in_a_later_chunk_is_the_files_only_problem() -> None:
+    rows = "".join(f"MISSIONS_ABROAD,MOFA,{2000 + i},94,,bad value here {i}\n" for i in range(12))
+    text = HEAD + rows + 'MISSIONS_ABROAD,MOFA,2020,94,,"never closed\n' + "MISSIONS_ABROAD,MOFA,2021,94,,\n"
+    data = text.encode("utf-16")  # not UTF-8: the exact reader from the start
+    read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY, chunk_rows=2)
+    assert checked is not None and read.delimiter == ","
+    assert [(p.code, p.row) for p in checked.problems] == [("unterminated_quote", 14)]
+    assert checked.problem_count == 1

@@ -67,3 +67,22 @@ def test_million_row_file_loads_within_memory(kpi, settings, tmp_path):
     # About 0.9 GB through the fast reader; the exact csv-module reader needs about 2.1 GB, so a
     # regular file silently falling back to it fails here.
     assert peak_mb < 1.5 * 1024
+
+
+@pytest.mark.slow
+def test_million_row_file_irregular_at_its_end_gets_the_exact_report_within_memory(kpi, settings, tmp_path):
+    """The fast reader streams nearly all of it before the last row proves it ragged; then the
+    exact reader reads it again, streamed too, and names that row."""
+    path = tmp_path / "big_ragged.csv"
+    assert write_big_file(path) == ROWS
+    with open(path, "a", encoding="utf-8") as out:
+        out.write("MISSIONS_ABROAD,MOFA,2019-Q1,ZZZ,1,agencies,note,extra\n")
+
+    result = kpi("ingest", path, timeout=1200)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\n1M-row irregular file: peak RSS {peak_mb:.0f} MB")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"row {ROWS + 2}" in result.stdout and observation_count(settings) == 0
+    # About 1.0 GB with both readers streaming; 1.7 GB when the exact reader built every row and
+    # the fast reader's chunks were still held during the second read.
+    assert peak_mb < 1.4 * 1024
