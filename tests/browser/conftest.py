@@ -153,6 +153,28 @@ def h1(page):
     return page.locator("[data-testid='stMain'] h1").first
 
 
+def download(page, button, attempts: int = 3, timeout_ms: float = 30_000):
+    """The file a download button gives, clicking again if a click brings none.
+
+    A button whose bytes are made on click (a PNG) is registered anew on each script run; a
+    click that lands just as a run re-registers it can bring nothing, in about one fresh-clone
+    run in four (a user clicks again, and so does this). Three clicks without a file still fail.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        try:
+            with page.expect_download(timeout=timeout_ms) as info:
+                button.click()
+            return info.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            print(f"download: no file {timeout_ms / 1000:.0f} s after click {attempt + 1}, clicking again")
+            wait_for_app(page)
+    raise AssertionError("unreachable")
+
+
 def nav_labels(page) -> list[str]:
     from playwright.sync_api import expect
 

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, full_page_screenshot, h1, nav_labels, open_page,
-                                    start_server, stop_server, wait_for_app)
+from tests.browser.conftest import (BAD_FILE, BAD_FILE_NAME, CHROMIUM, download, full_page_screenshot, h1, nav_labels,
+                                    open_page, start_server, stop_server, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -133,10 +133,9 @@ def test_indicator_downloads(page, server, tmp_path):
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
     wait_for_app(page)
     main = page.locator("[data-testid='stMain']")
-    with page.expect_download() as png:
-        main.get_by_role("button", name="Tải ảnh PNG").click()
-    path = tmp_path / png.value.suggested_filename
-    png.value.save_as(path)
+    png = download(page, main.get_by_role("button", name="Tải ảnh PNG"))
+    path = tmp_path / png.suggested_filename
+    png.save_as(path)
     assert path.name == "MISSIONS_ABROAD_tong_2026-Q3.png"
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
     with page.expect_download() as csv:
