@@ -11,8 +11,8 @@ from datetime import date
 from pipelines.catalog import Catalog
 from pipelines.intake.lines import PIECE_BYTES, Irregular
 from pipelines.intake.read import ReadResult, read_bytes
-from pipelines.intake.tabular import BrokenText, empty_table
-from pipelines.intake.validate import Rows, Validated, validate
+from pipelines.intake.tabular import BrokenText, Rows, empty_table
+from pipelines.intake.validate import Validated, validate
 
 
 def check_bytes(load: Callable[[], bytes], max_bytes: int, catalog: Catalog, today: date,

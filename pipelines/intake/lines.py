@@ -30,10 +30,11 @@ from pipelines.intake.tabular import (
     Table,
     _choose_delimiter,
     cell_columns,
-    cells_frame,
     clean_cell,
     header_columns,
     last_named,
+    unnamed_problems,
+    whole,
 )
 from pipelines.problems import Problem
 
@@ -88,8 +89,7 @@ class LinesTable:
         width = len(self.columns)
         pieces = _pieces(self.utf8, self.start, self.header_row + 1, self.piece_bytes)
         last = last_named(self.columns)
-        unnamed = [i for i, name in enumerate(self.columns) if not name]
-        filled: set[int] = set()
+        unnamed: dict[int, Problem] = {}  # by position: a column found holding data in any chunk
         pending: pl.DataFrame | None = None  # trailing rows that may be the footer
         workers = min(self.chunk_pieces, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -109,15 +109,12 @@ class LinesTable:
                     raise Irregular
                 frame = cells.select(pl.col("row_number").cast(pl.Int32), *(pl.col(c).fill_null("") for c in cell_columns(width)))
                 del cells
-                filled.update(i for i in unnamed if i not in filled and frame.select(
-                    (pl.col(f"c{i}").str.strip_chars(PY_WHITESPACE) != "").any()).item())
+                unnamed.update((p.params["position"], p) for p in unnamed_problems(self.columns, frame, self.header_row))
                 self.height += frame.height
                 yield frame
         self.utf8 = b""  # every row is read: the text may go (the caller holds no other reference)
         self.skipped_footer = pending["row_number"].to_list() if pending is not None else []
-        self.problems.extend(
-            Problem("unnamed_column", row=self.header_row, params={"position": i + 1}) for i in sorted(filled)
-        )
+        self.problems.extend(unnamed[position] for position in sorted(unnamed))
 
 
 def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
@@ -167,22 +164,9 @@ def table_from_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: 
     if streamed is None:
         return None
     try:
-        frames = list(streamed.chunks())
+        return whole(streamed)
     except Irregular:
         return None
-    width = len(streamed.columns)
-    frame = pl.concat(frames) if frames else cells_frame([], width)
-    return Table(
-        columns=streamed.columns,
-        frame=frame,
-        header_row=streamed.header_row,
-        skipped_title=streamed.skipped_title,
-        skipped_footer=streamed.skipped_footer,
-        problems=streamed.problems,
-        delimiter=streamed.delimiter,
-    )
-
-
 
 
 def _line_end(utf8: bytes, lines: int) -> int:

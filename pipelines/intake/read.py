@@ -53,13 +53,10 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     is CHUNK_PIECES of them) and `chunk_rows` the exact reader's chunks: tests make them small
     to cross many chunks.
     """
-    if exact:
-        fast = _no_reader
-    else:
-        reader = lines_table if stream else table_from_lines
-
-        def fast(utf8: bytes) -> Table | LinesTable | None:
-            return reader(utf8, piece_bytes)
+    def fast(utf8: bytes) -> Table | LinesTable | None:
+        if exact:
+            return None
+        return (lines_table if stream else table_from_lines)(utf8, piece_bytes)
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -97,6 +94,3 @@ def _utf8_body(data: bytes) -> bytes | None:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     return None if body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) else body
 
-
-def _no_reader(utf8: bytes) -> Table | LinesTable | None:
-    return None

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 import polars as pl
 
@@ -258,8 +259,23 @@ def table_from_text(text: str) -> Table:
         return empty_table([exc.problem], table.delimiter)
 
 
-def whole(table: RecordsTable | Table) -> Table:
-    """A streamed table's chunks read into one Table (may raise BrokenText)."""
+class Rows(Protocol):
+    """What the validator reads: a Table, or a LinesTable or RecordsTable streamed chunk by chunk
+    (whose `skipped_footer`, `height` and last `problems` are known once its chunks are read)."""
+
+    columns: list[str]
+    header_row: int
+    skipped_title: list[int]
+    skipped_footer: list[int]
+    problems: list[Problem]
+    delimiter: str | None
+
+    def chunks(self) -> Iterator[pl.DataFrame]: ...
+
+
+def whole(table: Rows) -> Table:
+    """A streamed table's chunks read into one Table (may raise what its chunks raise:
+    BrokenText from a RecordsTable, Irregular from a LinesTable)."""
     if isinstance(table, Table):
         return table
     frames = list(table.chunks())
@@ -301,7 +317,7 @@ class RecordsTable:
         the csv module cannot close."""
         width = len(self.columns)
         stop_ok = last_named(self.columns)
-        unnamed: set[int] = set()
+        unnamed: dict[int, Problem] = {}  # by position: a column found holding data in any chunk
         pending_footer: list[tuple[int, list[str]]] = []
         done = False
         while not done:
@@ -315,15 +331,13 @@ class RecordsTable:
                     raise BrokenText(_broken(exc)) from None
                 frame = self._fixed(rows, width, stop_ok)
                 del rows
-            unnamed.update(p.params["position"] - 1 for p in unnamed_problems(self.columns, frame, self.header_row))
+            unnamed.update((p.params["position"], p) for p in unnamed_problems(self.columns, frame, self.header_row))
             if frame.height:
                 self.height += frame.height
                 yield frame
         self.records = iter(())  # the text behind the records may go
         self.skipped_footer = [r for r, _ in pending_footer]
-        self.problems.extend(
-            Problem("unnamed_column", row=self.header_row, params={"position": i + 1}) for i in sorted(unnamed)
-        )
+        self.problems.extend(unnamed[position] for position in sorted(unnamed))
 
     def _read(self, rows: list[tuple[int, list[str]]], pending_footer: list[tuple[int, list[str]]]) -> bool:
         """Up to `chunk_rows` data rows into `rows`; True when the records are exhausted."""

@@ -10,23 +10,19 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
 
 import polars as pl
 
 from pipelines.catalog import Catalog
 from pipelines.intake import numbers
-from pipelines.intake.tabular import OPTIONAL, REQUIRED, Table
+from pipelines.intake.tabular import OPTIONAL, REQUIRED, Rows
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
 
-# The rows to load: the codes, period, breakdown and unit are categoricals (Arrow dictionaries for
-# DuckDB), which keeps a 5M-row file's rows in a few hundred megabytes.
-OBS_COLUMNS = ("row_number", "indicator", "reporter", "period", "breakdown", "value", "unit", "note")
-# What each chunk's rows keep for the file-level rules and the load, as categoricals.
+# What each chunk's rows keep for the file-level rules and the load, as categoricals (Arrow
+# dictionaries for DuckDB): a 5M-row file's rows then take a few hundred megabytes.
 STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_breakdown", "_unit", "value", "note")
 
 
@@ -147,31 +143,13 @@ def _frame_name(column: str) -> str:
     return column if column in REQUIRED or column in OPTIONAL else DIM + column
 
 
-def frame_from_table(table: Table) -> pl.DataFrame:
-    """The table's named columns under their canonical names (breakdowns prefixed with DIM), plus the row number."""
-    return _named(table.frame, table.columns)
-
-
 def _named(cells: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The cells' named columns under their canonical names (breakdowns prefixed with DIM), plus the row number."""
     position: dict[str, int] = {}
     for i, c in enumerate(columns):
         if c:
             position[_frame_name(c)] = i  # a repeated name keeps its first place and its last column
     return cells.select(pl.col("row_number"), *(pl.col(f"c{i}").alias(name) for name, i in position.items()))
-
-
-class Rows(Protocol):
-    """What the validator reads: a Table, or a LinesTable or RecordsTable streamed chunk by chunk
-    (whose `skipped_footer`, `height` and last `problems` are known once its chunks are read)."""
-
-    columns: list[str]
-    header_row: int
-    skipped_title: list[int]
-    skipped_footer: list[int]
-    problems: list[Problem]
-    delimiter: str | None
-
-    def chunks(self) -> Iterator[pl.DataFrame]: ...
 
 
 STRUCTURE_PROBLEMS = ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break")
@@ -214,7 +192,7 @@ def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
         return _finish(out, found)
     frame = pl.concat(staged, rechunk=False) if len(staged) > 1 else staged[0]
     del staged
-    out.observations = _file_rules(frame, catalog, found, out)
+    out.observations = _file_rules(frame, found, out)
     return _finish(out, found) if found.count else out
 
 
@@ -285,10 +263,11 @@ class _RowRules:
                        lambda r: {"suggestions": self._suggest(r["reporter"], self.reporters)})
 
         # Periods: one of the contract's spellings, begun already, and a year for annual indicators.
-        for spelling in frame["period"].unique().to_list():
+        spellings = frame["period"].unique().to_list()
+        for spelling in spellings:
             if spelling not in self.periods:
                 self.periods[spelling] = parse_period(spelling)
-        canonical = {s: self.periods[s] for s in frame["period"].unique().to_list()}
+        canonical = {s: self.periods[s] for s in spellings}
         frame = frame.with_columns(
             pl.col("period").replace_strict(canonical, default=None, return_dtype=pl.String).alias("_period")
         )
@@ -354,7 +333,7 @@ class _RowRules:
         )
 
 
-def _file_rules(frame: pl.DataFrame, catalog: Catalog, found: _Collector, out: Validated) -> pl.DataFrame | None:
+def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.DataFrame | None:
     """The rules that need every row at once, on the columns `_RowRules.check` kept: the number
     convention and the value rules that depend on it, then unique keys. Returns the rows to load."""
     # Values: the file's number convention first, then each row's kind rules.
@@ -402,7 +381,6 @@ def _file_rules(frame: pl.DataFrame, catalog: Catalog, found: _Collector, out: V
                        "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
         found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
                        "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
-    del values
 
     # Keys must be unique within the file: the key's columns are categoricals, compared as one integer.
     key = ["indicator", "reporter", "_period", "_breakdown"]
