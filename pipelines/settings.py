@@ -13,9 +13,18 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOG_DIR = PROJECT_ROOT / "data" / "catalog"
-SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+def _shipped_data_dir() -> Path:
+    """Where the catalog and the sample files are: `data/` of a checkout (editable install), or
+    its copy `pipelines/data/` in an installed wheel (pyproject maps the one onto the other)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "data"
+    return installed if (installed / "catalog").is_dir() else package.parent / "data"
+
+
+SHIPPED_DATA_DIR = _shipped_data_dir()
+DEFAULT_CATALOG_DIR = SHIPPED_DATA_DIR / "catalog"
+SAMPLE_DIR = SHIPPED_DATA_DIR / "sample"
 
 
 class SettingsError(Exception):
