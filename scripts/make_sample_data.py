@@ -2,6 +2,7 @@
 """Write the deterministic sample data set for the KPI dashboard into data/sample/.
 
 Usage:  python scripts/make_sample_data.py [--out DIR]
+        python scripts/make_sample_data.py --check   # exit 1 if data/sample/ differs from a fresh run
 
 Standard library only. The output depends on nothing but this file: a fixed random
 seed, no dates from the clock, values kept as integer tenths so that every split adds up
@@ -23,11 +24,14 @@ import argparse
 import csv
 import io
 import random
-import unicodedata
+import sys
+import tempfile
 from pathlib import Path
 
 SEED = 292  # Resolution 292/NQ-CP
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))  # run as a file: the one Windows-1258 encoder is the tests' (stdlib only)
+from tests.support.cp1258 import encode_cp1258  # noqa: E402
 DEFAULT_OUT = REPO_ROOT / "data" / "sample"
 
 SAMPLE_NOTE = "Số liệu mẫu (sample data)"
@@ -405,28 +409,6 @@ VI_ASCII = {"indicator": "ma_chi_tieu", "reporter": "don_vi_bao_cao", "period": 
 VI = {"indicator": "Chỉ tiêu", "reporter": "Đơn vị báo cáo", "period": "Kỳ",
       "value": "Giá trị", "unit": "Đơn vị tính", "note": "Ghi chú"}
 
-_TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Encode NFC text in Windows-1258, the way Vietnamese ANSI files store it: letters
-    that the code page lacks are written as base letter + combining tone mark."""
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        d = unicodedata.normalize("NFD", ch)
-        tones = "".join(c for c in d if c in _TONE_MARKS)
-        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONE_MARKS))
-        out += (base + tones).encode("cp1258")
-    assert unicodedata.normalize("NFC", out.decode("cp1258")) == unicodedata.normalize(
-        "NFC", text)
-    return bytes(out)
-
-
 def fmt_value(v: Val, decimal: str, thousands: bool, percent_sign: bool) -> str:
     whole, frac = divmod(v.tenths, 10)
     s = str(whole)
@@ -615,7 +597,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"output folder (default: {DEFAULT_OUT.relative_to(REPO_ROOT)})")
+    ap.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if the folder differs from a fresh run")
     args = ap.parse_args(argv)
+    if args.check:
+        return check(args.out)
     counts = build(args.out)
     width = max(map(len, counts))
     for name, n in counts.items():
@@ -623,6 +609,19 @@ def main(argv=None) -> int:
         print(f"{name:<{width}}  {n:>5} rows  {size:>7} bytes")
     print(f"{len(counts)} files, {sum(counts.values())} rows -> {args.out}")
     return 0
+
+
+def check(folder: Path) -> int:
+    """Compare `folder`'s CSV files with a fresh run, byte for byte; print each difference."""
+    with tempfile.TemporaryDirectory() as tmp:
+        build(Path(tmp))
+        fresh = {p.name: p.read_bytes() for p in Path(tmp).glob("*.csv")}
+    have = {p.name: p.read_bytes() for p in folder.glob("*.csv")}
+    problems = [f"differs: {n}" for n in sorted(set(fresh) & set(have)) if fresh[n] != have[n]]
+    problems += [f"missing: {n}" for n in sorted(set(fresh) - set(have))]
+    problems += [f"not generated: {n}" for n in sorted(set(have) - set(fresh))]
+    print("\n".join(problems) or f"{len(have)} files in {folder} match a fresh run")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

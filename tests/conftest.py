@@ -1,16 +1,13 @@
 """Shared fixtures: an isolated data folder per test, the real catalog, and ways to drive the
-pipeline exactly as a user does (files on disk, `python -m pipelines.cli`, a read-only look
-at the published warehouse). Nothing of our own stack is mocked."""
+pipeline exactly as a user does (files on disk, the `kpi` command, a read-only look at the
+published warehouse). Nothing of our own stack is mocked. The plain helpers live in
+tests/support/ and are re-exported here, so `from tests.conftest import TODAY, ...` keeps working."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,9 +15,11 @@ import pytest
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.settings import DEFAULT_CATALOG_DIR, Settings
 from pipelines.warehouse.store import open_reader
+from tests.support.cli import kpi_env, run_kpi
+from tests.support.warehouse import HEADER, TODAY, csv_text, make_settings, observation_count
 
-TODAY = date(2026, 11, 22)  # every date-dependent rule is judged on this day, so tests do not rot
-HEADER = ["indicator", "reporter", "period", "value", "unit", "note"]
+__all__ = ["BAD_FILE", "BAD_FILE_NAME", "HEADER", "TODAY", "csv_text", "observation_count"]
+
 # A faulty file in the reporters' template: a negative count (row 2) and an unknown code (row 3);
 # the app and browser suites load it so the data status page has a rejection to show.
 BAD_FILE_NAME = "bad_missions.csv"
@@ -29,11 +28,6 @@ BAD_FILE = (
     "MISSIONS_ABROAD,MOFA,2026-Q2,-5,agencies,\n"
     "NOPE_CODE,MOFA,2026-Q3,3,agencies,\n"
 ).encode()
-
-
-def _clean_environ() -> dict[str, str]:
-    """The caller's environment without any KPI_* setting that could leak into a test."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
 
 
 @pytest.fixture(autouse=True)
@@ -50,21 +44,12 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, language="en", _env_file=None)  # type: ignore[call-arg]
+    return make_settings(data_dir)
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog(DEFAULT_CATALOG_DIR)
-
-
-def csv_text(rows: Iterable[Sequence[object]], delimiter: str = ",", header: Sequence[str] | None = HEADER) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    if header is not None:
-        writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -105,27 +90,17 @@ def query(settings: Settings) -> Callable[..., list[tuple]]:
     return run
 
 
-def observation_count(settings: Settings) -> int:
-    with open_reader(settings.warehouse_path) as con:
-        return 0 if con is None else con.execute("SELECT count(*) FROM observations").fetchone()[0]
-
-
 @pytest.fixture
 def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedProcess]:
-    """kpi('ingest', 'a.csv', env={...}, cwd=None) runs `python -m pipelines.cli` as a user would.
-
-    It runs from tmp_path (so no stray .env is read) with KPI_DATA_DIR pointing at the test's
-    data folder and messages in English; `env` adds or overrides variables (None unsets one).
+    """kpi('ingest', 'a.csv', env={...}, cwd=None) runs the `kpi` command as a user would
+    (tests/support/cli.py): from tmp_path (so no stray .env is read) with KPI_DATA_DIR pointing
+    at the test's data folder and messages in English; `env` adds or overrides variables (None
+    unsets one).
     """
 
     def run(*args: object, env: dict[str, str | None] | None = None, cwd: Path | None = None,
             timeout: float = 120, input_text: str | None = None) -> subprocess.CompletedProcess:
-        full_env = {**_clean_environ(), "KPI_DATA_DIR": str(data_dir), "KPI_LANGUAGE": "en", **(env or {})}
-        full_env = {k: v for k, v in full_env.items() if v is not None}
-        return subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", *map(str, args)],
-            env=full_env, cwd=cwd or tmp_path, capture_output=True, text=True, timeout=timeout,
-            input=input_text if input_text is not None else "",
-        )
+        return run_kpi(data_dir, *args, env=kpi_env(data_dir, **(env or {})), cwd=cwd or tmp_path,
+                       timeout=timeout, input_text=input_text)
 
     return run

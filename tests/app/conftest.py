@@ -13,7 +13,6 @@ the first run, so no test sees another's warehouse.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from tests.conftest import BAD_FILE, BAD_FILE_NAME  # noqa: F401 - re-exported t
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipelines import cli
+from tests.support.cli import run_kpi
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PAGES = {
@@ -45,14 +44,10 @@ GOOD_FILE = (
 
 
 def _run_cli(data_dir: Path, *args: str) -> int:
-    """`kpi ARGS` in-process with KPI_DATA_DIR=data_dir and no other KPI_* setting."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("KPI_"):
-                mp.delenv(name)
-        mp.setenv("KPI_DATA_DIR", str(data_dir))
-        mp.chdir(data_dir.parent)  # no stray .env
-        return cli.main(list(args))
+    """`kpi ARGS` with KPI_DATA_DIR=data_dir and no other KPI_* setting; its exit code."""
+    done = run_kpi(data_dir, *args, timeout=300)
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr
+    return done.returncode
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BAD_FILE, BAD_FILE_NAME  # noqa: F401 - re-exported to the suite's tests
+from tests.support import cli as support_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,8 +98,7 @@ def stop_server(server: Server) -> None:
 
 
 def run_kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=data_dir.parent,
-                          env=clean_env(KPI_DATA_DIR=str(data_dir)), capture_output=True, text=True, timeout=120)
+    return support_cli.run_kpi(data_dir, *args, env=clean_env(KPI_DATA_DIR=str(data_dir)))
 
 
 def build_sample_warehouse(root: Path) -> Path:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import altair as alt
@@ -15,15 +13,13 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from dashboard.report import _register_fonts
 from dashboard.review import FONT_DIR
+from tests.support.cli import run_kpi
 
 PANELS = 16  # summary, what changed, one per indicator of the catalog (14)
 
 
 def _kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env["KPI_DATA_DIR"] = str(data_dir)
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=env, cwd=data_dir.parent,
-                          capture_output=True, text=True, timeout=300)
+    return run_kpi(data_dir, *args, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,12 @@
-"""Helpers for the intake tests: isolated settings, a fingerprint of the warehouse, a big valid
-file, and the command line as a user runs it. The root conftest clears KPI_* variables."""
+"""Helpers for the intake tests: a big valid file, a small one loaded first, and waits. The shared
+helpers (settings, fingerprint, TODAY, the CLI runner) live in tests/support/ and are
+re-exported here under the names the intake tests use. The root conftest clears KPI_* variables."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -19,61 +16,22 @@ import pytest
 from pipelines.ingest import ingest
 from pipelines.intake.validate import Validated
 from pipelines.settings import Settings
-from pipelines.warehouse.store import open_reader
+from tests.support.cli import kpi_env as cli_env
+from tests.support.cli import popen_kpi as popen_cli
+from tests.support.cli import run_kpi as run_cli
+from tests.support.warehouse import TODAY, fingerprint, make_settings, observation_count
 
-TODAY = date(2026, 11, 22)
+__all__ = ["TODAY", "cli_env", "fingerprint", "make_settings", "observation_count", "popen_cli", "run_cli"]
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "intake"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REPORTERS = ["MOFA", "MOF", "MOHA", "MOPS", "MOIT", "HANOI", "HCMC", "DANANG", "HAIPHONG", "CANTHO"]
 
 
-def make_settings(data_dir: Path, **overrides) -> Settings:
-    return Settings(data_dir=data_dir, language="en", _env_file=None, **overrides)  # type: ignore[call-arg]
-
-
 @pytest.fixture
-def intake_settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "data")
-
-
-def fingerprint(settings: Settings) -> tuple:
-    """Everything a load could change, reduced to a comparable tuple (None when nothing is published)."""
-    with open_reader(settings.warehouse_path) as con:
-        if con is None:
-            return (0, None, 0, 0)
-        obs = con.execute(
-            "SELECT count(*), sum(hash(load_id, row_number, indicator, reporter, period, breakdown, value, unit, note))"
-            " FROM observations"
-        ).fetchone()
-        current = con.execute("SELECT count(*) FROM current_observations").fetchone()[0]
-        loads = con.execute("SELECT count(*) FROM loads WHERE status = 'loaded'").fetchone()[0]
-        return (obs[0], obs[1], current, loads)
-
-
-def observation_count(settings: Settings) -> int:
-    return fingerprint(settings)[0]
-
-
-def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update({"KPI_DATA_DIR": str(settings.data_dir), "KPI_LANGUAGE": "en", **extra})
-    return env
-
-
-def run_cli(settings: Settings, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
-    """`python -m pipelines.cli ARGS` as a user runs it, on the test's data folder."""
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args], env=env or cli_env(settings),
-        cwd=cwd or settings.data_dir.parent, capture_output=True, text=True, timeout=timeout,
-    )
-
-
-def popen_cli(settings: Settings, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args], env=env or cli_env(settings),
-        cwd=settings.data_dir.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+def intake_settings(settings: Settings) -> Settings:
+    """The root `settings` fixture, under the name the intake tests use."""
+    return settings
 
 
 def write_big_file(path: Path, rows: int) -> None:

@@ -36,8 +36,8 @@ def test_manifest_describes_every_file_and_nothing_else() -> None:
 
 
 def test_fixtures_match_their_generator() -> None:
-    done = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "make_intake_fixtures.py"), "--check"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "tests.support.make_intake_fixtures", "--check"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -22,7 +22,7 @@ from pipelines.intake.check import check_bytes
 from pipelines.intake.lines import Irregular, lines_table, table_from_lines
 from pipelines.intake.tabular import BrokenText, empty_table, text_table
 from pipelines.intake.validate import validate
-from scripts.make_intake_fixtures import encode_cp1258
+from tests.support.cp1258 import encode_cp1258
 from tests.intake.conftest import TODAY, as_text, assert_same_outcome
 from tests.intake.test_fast_reader import CATALOG, csv_text, exact_table
 

@@ -15,6 +15,7 @@ import pytest
 from pipelines.ingest import ingest
 from pipelines.warehouse.store import WarehouseBusyError, open_reader, writer_lock
 from tests.conftest import HEADER, TODAY, observation_count
+from tests.support.cli import popen_kpi
 
 BASE = [["MISSIONS_ABROAD", "MOFA", f"2025-Q{q}", str(90 + q), "", ""] for q in (1, 2, 3)]
 MORE = [["MISSIONS_ABROAD", "MOFA", f"2024-Q{q}", str(80 + q), "", ""] for q in (1, 2)]
@@ -161,9 +162,7 @@ def test_killed_ingest_leaves_the_previous_state(loaded, catalog, kpi, write_csv
     settings = loaded
     rows = [["OFFICIALS_TRAINED", "HANOI", "2025-Q1", str(i), "", "", f"C{i:06d}"] for i in range(200_000)]
     path = write_csv("big.csv", rows, header=HEADER + ["country"], folder=settings.inbox_dir)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ingest"], cwd=tmp_path,
-                             env={**env, "KPI_DATA_DIR": str(data_dir)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = popen_kpi(data_dir, "ingest")
     staging = settings.warehouse_path.with_name(settings.warehouse_path.name + ".next")
     deadline = time.monotonic() + 30
     while not staging.exists() and child.poll() is None and time.monotonic() < deadline:

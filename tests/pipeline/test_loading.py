@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.ingest import ingest
 from tests.conftest import HEADER, TODAY, csv_text, observation_count
+from tests.support.cp1258 import encode_cp1258
 
 BASE = [
     ["MISSIONS_ABROAD", "MOFA", "2025-Q3", "97", "agencies", "Thêm 1 tổng lãnh sự quán"],
@@ -149,20 +150,6 @@ def _text(rows=BASE, delimiter=",", header=HEADER) -> str:
 VI_HEADER = ["Chỉ tiêu", "Đơn vị báo cáo", "Kỳ", "Giá trị", "Đơn vị tính", "Ghi chú"]
 ASCII_ALIASES = ["ma_chi_tieu", "don_vi_bao_cao", "ky", "gia_tri", "don_vi_tinh", "ghi_chu"]
 COMMA_ROWS = [r[:3] + [r[3].replace(".", ",")] + r[4:] for r in BASE]
-TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def to_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows writes it: base letters precomposed, tone marks combining."""
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
-            out += (base + "".join(c for c in parts if c in TONE_MARKS)).encode("cp1258")
-    return bytes(out)
 
 
 SHAPES = {
@@ -186,7 +173,7 @@ SHAPES = {
                                      for i, line in enumerate(_text(delimiter=",").splitlines())).encode(),
     "unicode-units": _text([BASE[0][:4] + ["cơ quan"] + BASE[0][5:], BASE[1][:4] + ["tỷ đồng"] + BASE[1][5:], BASE[2]]).encode(),
     "nfd-text": unicodedata.normalize("NFD", _text(header=VI_HEADER)).encode(),
-    "windows-1258": to_cp1258(_text(delimiter=";", header=VI_HEADER)),
+    "windows-1258": encode_cp1258(_text(delimiter=";", header=VI_HEADER)),
     "utf16-le-tab": b"\xff\xfe" + _text(delimiter="\t", header=VI_HEADER).replace("\n", "\r\n").encode("utf-16-le"),
     "utf16-be-tab": b"\xfe\xff" + _text(delimiter="\t", header=VI_HEADER).encode("utf-16-be"),
 }

@@ -1,0 +1,45 @@
+"""The one way tests run the `kpi` command: `python -m pipelines.cli` in a child process, as a
+user runs it, on a test's data folder, from that folder's parent (so no stray .env is read),
+with no KPI_* variable of the caller's and messages in English unless `env` says otherwise."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.settings import Settings
+
+KPI = [sys.executable, "-m", "pipelines.cli"]
+
+
+def _data_dir(where: Settings | Path) -> Path:
+    return where.data_dir if isinstance(where, Settings) else Path(where)
+
+
+def kpi_env(where: Settings | Path, **extra: str | None) -> dict[str, str]:
+    """The caller's environment less KPI_*, plus KPI_DATA_DIR and KPI_LANGUAGE=en; `extra` adds or
+    overrides variables, and a None value unsets one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
+    env.update({"KPI_DATA_DIR": str(_data_dir(where)), "KPI_LANGUAGE": "en", **extra})
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_kpi(where: Settings | Path, *args: object, env: dict[str, str] | None = None, cwd: Path | None = None,
+            timeout: float = 120, input_text: str | None = None) -> subprocess.CompletedProcess:
+    """`kpi ARGS` to completion; `where` is the data folder or the settings that name it. `env` is
+    the whole environment (build it with kpi_env)."""
+    return subprocess.run(
+        [*KPI, *map(str, args)], env=env or kpi_env(where), cwd=cwd or _data_dir(where).parent,
+        capture_output=True, text=True, timeout=timeout, input=input_text if input_text is not None else "",
+    )
+
+
+def popen_kpi(where: Settings | Path, *args: object, env: dict[str, str] | None = None,
+              cwd: Path | None = None) -> subprocess.Popen:
+    """`kpi ARGS` started and left running (for tests that kill it or run two at once)."""
+    return subprocess.Popen(
+        [*KPI, *map(str, args)], env=env or kpi_env(where), cwd=cwd or _data_dir(where).parent,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
