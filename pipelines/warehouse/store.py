@@ -6,7 +6,7 @@ there, checkpoints, closes and `os.replace`s it over the published one (atomic o
 Readers (the dashboard, `kpi status`, `kpi export`) attach the published file read-only for a
 moment; whichever version they opened stays valid for them. A killed writer leaves only a
 stale `.next` file behind, which the next writer deletes. One writer at a time is enforced with
-an advisory lock on `warehouse/.ingest.lock`.
+an advisory lock on `warehouse/.kpi.duckdb.lock` (beside the published file, named after it).
 """
 
 from __future__ import annotations

@@ -43,3 +43,24 @@ def popen_kpi(where: Settings | Path, *args: object, env: dict[str, str] | None 
         [*KPI, *map(str, args)], env=env or kpi_env(where), cwd=cwd or _data_dir(where).parent,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+
+
+def command_paths() -> dict[tuple[str, ...], bool]:
+    """Every `kpi` command as its words, ("ingest",), ("user",), ("user", "add"), ..., found in the
+    parser itself so a new command is covered; the value says whether it is a leaf (no ACTION)."""
+    import argparse
+
+    from pipelines.cli import build_parser
+
+    found: dict[tuple[str, ...], bool] = {}
+
+    def walk(parser: argparse.ArgumentParser, prefix: tuple[str, ...]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    path = (*prefix, name)
+                    found[path] = not any(isinstance(a, argparse._SubParsersAction) for a in sub._actions)
+                    walk(sub, path)
+
+    walk(build_parser(), ())
+    return found
