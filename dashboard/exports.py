@@ -11,8 +11,6 @@ import io
 import altair as alt
 import polars as pl
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix `'` to text cells a spreadsheet would evaluate; leave numeric columns alone."""

@@ -25,17 +25,6 @@ def indicator_observations(con: duckdb.DuckDBPyConnection, code: str) -> pl.Data
     )
 
 
-def indicator_history(con: duckdb.DuckDBPyConnection, code: str) -> pl.DataFrame:
-    """Every value ever loaded for the indicator (revisions included), newest load first."""
-    return _frame(
-        con, """SELECT o.reporter, o.period, o.breakdown, o.value, l.file_name, l.load_id, l.received_at, o.row_number
-           FROM observations o JOIN loads l USING (load_id)
-           WHERE o.indicator = ?
-           ORDER BY o.period, o.reporter, o.breakdown, o.load_id DESC""",
-        [code],
-    )
-
-
 def dimension_series(con: duckdb.DuckDBPyConnection, code: str, dimension: str) -> pl.DataFrame:
     """Values broken down by exactly one dimension (other dimensions blank), summed over reporters."""
     return _frame(
@@ -47,15 +36,6 @@ def dimension_series(con: duckdb.DuckDBPyConnection, code: str, dimension: str) 
            GROUP BY ALL ORDER BY period, member""",
         [f'"{dimension}"', code, f'"{dimension}"'],
     )
-
-
-def dimensions_in_use(con: duckdb.DuckDBPyConnection, code: str) -> list[str]:
-    rows = con.execute(
-        """SELECT DISTINCT unnest(json_keys(breakdown::JSON)) AS dim
-           FROM current_observations WHERE indicator = ? AND breakdown <> '{}' ORDER BY dim""",
-        [code],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def missions_by_country(con: duckdb.DuckDBPyConnection, period: str | None = None) -> pl.DataFrame:
@@ -96,16 +76,6 @@ def reporter_periods(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                   max(l.received_at) AS received_at
            FROM current_observations o JOIN loads l USING (load_id)
            GROUP BY ALL ORDER BY o.reporter, o.period"""
-    )
-
-
-def expected_reporters(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Which reporters report which quarterly indicators (from what they have sent before)."""
-    return _frame(
-        con, """SELECT DISTINCT o.reporter, o.indicator
-           FROM current_observations o JOIN indicators i ON i.code = o.indicator
-           WHERE i.frequency = 'quarterly' AND o.period LIKE '%-Q%'
-           ORDER BY ALL"""
     )
 
 

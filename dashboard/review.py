@@ -20,7 +20,7 @@ from dashboard.components import STATUS_STYLE
 from dashboard.formatting import fmt_date, fmt_number, fmt_period, fmt_rate
 from dashboard.strings import text
 from pipelines.catalog import Catalog, Indicator
-from pipelines.periods import parse_period, period_end, split_period
+from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
 from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
 from pipelines.warehouse.store import open_reader
@@ -38,7 +38,7 @@ def previous_quarter(quarter: str) -> str:
 
 def quarters_available(catalog_series: dict[str, list[Point]]) -> list[str]:
     """Every quarter from the first observation's to the latest one, newest first."""
-    periods = [p.period for pts in catalog_series.values() for p in pts if "-Q" in p.period]
+    periods = [p.period for pts in catalog_series.values() for p in pts if is_quarter(p.period)]
     if not periods:
         return []
     first, last = min(periods), max(periods)
@@ -71,7 +71,7 @@ class Review:
 def load_review(db_path: Path, quarter: str) -> Review | None:
     """None when nothing is published; raises ValueError for an unreadable quarter."""
     canonical = parse_period(quarter)
-    if canonical is None or "-Q" not in canonical:
+    if canonical is None or not is_quarter(canonical):
         raise ValueError(f"not a quarter: {quarter!r}; write YYYY-Qn, e.g. 2026-Q3")
     previous = previous_quarter(canonical)
     with open_reader(db_path) as con:

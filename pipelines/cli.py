@@ -148,10 +148,10 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.periods import parse_period
+    from pipelines.periods import is_quarter, parse_period
 
     quarter = parse_period(args.quarter)
-    if quarter is None or "-Q" not in quarter:
+    if quarter is None or not is_quarter(quarter):
         print(f"kpi report: cannot read --quarter {args.quarter!r}; write YYYY-Qn, e.g. 2026-Q3", file=sys.stderr)
         return EXIT_USAGE
     if not settings.warehouse_path.exists():

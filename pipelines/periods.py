@@ -43,6 +43,7 @@ def split_period(period: str) -> tuple[int, int | None]:
 
 
 def is_quarter(period: str) -> bool:
+    """Whether a canonical period is a quarter (`YYYY-Qn`) rather than a year."""
     return split_period(period)[1] is not None
 
 
@@ -60,6 +61,3 @@ def period_end(period: str) -> date:
     month = 3 * quarter + 1
     return date.fromordinal(date(year, month, 1).toordinal() - 1)
 
-
-def quarter_of(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.support.cp1258 import encode_cp1258
-from tests.support.warehouse import HEADER, csv_text
+from tests.support.warehouse import csv_text
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "intake"
 NBSP = "\u00a0"
