@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
-from pipelines.cli import build_parser
+from tests.support.cli import command_paths
 
 
 def subcommands() -> list[str]:
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return sorted(action.choices)
-    return []
+    return sorted(path[0] for path in command_paths() if len(path) == 1)
 
 
 def test_parser_has_the_documented_commands():
