@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.support.cp1258 import encode_cp1258
-from tests.support.warehouse import csv_text
+from tests.support.warehouse import csv_text as table  # the builder's word for a file's text
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "intake"
 NBSP = "\u00a0"
@@ -116,7 +116,7 @@ def png_bytes() -> bytes:
 # --------------------------------------------------------------------------------------------
 
 def loaded_fixtures() -> None:
-    add("utf8_plain_comma.csv", csv_text([
+    add("utf8_plain_comma.csv", table([
         ["MISSIONS_ABROAD", "MOFA", "2025-Q3", "95", "agencies", "Tổng số cơ quan đại diện"],
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2950", "persons", ""],
         ["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q3", "62.5", "%", ""],
@@ -124,14 +124,14 @@ def loaded_fixtures() -> None:
         checks=[check("MISSIONS_ABROAD", "MOFA", "2025-Q3", 95, note="Tổng số cơ quan đại diện"),
                 check("DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q3", 62.5)])
 
-    add("utf8_bom_semicolon.csv", b"\xef\xbb\xbf" + csv_text([
+    add("utf8_bom_semicolon.csv", b"\xef\xbb\xbf" + table([
         ["OFFICIALS_TRAINED", "HANOI", "2025-Q2", "75", "người", "Đào tạo ngoại ngữ"],
         ["OFFICIALS_TRAINED", "HANOI", "2025-Q3", "80", "người", ""],
     ], delimiter=";", eol="\r\n").encode(), "UTF-8 with BOM (Excel 'CSV UTF-8'), semicolon, CRLF, Vietnamese unit",
         "loaded", rows=2, encoding="UTF-8 (BOM)",
         checks=[check("OFFICIALS_TRAINED", "HANOI", "2025-Q3", 80, note=None)])
 
-    text = csv_text([
+    text = table([
         ["STAFF_HEADCOUNT", "HCMC", "2025-Q1", "78", "persons", "Cán bộ, công chức"],
         ["STAFF_HEADCOUNT", "HCMC", "2025-Q2", "79", "persons", "Số liệu ước tính"],
         ["BUDGET_OPERATING", "HCMC", "2024", "45,5", "tỷ đồng", ""],
@@ -144,7 +144,7 @@ def loaded_fixtures() -> None:
         "UTF-16 BE with BOM, tab, CRLF", "loaded", rows=3, encoding="UTF-16",
         checks=[check("STAFF_HEADCOUNT", "HCMC", "2025-Q1", 78, note="Cán bộ, công chức")])
 
-    text = csv_text([
+    text = table([
         ["STAFF_HEADCOUNT", "DANANG", "2025-Q3", "36", "người", "Số liệu của Sở Ngoại vụ Đà Nẵng"],
         ["BUDGET_OPERATING", "DANANG", "2025", "12,4", "tỷ đồng", "Kinh phí hoạt động thường xuyên"],
     ], delimiter=";", eol="\r\n", header=["Chỉ tiêu", "Đơn vị báo cáo", "Kỳ", "Giá trị", "Đơn vị tính", "Ghi chú"])
@@ -154,19 +154,19 @@ def loaded_fixtures() -> None:
         checks=[check("STAFF_HEADCOUNT", "DANANG", "2025-Q3", 36, note="Số liệu của Sở Ngoại vụ Đà Nẵng"),
                 check("BUDGET_OPERATING", "DANANG", "2025", 12.4, note="Kinh phí hoạt động thường xuyên")])
 
-    add("tab_delimited_utf8.csv", csv_text([
+    add("tab_delimited_utf8.csv", table([
         ["STAFF_SPECIALISTS", "MOHA", "2025", "120", "persons", "chuyên gia"],
         ["STAFF_SPECIALISTS", "MOHA", "2024", "110", "persons", ""],
     ], delimiter="\t").encode(), "tab delimiter in a UTF-8 file", "loaded", rows=2,
         checks=[check("STAFF_SPECIALISTS", "MOHA", "2024", 110)])
 
-    add("decimal_dot_plain.csv", csv_text([
+    add("decimal_dot_plain.csv", table([
         ["BUDGET_OPERATING", "MOFA", "2024", "1234.5", "billion VND", ""],
         ["BUDGET_OPERATING", "MOFA", "2023", "1100", "billion VND", ""],
     ]).encode(), "plain decimal dot 1234.5", "loaded", rows=2,
         checks=[check("BUDGET_OPERATING", "MOFA", "2024", 1234.5)])
 
-    add("thousands_comma_decimal_dot.csv", csv_text([
+    add("thousands_comma_decimal_dot.csv", table([
         ["BUDGET_OPERATING", "MOFA", "2024", "3,104.1", "billion VND", ""],
         ["BUDGET_OPERATING", "MOFA", "2023", "2,950", "billion VND", ""],
         ["BUDGET_DIGITAL", "MOFA", "2024", "1,234,567", "billion VND", ""],
@@ -175,7 +175,7 @@ def loaded_fixtures() -> None:
         checks=[check("BUDGET_OPERATING", "MOFA", "2024", 3104.1), check("BUDGET_OPERATING", "MOFA", "2023", 2950),
                 check("BUDGET_DIGITAL", "MOFA", "2024", 1234567)])
 
-    add("decimal_comma_thousands_dot.csv", csv_text([
+    add("decimal_comma_thousands_dot.csv", table([
         ["BUDGET_OPERATING", "MOF", "2024", "1.234,5", "tỷ đồng", ""],
         ["BUDGET_OPERATING", "MOF", "2023", "1.100", "tỷ đồng", ""],
         ["BUDGET_DIGITAL", "MOF", "2024", "80,3", "tỷ đồng", ""],
@@ -183,7 +183,7 @@ def loaded_fixtures() -> None:
         checks=[check("BUDGET_OPERATING", "MOF", "2024", 1234.5), check("BUDGET_OPERATING", "MOF", "2023", 1100),
                 check("BUDGET_DIGITAL", "MOF", "2024", 80.3)])
 
-    add("space_thousands_nbsp.csv", csv_text([
+    add("space_thousands_nbsp.csv", table([
         ["BUDGET_OPERATING", "MOFA", "2024", f"1{NBSP}234,5", "billion VND", ""],
         ["BUDGET_OPERATING", "MOFA", "2023", "1 100,25", "billion VND", ""],
         ["BUDGET_DIGITAL", "MOFA", "2024", f"12{NBSP}345", "billion VND", ""],
@@ -191,7 +191,7 @@ def loaded_fixtures() -> None:
         checks=[check("BUDGET_OPERATING", "MOFA", "2024", 1234.5), check("BUDGET_OPERATING", "MOFA", "2023", 1100.25),
                 check("BUDGET_DIGITAL", "MOFA", "2024", 12345)])
 
-    add("percent_sign.csv", csv_text([
+    add("percent_sign.csv", table([
         ["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q2", "12%", "%", ""],
         ["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q3", "47.5 %", "", ""],
         ["VISUAL_IDENTITY_PCT", "MOFA", "2025", "100%", "", ""],
@@ -199,14 +199,14 @@ def loaded_fixtures() -> None:
         checks=[check("DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q2", 12), check("DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q3", 47.5),
                 check("VISUAL_IDENTITY_PCT", "MOFA", "2025", 100)])
 
-    add("count_settles_dot_thousands.csv", csv_text([
+    add("count_settles_dot_thousands.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "2.950", "người", ""],
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2.940", "người", ""],
         ["OFFICIALS_TRAINED", "MOFA", "2025-Q3", "1.234", "người", ""],
     ], delimiter=";").encode(), "1.234 in a count indicator can only be 1234 (a count is whole)", "loaded", rows=3,
         checks=[check("OFFICIALS_TRAINED", "MOFA", "2025-Q3", 1234), check("STAFF_HEADCOUNT", "MOFA", "2025-Q2", 2950)])
 
-    add("count_settles_amount.csv", csv_text([
+    add("count_settles_amount.csv", table([
         ["STAFF_HEADCOUNT", "MOF", "2025-Q3", "1.250", "người", ""],
         ["BUDGET_OPERATING", "MOF", "2024", "1.234", "tỷ đồng", ""],
     ], delimiter=";").encode(),
@@ -218,33 +218,33 @@ def loaded_fixtures() -> None:
                ("Q4-2024", "STAFF_HEADCOUNT", "2024-Q4"), ("Quý 2/2025", "STAFF_HEADCOUNT", "2025-Q2"),
                ("Quý 3 năm 2025", "STAFF_HEADCOUNT", "2025-Q3"), ("q1/2023", "STAFF_HEADCOUNT", "2023-Q1"),
                (nfd("QUÝ 4 NĂM 2023"), "STAFF_HEADCOUNT", "2023-Q4"), ("2026-Q3", "STAFF_HEADCOUNT", "2026-Q3")]
-    add("period_spellings.csv", csv_text([[ind, "MOHA", spelled, str(100 + i), "persons", ""]
+    add("period_spellings.csv", table([[ind, "MOHA", spelled, str(100 + i), "persons", ""]
                                         for i, (spelled, ind, _) in enumerate(periods)]).encode(),
         "every period spelling of the contract: YYYY, YYYY-Qn, YYYYQn, Qn/YYYY, Qn-YYYY, Quý n/YYYY, Quý n năm YYYY",
         "loaded", rows=len(periods),
         checks=[check(ind, "MOHA", canon, 100 + i) for i, (_, ind, canon) in enumerate(periods)])
 
-    add("headers_vi_ascii.csv", csv_text([
+    add("headers_vi_ascii.csv", table([
         ["OFFICIALS_TRAINED", "HCMC", "2025-Q1", "94", "persons", "ngoại ngữ"],
         ["OFFICIALS_TRAINED", "HCMC", "2025-Q2", "90", "persons", ""],
     ], delimiter=";", header=["ma_chi_tieu", "don_vi_bao_cao", "ky", "gia_tri", "don_vi_tinh", "ghi_chu"]).encode(),
         "Vietnamese header aliases without diacritics", "loaded", rows=2,
         checks=[check("OFFICIALS_TRAINED", "HCMC", "2025-Q1", 94, note="ngoại ngữ")])
 
-    add("headers_vi_diacritics.csv", csv_text([
+    add("headers_vi_diacritics.csv", table([
         ["OFFICIALS_TRAINED", "CANTHO", "2025-Q1", "20", "người", "Khóa bồi dưỡng"],
         ["OFFICIALS_TRAINED", "CANTHO", "2025-Q2", "25", "người", ""],
     ], delimiter=";", header=["CHỈ TIÊU", "Đơn vị báo cáo", "Kỳ", "Giá trị", "Đơn vị tính", "Ghi chú"]).encode(),
         "Vietnamese header aliases with diacritics, in any case", "loaded", rows=2,
         checks=[check("OFFICIALS_TRAINED", "CANTHO", "2025-Q2", 25)])
 
-    add("headers_nbsp_stray_spaces.csv", csv_text([
+    add("headers_nbsp_stray_spaces.csv", table([
         ["MISSIONS_ABROAD", "MOFA", "2025-Q2", "95", "agencies", ""],
     ], header=[f"{NBSP}Indicator{NBSP}", "  reporter ", f"period{NBSP}", " VALUE", "unit  ", f"{NBSP}note"]).encode(),
         "header cells with non-breaking spaces, stray spaces and odd case", "loaded", rows=1,
         checks=[check("MISSIONS_ABROAD", "MOFA", "2025-Q2", 95)])
 
-    add("columns_reordered_with_breakdown.csv", csv_text([
+    add("columns_reordered_with_breakdown.csv", table([
         ["2025-Q3", "embassy", "MISSIONS_ABROAD", "MOFA", "67", ""],
         ["2025-Q3", "consulate_general", "MISSIONS_ABROAD", "MOFA", "23", ""],
         ["2025-Q3", "", "MISSIONS_ABROAD", "MOFA", "95", "tổng"],
@@ -308,7 +308,7 @@ def loaded_fixtures() -> None:
     ).encode(), "two footnote lines after the data (first cell only)", "loaded", rows=1, info=["skipped_footer"],
         checks=[check("STAFF_SPECIALISTS", "MOFA", "2024", 580)])
 
-    add("nfd_text.csv", nfd(csv_text([
+    add("nfd_text.csv", nfd(table([
         ["OFFICIALS_TRAINED", "HANOI", "Quý 1/2025", "10", "người", "Bồi dưỡng kỹ năng đối ngoại"],
         ["OFFICIALS_TRAINED", "HANOI", "Quý 2 năm 2025", "11", "người", "Tiếng Việt"],
     ], header=["Chỉ tiêu", "Đơn vị báo cáo", "Kỳ", "Giá trị", "Đơn vị tính", "Ghi chú"])).encode(),
@@ -322,36 +322,36 @@ def loaded_fixtures() -> None:
     ).encode(), "spaces around every cell", "loaded", rows=1,
         checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, note="có khoảng trắng")])
 
-    add("no_optional_columns.csv", csv_text([["LAWS_ENACTED", "MOFA", "2025", "2"]],
+    add("no_optional_columns.csv", table([["LAWS_ENACTED", "MOFA", "2025", "2"]],
                                          header=["indicator", "reporter", "period", "value"]).encode(),
         "only the four required columns", "loaded", rows=1, checks=[check("LAWS_ENACTED", "MOFA", "2025", 2)])
 
-    add("sql_text_cells.csv", csv_text([
+    add("sql_text_cells.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", "'); DROP TABLE observations; --"],
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "2945", "persons", "Robert'); DELETE FROM loads; --"],
     ]).encode(),
         "SQL in a text cell is stored as text, never executed", "loaded", rows=2,
         checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, note="'); DROP TABLE observations; --")])
 
-    add("sql_in_breakdown.csv", csv_text([
+    add("sql_in_breakdown.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "'; DROP TABLE loads; --"],
     ], header=["indicator", "reporter", "period", "value", "x\"); DROP TABLE observations; --"]).encode(),
         "SQL in a breakdown column name and value (an unrestricted dimension) is data", "loaded", rows=1,
         checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940,
                       breakdown='{"x\\");_drop_table_observations;_--":"\'; DROP TABLE loads; --"}')])
 
-    add("formula_like_text.csv", csv_text([
+    add("formula_like_text.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q1", "2960", "persons", "=HYPERLINK(\"http://x\",\"y\")"],
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "+2950", "persons", "@SUM(A1)"],
     ]).encode(), "cells starting with = and @ are kept as text; +2950 is a number", "loaded", rows=2,
         checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q1", 2960, note="=HYPERLINK(\"http://x\",\"y\")"),
                 check("STAFF_HEADCOUNT", "MOFA", "2025-Q2", 2950)])
 
-    add("current_quarter_begun.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2026-Q3", "2930", "persons", ""]]).encode(),
+    add("current_quarter_begun.csv", table([["STAFF_HEADCOUNT", "MOFA", "2026-Q3", "2930", "persons", ""]]).encode(),
         "the latest finished quarter (2026-Q3) loads", "loaded", rows=1,
         checks=[check("STAFF_HEADCOUNT", "MOFA", "2026-Q3", 2930)])
 
-    add("breakdown_named_like_internals.csv", csv_text([
+    add("breakdown_named_like_internals.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "7", "x", "2020"],
     ], header=["indicator", "reporter", "period", "value", "row_number", "_value", "_period"]).encode(),
         "breakdown columns named row_number, _value, _period are ordinary dimensions", "loaded", rows=1,
@@ -384,7 +384,7 @@ def loaded_fixtures() -> None:
     ]), "an Excel workbook saved with a .csv name: the content decides, not the extension", "loaded", rows=1,
         encoding="xlsx", checks=[check("LAWS_ENACTED", "MOFA", "2024", 1)])
 
-    add("csv_named_xlsx.xlsx", csv_text([["LAWS_ENACTED", "MOFA", "2025", "2", "laws", ""]]).encode(),
+    add("csv_named_xlsx.xlsx", table([["LAWS_ENACTED", "MOFA", "2025", "2", "laws", ""]]).encode(),
         "a CSV with an .xlsx name: read as the text it is", "loaded", rows=1,
         checks=[check("LAWS_ENACTED", "MOFA", "2025", 2)])
 
@@ -394,7 +394,7 @@ def loaded_fixtures() -> None:
 # --------------------------------------------------------------------------------------------
 
 def rejected_fixtures() -> None:
-    good = csv_text([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", ""]])
+    good = table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", ""]])
 
     add("binary_garbage.csv", bytes((i * 97 + 13) % 256 for i in range(1024)),
         "random binary bytes with a .csv name", "rejected", problems=[problem("not_text")])
@@ -420,7 +420,7 @@ def rejected_fixtures() -> None:
     add("header_only.csv", b"indicator,reporter,period,value,unit,note\r\n\r\n", "a header and no data rows",
         "rejected", problems=[problem("header_only", row=1)])
 
-    big = csv_text([["OFFICIALS_TRAINED", "MOFA", f"{2000 + i // 4}-Q{i % 4 + 1}", str(i), "persons", "x" * 40]
+    big = table([["OFFICIALS_TRAINED", "MOFA", f"{2000 + i // 4}-Q{i % 4 + 1}", str(i), "persons", "x" * 40]
                  for i in range(150)])
     add("over_size_limit.csv", big.encode(), "a valid file larger than the configured limit (KPI_MAX_FILE_MB=0.01)",
         "rejected", max_file_mb=0.01, problems=[problem("file_too_large")])
@@ -429,7 +429,7 @@ def rejected_fixtures() -> None:
         "a NUL byte inside a cell", "rejected", problems=[problem("nul_byte", row=3)])
 
     add("utf8_with_one_cp1258_row.csv", (
-        csv_text([["OFFICIALS_TRAINED", "HANOI", "2025-Q1", "10", "người", "Đào tạo"],
+        table([["OFFICIALS_TRAINED", "HANOI", "2025-Q1", "10", "người", "Đào tạo"],
                ["OFFICIALS_TRAINED", "HANOI", "2025-Q2", "11", "người", "Bồi dưỡng"]]).encode()
         + "OFFICIALS_TRAINED,HANOI,2025-Q3,12,persons,".encode() + encode_cp1258("Lớp học tiếng Việt") + b"\n"
     ), "a UTF-8 file with one row pasted from a Windows-1258 file: reject, report row 4 (not mojibake)",
@@ -467,19 +467,19 @@ def rejected_fixtures() -> None:
     ).encode(), "a quote opened on row 3 and never closed", "rejected",
         problems=[problem("unterminated_quote", row=3)])
 
-    add("duplicate_keys.csv", csv_text([
+    add("duplicate_keys.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", ""],
         ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "2950", "persons", ""],
         ["STAFF_HEADCOUNT", "MOFA", "Q3/2025", "2941", "persons", "typed again"],
     ]).encode(), "the same key twice (2025-Q3 spelled two ways)", "rejected",
         problems=[problem("duplicate_key", row=4, other_row=2)], problem_count=1)
 
-    add("duplicate_column.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "2941"]],
+    add("duplicate_column.csv", table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "2941"]],
                                       header=["indicator", "reporter", "period", "value", "gia_tri"]).encode(),
         "'value' and its alias 'gia_tri' both in the header", "rejected",
         problems=[problem("duplicate_column", row=1, column="gia_tri")])
 
-    add("missing_required_column.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2940"]],
+    add("missing_required_column.csv", table([["STAFF_HEADCOUNT", "MOFA", "2940"]],
                                               header=["indicator", "reporter", "value"]).encode(),
         "no period column", "rejected", problems=[problem("missing_columns", columns="period")])
 
@@ -489,7 +489,7 @@ def rejected_fixtures() -> None:
     ).encode(), "a column with values but no header name", "rejected",
         problems=[problem("unnamed_column", row=1, position=5)])
 
-    add("unknown_codes_suggest.csv", csv_text([
+    add("unknown_codes_suggest.csv", table([
         ["MISSION_ABROAD", "MOFA", "2025-Q3", "95", "", ""],
         ["STAFF_HEADCOUNT", "HA_NOI", "2025-Q3", "60", "", ""],
         ["", "MOFA", "2025-Q3", "1", "", ""],
@@ -500,14 +500,14 @@ def rejected_fixtures() -> None:
                   problem("unknown_indicator", row=4, column="indicator", value="")],
         problem_count=3)
 
-    add("sql_in_codes.csv", csv_text([
+    add("sql_in_codes.csv", table([
         ["'); DROP TABLE observations; --", "MOFA", "2025-Q3", "1", "", ""],
         ["STAFF_HEADCOUNT", "MOFA' OR '1'='1", "2025-Q3", "1", "", ""],
     ]).encode(), "SQL where codes belong: rejected as unknown codes, tables intact", "rejected",
         problems=[problem("unknown_indicator", row=2, column="indicator"),
                   problem("unknown_reporter", row=3, column="reporter")], problem_count=2)
 
-    add("future_period.csv", csv_text([
+    add("future_period.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2027-Q1", "2900", "persons", ""],
         ["STAFF_SPECIALISTS", "MOFA", "2027", "650", "persons", ""],
         ["STAFF_HEADCOUNT", "MOFA", "Quý 2 năm 2027", "2901", "persons", ""],
@@ -515,11 +515,11 @@ def rejected_fixtures() -> None:
         problems=[problem("future_period", row=2, column="period"), problem("future_period", row=3, column="period"),
                   problem("future_period", row=4, column="period")], problem_count=3)
 
-    add("quarter_for_annual.csv", csv_text([["STAFF_SPECIALISTS", "MOFA", "2025-Q2", "600", "persons", ""]]).encode(),
+    add("quarter_for_annual.csv", table([["STAFF_SPECIALISTS", "MOFA", "2025-Q2", "600", "persons", ""]]).encode(),
         "a quarter period for an indicator the catalog marks annual", "rejected",
         problems=[problem("quarter_for_annual", row=2, column="period", indicator="STAFF_SPECIALISTS")])
 
-    add("bad_period_spelling.csv", csv_text([
+    add("bad_period_spelling.csv", table([
         ["STAFF_HEADCOUNT", "MOFA", "2025/3", "1", "", ""],
         ["STAFF_HEADCOUNT", "MOFA", "Q5-2025", "2", "", ""],
         ["STAFF_HEADCOUNT", "MOFA", "2025-13", "3", "", ""],
@@ -528,17 +528,17 @@ def rejected_fixtures() -> None:
     ]).encode(), "periods that cannot be read", "rejected",
         problems=[problem("bad_period", row=r, column="period") for r in range(2, 7)], problem_count=5)
 
-    add("kind_column_cannot_bypass.csv", csv_text([["MISSIONS_ABROAD", "MOFA", "2025-Q3", "-3", "amount"]],
+    add("kind_column_cannot_bypass.csv", table([["MISSIONS_ABROAD", "MOFA", "2025-Q3", "-3", "amount"]],
                                                header=["indicator", "reporter", "period", "value", "_kind"]).encode(),
         "a column named _kind does not change how the indicator is checked", "rejected",
         problems=[problem("negative_count", row=2, column="value", value="-3")], problem_count=1)
 
-    add("number_too_large.csv", csv_text([["BUDGET_OPERATING", "MOFA", "2024", "9" * 400, "", ""]]).encode(),
+    add("number_too_large.csv", table([["BUDGET_OPERATING", "MOFA", "2024", "9" * 400, "", ""]]).encode(),
         "a value of 400 digits (would be inf)", "rejected",
         problems=[problem("not_a_number", row=2, column="value")], problem_count=1)
 
     na = ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "NaN", "inf", "-", ".."]
-    add("excel_na_values.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", f"{2017 + i}-Q1", v, "", ""]
+    add("excel_na_values.csv", table([["STAFF_HEADCOUNT", "MOFA", f"{2017 + i}-Q1", v, "", ""]
                                       for i, v in enumerate(na)]).encode(),
         "Excel error values and NaN, inf, -, .. in the value column", "rejected",
         problems=[problem("not_a_number", row=i + 2, column="value", value=v) for i, v in enumerate(na)],
@@ -551,19 +551,19 @@ def rejected_fixtures() -> None:
         problems=[problem("not_a_number", row=2, column="value", value="#DIV/0!"),
                   problem("not_a_number", row=3, column="value", value="#N/A")], problem_count=2)
 
-    add("blank_value.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "", "persons", "chưa có số liệu"],
+    add("blank_value.csv", table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "", "persons", "chưa có số liệu"],
                                   ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "2950", "persons", ""]]).encode(),
         "a blank value", "rejected", problems=[problem("blank_value", row=2, column="value")], problem_count=1)
 
-    add("negative_count.csv", csv_text([["MISSIONS_ABROAD", "MOFA", "2025-Q3", "-3", "agencies", ""]]).encode(),
+    add("negative_count.csv", table([["MISSIONS_ABROAD", "MOFA", "2025-Q3", "-3", "agencies", ""]]).encode(),
         "a negative value for a count indicator", "rejected",
         problems=[problem("negative_count", row=2, column="value", value="-3")])
 
-    add("non_whole_count.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940.5", "persons", ""]]).encode(),
+    add("non_whole_count.csv", table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940.5", "persons", ""]]).encode(),
         "a count that is not a whole number", "rejected",
         problems=[problem("not_whole", row=2, column="value", value="2940.5")])
 
-    add("percent_out_of_range.csv", csv_text([
+    add("percent_out_of_range.csv", table([
         ["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q3", "120%", "%", ""],
         ["BUDGET_DISBURSED_PCT", "MOFA", "2025-Q3", "-5", "%", ""],
         ["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2025-Q2", "100", "%", ""],
@@ -571,18 +571,18 @@ def rejected_fixtures() -> None:
         problems=[problem("percent_range", row=2, column="value", value="120%"),
                   problem("percent_range", row=3, column="value", value="-5")], problem_count=2)
 
-    add("percent_sign_on_count.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "12%", "", ""]]).encode(),
+    add("percent_sign_on_count.csv", table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "12%", "", ""]]).encode(),
         "a percent sign on a count indicator", "rejected",
         problems=[problem("not_a_number", row=2, column="value", value="12%")])
 
-    add("unit_mismatch.csv", csv_text([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "nghìn người", ""],
+    add("unit_mismatch.csv", table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "nghìn người", ""],
                                     ["BUDGET_OPERATING", "MOFA", "2024", "3104", "million VND", ""]]).encode(),
         "a unit different from the catalog's", "rejected",
         problems=[problem("unit_mismatch", row=2, column="unit", value="nghìn người", expected="persons"),
                   problem("unit_mismatch", row=3, column="unit", value="million VND", expected="billion VND")],
         problem_count=2)
 
-    add("restricted_breakdown_value.csv", csv_text([
+    add("restricted_breakdown_value.csv", table([
         ["MISSIONS_ABROAD", "MOFA", "2025-Q3", "67", "embassy"],
         ["MISSIONS_ABROAD", "MOFA", "2025-Q2", "66", "Đại sứ quán"],
         ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "65", "embasy"],
@@ -591,20 +591,20 @@ def rejected_fixtures() -> None:
         problems=[problem("restricted_value", row=3, column="mission_type", value="Đại sứ quán"),
                   problem("restricted_value", row=4, column="mission_type", value="embasy")], problem_count=2)
 
-    add("ambiguous_thousands.csv", csv_text([
+    add("ambiguous_thousands.csv", table([
         ["BUDGET_OPERATING", "MOF", "2024", "1.234", "", ""],
         ["BUDGET_DIGITAL", "MOF", "2024", "2.500", "", ""],
         ["BUDGET_OPERATING", "MOF", "2023", "980", "", ""],
     ], delimiter=";").encode(), "amounts like 1.234 and nothing to settle whether the dot is decimal or thousands",
         "rejected", problems=[problem("ambiguous_numbers", column="value")], problem_count=1)
 
-    add("mixed_conventions.csv", csv_text([
+    add("mixed_conventions.csv", table([
         ["BUDGET_OPERATING", "MOF", "2024", "1,234.5", "", ""],
         ["BUDGET_OPERATING", "MOF", "2023", "1.100,5", "", ""],
     ]).encode(), "one value with a decimal dot and one with a decimal comma", "rejected",
         problems=[problem("mixed_numbers", column="value")], problem_count=1)
 
-    add("mixed_conventions_count_vs_decimal.csv", csv_text([
+    add("mixed_conventions_count_vs_decimal.csv", table([
         ["STAFF_HEADCOUNT", "MOF", "2025-Q3", "1.250", "", ""],
         ["BUDGET_OPERATING", "MOF", "2024", "12.5", "", ""],
     ]).encode(), "a count settles dot-thousands but an amount says dot-decimal: mixed", "rejected",
@@ -617,7 +617,7 @@ def rejected_fixtures() -> None:
         "a UTF-8 file with Windows-1258 bytes on 250 rows: every row counted, the list capped at 200",
         "rejected", problem_count=250, problems=[problem("bad_encoding", row=3), problem("bad_encoding", row=202)])
 
-    many = csv_text([["STAFF_HEADCOUNT", "MOFA", f"{1950 + i // 4}-Q{i % 4 + 1}", "x", "", ""] for i in range(100)]
+    many = table([["STAFF_HEADCOUNT", "MOFA", f"{1950 + i // 4}-Q{i % 4 + 1}", "x", "", ""] for i in range(100)]
                  + [["NOPE", "MOFA", f"{1950 + i // 4}-Q{i % 4 + 1}", "1", "", ""] for i in range(150)],
                  header=["indicator", "reporter", "period", "value", "unit", "note"])
     add("many_problems_capped.csv", many.encode(), "250 bad rows: the report lists the first 200 and counts the rest",
