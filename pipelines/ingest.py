@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -281,14 +283,26 @@ def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | Non
 
 
 def save_upload(name: str, data: bytes, settings: Settings) -> Path:
-    """Store uploaded bytes in the inbox under a safe, unused name (the client's name is not trusted)."""
+    """Store uploaded bytes in the inbox under a safe, unused name (the client's name is not trusted).
+
+    The bytes go to a hidden temporary file of their own first, which is then hard-linked under
+    the first free name: a link never replaces an existing file, so uploads of the same name at
+    the same moment each keep their bytes, and a name appears only once its file is complete.
+    """
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     target = settings.inbox_dir / safe_name(name)
-    stem, suffix, n = target.stem, target.suffix, 1
-    while target.exists():
-        n += 1
-        target = settings.inbox_dir / f"{stem}_{n}{suffix}"
-    tmp = target.with_name("." + target.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return target
+    stem, suffix = target.stem, target.suffix
+    fd, tmp = tempfile.mkstemp(dir=settings.inbox_dir, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        n = 1
+        while True:
+            try:
+                os.link(tmp, target)
+                return target
+            except FileExistsError:
+                n += 1
+                target = settings.inbox_dir / f"{stem}_{n}{suffix}"
+    finally:
+        Path(tmp).unlink(missing_ok=True)
