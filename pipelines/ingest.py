@@ -163,7 +163,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
 
     # An oversized file is judged from its size alone, never read into memory.
     read, checked = check_bytes(lambda: path.read_bytes() if size <= settings.max_file_bytes else b"",
-                                settings.max_file_bytes, catalog, today, size=size)
+                                settings.max_file_bytes, catalog, today, size=size, limits=settings.limits)
     result_problems = read.problems
     info = checked.info if checked else []
     meta = {
@@ -274,7 +274,8 @@ class Preview:
 
 def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | None = None) -> Preview:
     """Read and validate bytes exactly as `ingest` would, without touching the warehouse."""
-    read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today())
+    read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today(),
+                                limits=settings.limits)
     if checked is None:
         return Preview("rejected", 0, read.problems, len(read.problems), [])
     if checked.ok:

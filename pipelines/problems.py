@@ -17,6 +17,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file is {size_mb} MB, over the {limit_mb} MB limit; split it or ask an administrator to raise KPI_MAX_FILE_MB",
         "vi": "tệp có dung lượng {size_mb} MB, vượt giới hạn {limit_mb} MB; hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_MAX_FILE_MB",
     },
+    "too_many_columns": {
+        "en": "the header has {found} columns, over the limit of {limit}; remove the columns the template does not need, or ask an administrator to raise KPI_MAX_COLUMNS",
+        "vi": "dòng tiêu đề có {found} cột, vượt giới hạn {limit} cột; hãy bỏ các cột không có trong mẫu báo cáo hoặc đề nghị quản trị viên tăng KPI_MAX_COLUMNS",
+    },
+    "too_many_cells": {
+        "en": "the row has {found} cells, over the limit of {limit} (empty ones count too); delete the empty columns right of the table, or ask an administrator to raise KPI_MAX_ROW_CELLS",
+        "vi": "dòng có {found} ô, vượt giới hạn {limit} ô (kể cả ô trống); hãy xóa các cột trống bên phải bảng hoặc đề nghị quản trị viên tăng KPI_MAX_ROW_CELLS",
+    },
+    "sheet_too_wide": {
+        "en": "cell {cell} of sheet '{sheet}' holds a value in column {found}, beyond the limit of {limit} cells per row; delete the columns right of the table, or ask an administrator to raise KPI_MAX_ROW_CELLS",
+        "vi": "ô {cell} của trang tính '{sheet}' có giá trị ở cột thứ {found}, vượt giới hạn {limit} ô mỗi dòng; hãy xóa các cột bên phải bảng hoặc đề nghị quản trị viên tăng KPI_MAX_ROW_CELLS",
+    },
+    "cell_too_large": {
+        "en": "the cell holds {size_kb} KB of text, over the limit of {limit_kb} KB per cell; shorten it, or ask an administrator to raise KPI_MAX_CELL_BYTES",
+        "vi": "ô chứa {size_kb} KB văn bản, vượt giới hạn {limit_kb} KB mỗi ô; hãy rút gọn hoặc đề nghị quản trị viên tăng KPI_MAX_CELL_BYTES",
+    },
+    "too_many_rows": {
+        "en": "the file has more than {limit} data rows (this is the first row over the limit); split it, or ask an administrator to raise KPI_MAX_ROWS",
+        "vi": "tệp có hơn {limit} dòng số liệu (đây là dòng đầu tiên vượt giới hạn); hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_MAX_ROWS",
+    },
+    "workbook_too_large": {
+        "en": "the workbook unpacks to {size_mb} MB, over the {limit_mb} MB limit; split it or save it as CSV, or ask an administrator to raise KPI_MAX_WORKBOOK_MB",
+        "vi": "sổ Excel khi giải nén có dung lượng {size_mb} MB, vượt giới hạn {limit_mb} MB; hãy tách tệp hoặc lưu dưới dạng CSV, hoặc đề nghị quản trị viên tăng KPI_MAX_WORKBOOK_MB",
+    },
+    "time_limit": {
+        "en": "checking the file took longer than the limit of {limit} s and was stopped; nothing was loaded; split the file, or ask an administrator to raise KPI_FILE_TIMEOUT_S",
+        "vi": "việc kiểm tra tệp vượt quá thời gian cho phép {limit} giây nên đã dừng; không dòng nào được nạp; hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_FILE_TIMEOUT_S",
+    },
     "empty_file": {
         "en": "the file is empty",
         "vi": "tệp rỗng, không có dữ liệu",

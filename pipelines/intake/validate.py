@@ -17,6 +17,7 @@ import polars as pl
 
 from pipelines.catalog import Catalog
 from pipelines.intake import numbers
+from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.tabular import OPTIONAL, REQUIRED, Rows
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
@@ -152,10 +153,27 @@ def _named(cells: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return cells.select(pl.col("row_number"), *(pl.col(f"c{i}").alias(name) for name, i in position.items()))
 
 
-STRUCTURE_PROBLEMS = ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break")
+STRUCTURE_PROBLEMS = ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break",
+                      "too_many_columns", "too_many_cells", "too_many_rows", "cell_too_large", "time_limit")
 
 
-def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
+def oversized_cells(chunk: pl.DataFrame, columns: list[str], max_bytes: int) -> list[Problem]:
+    """A problem per cell (in row order, the first MAX_REPORTED) over the bytes-per-cell limit."""
+    cells = [c for c in chunk.columns if c != "row_number"]
+    if not cells:
+        return []
+    longest = chunk.select(pl.col(c).str.len_bytes().max() for c in cells).row(0)
+    over = [(i, c) for i, (c, n) in enumerate(zip(cells, longest)) if n is not None and n > max_bytes]
+    problems: list[Problem] = []
+    for i, c in over:
+        rows = chunk.filter(pl.col(c).str.len_bytes() > max_bytes).select("row_number", pl.col(c).str.len_bytes().alias("n")).head(MAX_REPORTED)
+        name = columns[i] if i < len(columns) and columns[i] else str(i + 1)
+        problems += [Problem("cell_too_large", row=r, column=name, params={"size_kb": kb(n), "limit_kb": kb(max_bytes)})
+                     for r, n in rows.iter_rows()]
+    return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))[:MAX_REPORTED]
+
+
+def validate(table: Rows, catalog: Catalog, today: date, budget: Budget | None = None) -> Validated:
     """Apply every row-level and file-level rule; never raises on bad content.
 
     Row-level rules run on each chunk of rows as it is read, which keeps of it only the columns
@@ -172,8 +190,14 @@ def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
     header_problems = len(table.problems)
     structure_broken = any(p.code in STRUCTURE_PROBLEMS for p in table.problems)
     rules = None if structure_broken else _RowRules(table.columns, catalog, today)
+    budget = budget or default_budget()
     staged: list[pl.DataFrame] = []
     for chunk in table.chunks():
+        budget.check_time()
+        # Before any rule: a 50 MB note would otherwise be normalised, stored and shown.
+        too_large = oversized_cells(chunk, table.columns, budget.limits.max_cell_bytes)
+        if too_large:
+            raise OverLimit(too_large)
         out.rows_read += chunk.height
         if rules is not None and chunk.height:
             staged.append(rules.check(chunk, found))
@@ -192,6 +216,7 @@ def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
         return _finish(out, found)
     frame = pl.concat(staged, rechunk=False) if len(staged) > 1 else staged[0]
     del staged
+    budget.check_time()
     out.observations = _file_rules(frame, found, out)
     return _finish(out, found) if found.count else out
 
