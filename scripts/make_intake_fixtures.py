@@ -649,6 +649,46 @@ def rejected_fixtures() -> None:
                                                    problem("unknown_indicator", row=102, column="indicator")])
 
 
+def issue14_fixtures() -> None:
+    """Issue 14: small files that cost minutes or hours before the input bounds."""
+    # The 13 KB CSV: a header of 2,000 columns and one row (97 s and 4 GB before).
+    wide = ["indicator", "reporter", "period", "value", "unit", "note"] + [f"d{i}" for i in range(1994)]
+    add("wide_header_2000_columns.csv",
+        table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", ""] + [""] * 1994], header=wide).encode(),
+        "a header of 2,000 columns and one row: over KPI_MAX_COLUMNS (200), rejected at once", "rejected",
+        problems=[problem("too_many_columns", row=1, found=2000, limit=200)], problem_count=1)
+
+    # The 5 KB workbook that declares A1:XFD1048576 and holds one cell at row 1,048,576.
+    add("xlsx_declared_huge_dimension.xlsx", _sheet_patched(workbook([
+        ("Sheet1", [["indicator", "reporter", "period", "value", "unit", "note"],
+                    ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, "persons", None],
+                    ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", 2935, "persons", None]]),
+    ]), "A1:XFD1048576", '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>Nguồn: Bộ Ngoại giao</t></is></c></row>'),
+        "a workbook declaring the whole sheet (A1:XFD1048576) with a source line at row 1,048,576: read as it is, not padded",
+        "loaded", rows=2, encoding="xlsx", info=["skipped_footer"],
+        checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, row_number=2)])
+    add("xlsx_value_in_last_column.xlsx", _sheet_patched(workbook([
+        ("Báo cáo", [["indicator", "reporter", "period", "value", "unit", "note"],
+                     ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, "persons", None]]),
+    ]), "A1:XFD1048576", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+        "a workbook with a value in cell XFD1048576: a row of 16,384 cells, over KPI_MAX_ROW_CELLS, named by sheet and cell",
+        "rejected", problems=[problem("sheet_too_wide", row=1048576, sheet="Báo cáo", cell="XFD1048576", found=16384)],
+        problem_count=1)
+
+
+def _sheet_patched(data: bytes, dimension: str, extra_row: str) -> bytes:
+    """A workbook whose first sheet declares `dimension` and ends with `extra_row` (raw XML)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    members = {}
+    for info in src.infolist():
+        body = src.read(info.filename)
+        if info.filename == "xl/worksheets/sheet1.xml":
+            body = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), body)
+            body = body.replace(b"</sheetData>", extra_row.encode() + b"</sheetData>")
+        members[info.filename] = body
+    return deterministic_zip(_zip(members))
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -702,6 +742,7 @@ def build() -> dict[str, bytes]:
     FILES.clear()
     loaded_fixtures()
     rejected_fixtures()
+    issue14_fixtures()
     return {**FILES, "expected.toml": manifest().encode()}
 
 

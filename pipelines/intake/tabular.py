@@ -128,11 +128,11 @@ def last_named(columns: list[str]) -> int:
 def header_limit_problems(header_cells: list[str], columns: list[str], header_row: int, budget: Budget) -> list[Problem]:
     """The header's cells and columns against the limits, before any data row is read."""
     limits = budget.limits
-    if len(header_cells) > limits.max_row_cells:
-        return [Problem("too_many_cells", row=header_row, params={"found": len(header_cells), "limit": limits.max_row_cells})]
     width = last_named(columns) + 1
     if width > limits.max_columns:
         return [Problem("too_many_columns", row=header_row, params={"found": width, "limit": limits.max_columns})]
+    if len(header_cells) > limits.max_row_cells:
+        return [Problem("too_many_cells", row=header_row, params={"found": len(header_cells), "limit": limits.max_row_cells})]
     return []
 
 
