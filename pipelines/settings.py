@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     max_row_cells: int = Field(1_000, ge=6, le=1_000_000, description="cells in any row, empty ones included")
     max_cell_bytes: int = Field(100_000, ge=1_000, le=2**31 - 1, description="bytes of text in one cell (UTF-8)")
     max_rows: int = Field(5_000_000, ge=1, description="data rows in one file")
-    max_workbook_mb: float = Field(200.0, gt=0, le=4096, description="an .xlsx file's unpacked size")
+    max_workbook_mb: float = Field(100.0, gt=0, le=4096, description="an .xlsx file's unpacked size (its XML)")
     file_timeout_s: float = Field(300.0, gt=0, description="wall-clock seconds to read and check one file")
     language: Literal["vi", "en"] = Field("vi", description="default language of the UI and reports")
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")

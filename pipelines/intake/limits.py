@@ -22,7 +22,7 @@ class Limits:
     max_row_cells: int = 1_000
     max_cell_bytes: int = 100_000
     max_rows: int = 5_000_000
-    max_workbook_bytes: int = 200 * 1024 * 1024
+    max_workbook_bytes: int = 100 * 1024 * 1024
     seconds: float = 300.0
 
     def start(self) -> Budget:
