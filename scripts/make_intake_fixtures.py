@@ -675,6 +675,21 @@ def issue14_fixtures() -> None:
         "rejected", problems=[problem("sheet_too_wide", row=1048576, sheet="Báo cáo", cell="XFD1048576", found=16384)],
         problem_count=1)
 
+    # As `kpi export` writes text a spreadsheet would run: with a leading apostrophe, dropped on ingest.
+    add("export_neutralised_formulas.csv", table([
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q1", "2960", "persons", "'=HYPERLINK(\"http://host/x\",\"y\")", "'@SUM(A1)"],
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "2950", "persons", "'+1+2", ""],
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", "''trích dẫn", "'-x"],
+        ["STAFF_HEADCOUNT", "MOFA", "2024-Q4", "2930", "persons", "'không đổi", ""],
+    ], header=HEADER + ["program"]).encode(),
+        "text kept from running as a formula by `kpi export` ('=, '+, '@, '-, ''): the apostrophe is dropped, "
+        "a lone one before other text kept", "loaded", rows=4,
+        checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q1", 2960, breakdown='{"program":"@SUM(A1)"}',
+                      note='=HYPERLINK("http://host/x","y")'),
+                check("STAFF_HEADCOUNT", "MOFA", "2025-Q2", 2950, note="+1+2"),
+                check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, breakdown='{"program":"-x"}', note="'trích dẫn"),
+                check("STAFF_HEADCOUNT", "MOFA", "2024-Q4", 2930, note="'không đổi")])
+
 
 def _sheet_patched(data: bytes, dimension: str, extra_row: str) -> bytes:
     """A workbook whose first sheet declares `dimension` and ends with `extra_row` (raw XML)."""

@@ -16,6 +16,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.catalog import Catalog
+from pipelines.formulas import restore_expr, restore_needed_expr
 from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.tabular import OPTIONAL, REQUIRED, Rows
@@ -274,6 +275,10 @@ class _RowRules:
         for col in OPTIONAL:
             if col not in self.present:
                 frame = frame.with_columns(pl.lit("").alias(col))
+        # Free text that `kpi export` kept from running as a formula ('=SUM(A1)): as it was.
+        free_text = ["note", *(DIM + d for d in self.dims)]
+        prefixed = frame.select(restore_needed_expr(pl.col(c)).any() for c in free_text).row(0)
+        frame = frame.with_columns(restore_expr(pl.col(c)).alias(c) for c, needed in zip(free_text, prefixed) if needed)
 
         # Codes: indicator and reporter must be in the catalog.
         catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
