@@ -23,7 +23,7 @@ import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.intake.check import check_bytes
-from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, render_report
+from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, printable, render_report
 from pipelines.settings import Settings
 from pipelines.warehouse.catalog_tables import sync_catalog
 from pipelines.warehouse.store import open_writer, writer_lock
@@ -54,7 +54,7 @@ class FileOutcome:
             "en": {"loaded": "loaded", "duplicate": "duplicate", "rejected": "rejected"},
             "vi": {"loaded": "đã nạp", "duplicate": "trùng lặp", "rejected": "từ chối"},
         }[lang]
-        head = f"{words[self.status]:<10} {self.file_name}"
+        head = f"{words[self.status]:<10} {printable(self.file_name)}"
         if self.status == "loaded":
             rows = f"{self.rows} rows" if lang == "en" else f"{self.rows} dòng"
             revised = (f", {self.revised} revised" if lang == "en" else f", {self.revised} giá trị sửa đổi") if self.revised else ""

@@ -7,6 +7,7 @@ dashboard all say the same thing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -175,6 +176,18 @@ INFO_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# Characters a terminal or a text viewer would act on rather than show: C0 and C1 controls (ESC
+# starts ANSI sequences that recolour, retitle or rewrite the screen; 0x9b is a one-byte CSI),
+# DEL, and the bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a file (a cell, a header, a file name) made safe to print on a terminal or in
+    report.txt: each control character shown as its escape (ESC as \\x1b), nothing executed."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason a file is rejected, located as the analyst sees it in Excel (header = row 1)."""
@@ -190,7 +203,7 @@ class Problem:
         params = {"value": self.value if self.value is not None else "", "column": self.column or "", **self.params}
         if "hint" in template and "hint" not in params:
             params["hint"] = _hint(params.get("suggestions") or [], lang)
-        return template.format(**params)
+        return printable(template.format(**params))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -219,7 +232,7 @@ def format_problem(problem: Problem, file_name: str, lang: str = "en") -> str:
         where.append(f"{row_word} {problem.row}")
     if problem.column:
         where.append(f"{col_word} {problem.column}")
-    return f"{', '.join(where)}: {problem.message(lang)}"
+    return printable(f"{', '.join(where)}: {problem.message(lang)}")
 
 
 def render_report(file_name: str, problems: list[Problem], total: int, lang: str = "en") -> str:
@@ -230,7 +243,7 @@ def render_report(file_name: str, problems: list[Problem], total: int, lang: str
     else:
         head = f"File {file_name} was rejected: {total} problem(s). Nothing was loaded; fix these and send the whole file again."
         more = "... and {n} more"
-    lines = [head, ""] + [format_problem(p, file_name, lang) for p in problems]
+    lines = [printable(head), ""] + [format_problem(p, file_name, lang) for p in problems]
     if total > len(problems):
         lines.append(more.format(n=total - len(problems)))
     return "\n".join(lines) + "\n"

@@ -691,6 +691,15 @@ def issue14_fixtures() -> None:
                 check("STAFF_HEADCOUNT", "MOFA", "2024-Q4", 2930, note="'không đổi")])
 
 
+    # Terminal escape sequences in cells: recolour, retitle and clear the analyst's terminal.
+    add("ansi_escape_in_cells.csv", table([
+        ["STAFF_HEADCOUNT", "\x1b[2J\x1b]0;pwned\x07MOFA", "2025-Q3", "2940", "persons", ""],
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "\x1b[31m12", "persons", "\x9b31m"],
+    ]).encode(), "ANSI escape sequences in cells: reported, shown as escapes in the report (never sent raw to a terminal)",
+        "rejected", problems=[problem("unknown_reporter", row=2, column="reporter", value="\x1b[2J\x1b]0;pwned\x07MOFA"),
+                              problem("not_a_number", row=3, column="value", value="\x1b[31m12")], problem_count=2)
+
+
 def _sheet_patched(data: bytes, dimension: str, extra_row: str) -> bytes:
     """A workbook whose first sheet declares `dimension` and ends with `extra_row` (raw XML)."""
     src = zipfile.ZipFile(io.BytesIO(data))
