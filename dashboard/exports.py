@@ -1,7 +1,9 @@
 """Downloads from the app: CSV, XLSX and PNG that are safe to open and look right in a deck.
 
-Text cells that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
-return) get a leading apostrophe (OWASP's rule); numbers stay numbers, so -5 is still -5.
+Text cells that a spreadsheet would run as a formula (starting with = + - @, tab, carriage
+return or NUL) get a leading apostrophe (OWASP's rule, shared with `kpi export`:
+pipelines/formulas.py); numbers stay numbers, so -5 is still -5. Every text cell of a CSV is
+quoted, so a note such as `ghi chú;=1+1` stays one cell under a `;` list separator too.
 """
 
 from __future__ import annotations
@@ -11,20 +13,15 @@ import io
 import altair as alt
 import polars as pl
 
+from pipelines.formulas import neutralise_frame
 
-def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix `'` to text cells a spreadsheet would evaluate; leave numeric columns alone."""
-    text_cols = [c for c, dtype in frame.schema.items() if dtype == pl.String]
-    pattern = "^[=+\\-@\t\r]"
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text_cols
-    )
+neutralise = neutralise_frame
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM, so Excel shows Vietnamese correctly when the file is double-clicked."""
-    return b"\xef\xbb\xbf" + neutralise(frame).write_csv().encode("utf-8")
+    """UTF-8 with BOM, so Excel shows Vietnamese correctly when the file is double-clicked; text
+    quoted, so that no list separator inside a cell can split it."""
+    return b"\xef\xbb\xbf" + neutralise(frame).write_csv(quote_style="non_numeric").encode("utf-8")
 
 
 def xlsx_bytes(frame: pl.DataFrame, sheet: str = "data") -> bytes:

@@ -83,6 +83,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.problems import printable
     from pipelines.status import load_history, reporter_freshness
 
     loads = load_history(settings.warehouse_path, args.limit)
@@ -95,7 +96,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     print(f"warehouse: {settings.warehouse_path}\n\nloads (newest first):")
     for row in loads:
-        print(f"  #{row['load_id']:<5} {row['received_at']}  {row['status']:<9} {row['rows_loaded']:>8} rows  {row['file_name']}")
+        print(f"  #{row['load_id']:<5} {row['received_at']}  {row['status']:<9} {row['rows_loaded']:>8} rows  {printable(row['file_name'])}")
     print("\nlatest period per reporter:")
     for row in fresh:
         print(f"  {row['reporter']:<9} quarter {row['latest_quarter'] or '-':<8} year {row['latest_year'] or '-':<5}"

@@ -1,7 +1,9 @@
 """Current values back out in the reporters' template, so an export can be sent, edited and re-ingested.
 
 Columns: indicator, reporter, period, value, unit, note, then one column per breakdown
-dimension in use (sorted by name), blank where a row does not break down by it.
+dimension in use (sorted by name), blank where a row does not break down by it. Text that a
+spreadsheet would run as a formula gets a leading apostrophe, which `kpi ingest` drops again
+(pipelines/formulas.py); values are written as numbers and never prefixed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import json
 from pathlib import Path
 
+from pipelines.formulas import neutralise
 from pipelines.intake.numbers import format_number
 from pipelines.warehouse.store import open_reader
 
@@ -41,5 +44,7 @@ def export_csv(db_path: Path, indicator: str | None = None) -> str:
     writer.writerow(FIXED_COLUMNS + dims)
     for row, breakdown in zip(rows, breakdowns):
         ind, rep, period, _, value, unit, note = row
-        writer.writerow([ind, rep, period, format_number(value), unit or "", note or ""] + [breakdown.get(d, "") for d in dims])
+        texts = [ind, rep, period]
+        writer.writerow([neutralise(t) for t in texts] + [format_number(value), neutralise(unit or ""), neutralise(note or "")]
+                        + [neutralise(breakdown.get(d, "")) for d in dims])
     return out.getvalue()

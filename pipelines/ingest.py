@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -21,10 +23,10 @@ import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.intake.check import check_bytes
-from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, render_report
+from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, printable, render_report
 from pipelines.settings import Settings
 from pipelines.warehouse.catalog_tables import sync_catalog
-from pipelines.warehouse.store import open_writer, writer_lock
+from pipelines.warehouse.store import open_reader, open_writer, writer_lock
 
 SKIPPED_NAMES = re.compile(r"^(\.|~\$)|\.report\.(txt|json)$")
 
@@ -52,7 +54,7 @@ class FileOutcome:
             "en": {"loaded": "loaded", "duplicate": "duplicate", "rejected": "rejected"},
             "vi": {"loaded": "đã nạp", "duplicate": "trùng lặp", "rejected": "từ chối"},
         }[lang]
-        head = f"{words[self.status]:<10} {self.file_name}"
+        head = f"{words[self.status]:<10} {printable(self.file_name)}"
         if self.status == "loaded":
             rows = f"{self.rows} rows" if lang == "en" else f"{self.rows} dòng"
             revised = (f", {self.revised} revised" if lang == "en" else f", {self.revised} giá trị sửa đổi") if self.revised else ""
@@ -161,7 +163,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
 
     # An oversized file is judged from its size alone, never read into memory.
     read, checked = check_bytes(lambda: path.read_bytes() if size <= settings.max_file_bytes else b"",
-                                settings.max_file_bytes, catalog, today, size=size)
+                                settings.max_file_bytes, catalog, today, size=size, limits=settings.limits)
     result_problems = read.problems
     info = checked.info if checked else []
     meta = {
@@ -232,7 +234,9 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
     # The lock covers listing, loading and filing: an ingest that waited for this one must not
     # list files this one is about to move (it would crash on them, or load them twice).
     with writer_lock(settings.warehouse_path, settings.lock_timeout_s):
+        finish_filing(settings)  # what a run that died after publishing left to file
         files = collect_files(paths if paths else [settings.inbox_dir])
+        journal = _journal_path(settings)
         with open_writer(settings.warehouse_path, lock_held=True) as con:
             sync_catalog(con, catalog)
             for path in files:
@@ -241,22 +245,90 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
                 outcome.stored_as = folder / _stored_name(outcome)
                 con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
                 outcomes.append(outcome)
+            # The filing to do once published, written down before the publish: a run that
+            # dies while it files leaves the rest to the next run (finish_filing).
+            plan = _filing_plan(outcomes, settings, lang)
+            _write_journal(journal, plan)
         # Published: now file the sources (report first, so a rejected file is never without
-        # one). A crash before this point leaves them in the inbox, where the next run
-        # recognises the loaded ones as duplicates.
-        inbox = settings.inbox_dir.resolve()
-        for outcome in outcomes:
-            assert outcome.stored_as is not None
-            if outcome.status == "rejected":
-                outcome.report_path = outcome.stored_as.with_name(outcome.stored_as.name + ".report.txt")
-                outcome.report_path.write_text(
-                    render_report(outcome.file_name, outcome.problems, outcome.problem_count, lang), encoding="utf-8"
-                )
-            if outcome.source.resolve().parent == inbox:
-                shutil.move(outcome.source, outcome.stored_as)
-            else:
-                shutil.copy2(outcome.source, outcome.stored_as)
+        # one). A crash before the publish leaves them in the inbox (the journal names loads the
+        # warehouse does not hold, and is dropped); a crash after it, the journal to finish.
+        for entry, outcome in zip(plan, outcomes):
+            outcome.report_path = _file_away(entry)
+        journal.unlink(missing_ok=True)
     return outcomes
+
+
+def _journal_path(settings: Settings) -> Path:
+    return settings.warehouse_path.with_name("." + settings.warehouse_path.name + ".filing.json")
+
+
+def _filing_plan(outcomes: list[FileOutcome], settings: Settings, lang: str) -> list[dict]:
+    inbox = settings.inbox_dir.resolve()
+    plan = []
+    for outcome in outcomes:
+        assert outcome.stored_as is not None
+        report = None
+        if outcome.status == "rejected":
+            report = render_report(outcome.file_name, outcome.problems, outcome.problem_count, lang)
+        plan.append({
+            "load_id": outcome.load_id, "source": str(outcome.source.resolve()), "stored_as": str(outcome.stored_as),
+            "move": outcome.source.resolve().parent == inbox, "report": report,
+        })
+    return plan
+
+
+def _write_journal(path: Path, plan: list[dict]) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(plan, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _file_away(entry: dict) -> Path | None:
+    """Report (if any), then the file, to their places; safe to repeat after a crash at any point."""
+    source, target = Path(entry["source"]), Path(entry["stored_as"])
+    report_path = None
+    if entry["report"] is not None:
+        report_path = target.with_name(target.name + ".report.txt")
+        if not report_path.exists():
+            tmp = report_path.with_name("." + report_path.name + ".part")
+            tmp.write_text(entry["report"], encoding="utf-8")
+            os.replace(tmp, report_path)
+    if entry["move"]:
+        if source.exists():
+            shutil.move(source, target)  # a rename on one file system; copy-then-delete across two
+    elif source.exists() and not target.exists():
+        tmp = target.with_name("." + target.name + ".part")
+        shutil.copy2(source, tmp)
+        os.replace(tmp, target)
+    return report_path
+
+
+def finish_filing(settings: Settings) -> None:
+    """Finish the filing a run left undone when it died after publishing (the caller holds the
+    writer lock): the loads its journal names that the published warehouse holds get their
+    file and report, as recorded in `stored_as`; a journal of loads never published is dropped."""
+    journal = _journal_path(settings)
+    if not journal.exists():
+        return
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        plan = []  # torn before its replace completed: the publish never happened
+    with open_reader(settings.warehouse_path) as con:
+        published = set()
+        if con is not None and plan:
+            published = {
+                (load_id, stored) for load_id, stored in con.execute(
+                    "SELECT load_id, stored_as FROM loads WHERE load_id IN (SELECT unnest(?))", [[e["load_id"] for e in plan]]
+                ).fetchall()
+            }
+    for entry in plan:
+        if (entry["load_id"], entry["stored_as"]) in published:
+            _file_away(entry)
+    journal.unlink(missing_ok=True)
 
 
 @dataclass
@@ -272,7 +344,8 @@ class Preview:
 
 def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | None = None) -> Preview:
     """Read and validate bytes exactly as `ingest` would, without touching the warehouse."""
-    read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today())
+    read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today(),
+                                limits=settings.limits)
     if checked is None:
         return Preview("rejected", 0, read.problems, len(read.problems), [])
     if checked.ok:
@@ -281,14 +354,26 @@ def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | Non
 
 
 def save_upload(name: str, data: bytes, settings: Settings) -> Path:
-    """Store uploaded bytes in the inbox under a safe, unused name (the client's name is not trusted)."""
+    """Store uploaded bytes in the inbox under a safe, unused name (the client's name is not trusted).
+
+    The bytes go to a hidden temporary file of their own first, which is then hard-linked under
+    the first free name: a link never replaces an existing file, so uploads of the same name at
+    the same moment each keep their bytes, and a name appears only once its file is complete.
+    """
     settings.inbox_dir.mkdir(parents=True, exist_ok=True)
     target = settings.inbox_dir / safe_name(name)
-    stem, suffix, n = target.stem, target.suffix, 1
-    while target.exists():
-        n += 1
-        target = settings.inbox_dir / f"{stem}_{n}{suffix}"
-    tmp = target.with_name("." + target.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return target
+    stem, suffix = target.stem, target.suffix
+    fd, tmp = tempfile.mkstemp(dir=settings.inbox_dir, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        n = 1
+        while True:
+            try:
+                os.link(tmp, target)
+                return target
+            except FileExistsError:
+                n += 1
+                target = settings.inbox_dir / f"{stem}_{n}{suffix}"
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ dashboard all say the same thing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,6 +17,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "file_too_large": {
         "en": "the file is {size_mb} MB, over the {limit_mb} MB limit; split it or ask an administrator to raise KPI_MAX_FILE_MB",
         "vi": "tệp có dung lượng {size_mb} MB, vượt giới hạn {limit_mb} MB; hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_MAX_FILE_MB",
+    },
+    "too_many_columns": {
+        "en": "the header has {found} columns, over the limit of {limit}; remove the columns the template does not need, or ask an administrator to raise KPI_MAX_COLUMNS",
+        "vi": "dòng tiêu đề có {found} cột, vượt giới hạn {limit} cột; hãy bỏ các cột không có trong mẫu báo cáo hoặc đề nghị quản trị viên tăng KPI_MAX_COLUMNS",
+    },
+    "too_many_cells": {
+        "en": "the row has {found} cells, over the limit of {limit} (empty ones count too); delete the empty columns right of the table, or ask an administrator to raise KPI_MAX_ROW_CELLS",
+        "vi": "dòng có {found} ô, vượt giới hạn {limit} ô (kể cả ô trống); hãy xóa các cột trống bên phải bảng hoặc đề nghị quản trị viên tăng KPI_MAX_ROW_CELLS",
+    },
+    "sheet_too_wide": {
+        "en": "cell {cell} of sheet '{sheet}' holds a value in column {found}, beyond the limit of {limit} cells per row; delete the columns right of the table, or ask an administrator to raise KPI_MAX_ROW_CELLS",
+        "vi": "ô {cell} của trang tính '{sheet}' có giá trị ở cột thứ {found}, vượt giới hạn {limit} ô mỗi dòng; hãy xóa các cột bên phải bảng hoặc đề nghị quản trị viên tăng KPI_MAX_ROW_CELLS",
+    },
+    "cell_too_large": {
+        "en": "the cell holds {size_kb} KB of text, over the limit of {limit_kb} KB per cell; shorten it, or ask an administrator to raise KPI_MAX_CELL_BYTES",
+        "vi": "ô chứa {size_kb} KB văn bản, vượt giới hạn {limit_kb} KB mỗi ô; hãy rút gọn hoặc đề nghị quản trị viên tăng KPI_MAX_CELL_BYTES",
+    },
+    "too_many_rows": {
+        "en": "the file has more than {limit} data rows (this is the first row over the limit); split it, or ask an administrator to raise KPI_MAX_ROWS",
+        "vi": "tệp có hơn {limit} dòng số liệu (đây là dòng đầu tiên vượt giới hạn); hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_MAX_ROWS",
+    },
+    "workbook_too_large": {
+        "en": "the workbook unpacks to {size_mb} MB, over the {limit_mb} MB limit; split it or save it as CSV, or ask an administrator to raise KPI_MAX_WORKBOOK_MB",
+        "vi": "sổ Excel khi giải nén có dung lượng {size_mb} MB, vượt giới hạn {limit_mb} MB; hãy tách tệp hoặc lưu dưới dạng CSV, hoặc đề nghị quản trị viên tăng KPI_MAX_WORKBOOK_MB",
+    },
+    "time_limit": {
+        "en": "checking the file took longer than the limit of {limit} s and was stopped; nothing was loaded; split the file, or ask an administrator to raise KPI_FILE_TIMEOUT_S",
+        "vi": "việc kiểm tra tệp vượt quá thời gian cho phép {limit} giây nên đã dừng; không dòng nào được nạp; hãy tách tệp hoặc đề nghị quản trị viên tăng KPI_FILE_TIMEOUT_S",
     },
     "empty_file": {
         "en": "the file is empty",
@@ -147,6 +176,18 @@ INFO_MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# Characters a terminal or a text viewer would act on rather than show: C0 and C1 controls (ESC
+# starts ANSI sequences that recolour, retitle or rewrite the screen; 0x9b is a one-byte CSI),
+# DEL, and the bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text from a file (a cell, a header, a file name) made safe to print on a terminal or in
+    report.txt: each control character shown as its escape (ESC as \\x1b), nothing executed."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason a file is rejected, located as the analyst sees it in Excel (header = row 1)."""
@@ -162,7 +203,7 @@ class Problem:
         params = {"value": self.value if self.value is not None else "", "column": self.column or "", **self.params}
         if "hint" in template and "hint" not in params:
             params["hint"] = _hint(params.get("suggestions") or [], lang)
-        return template.format(**params)
+        return printable(template.format(**params))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -191,7 +232,7 @@ def format_problem(problem: Problem, file_name: str, lang: str = "en") -> str:
         where.append(f"{row_word} {problem.row}")
     if problem.column:
         where.append(f"{col_word} {problem.column}")
-    return f"{', '.join(where)}: {problem.message(lang)}"
+    return printable(f"{', '.join(where)}: {problem.message(lang)}")
 
 
 def render_report(file_name: str, problems: list[Problem], total: int, lang: str = "en") -> str:
@@ -202,7 +243,7 @@ def render_report(file_name: str, problems: list[Problem], total: int, lang: str
     else:
         head = f"File {file_name} was rejected: {total} problem(s). Nothing was loaded; fix these and send the whole file again."
         more = "... and {n} more"
-    lines = [head, ""] + [format_problem(p, file_name, lang) for p in problems]
+    lines = [printable(head), ""] + [format_problem(p, file_name, lang) for p in problems]
     if total > len(problems):
         lines.append(more.format(n=total - len(problems)))
     return "\n".join(lines) + "\n"

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pipelines.intake.limits import Limits
+
 
 def _shipped_data_dir() -> Path:
     """Where the catalog and the sample files are: `data/` of a checkout (editable install), or
@@ -40,6 +42,13 @@ class Settings(BaseSettings):
     db_path: Path | None = Field(None, description="the published warehouse; default <data_dir>/warehouse/kpi.duckdb")
     catalog_dir: Path = Field(DEFAULT_CATALOG_DIR, description="indicators.csv, reporters.csv, ...")
     max_file_mb: float = Field(100.0, gt=0, le=2048, description="larger files are rejected unread")
+    # What one file may cost (pipelines/intake/limits.py): each checked before the work it guards.
+    max_columns: int = Field(200, ge=6, le=16_384, description="columns in a file's header (up to its last named one)")
+    max_row_cells: int = Field(1_000, ge=6, le=1_000_000, description="cells in any row, empty ones included")
+    max_cell_bytes: int = Field(100_000, ge=1_000, le=2**31 - 1, description="bytes of text in one cell (UTF-8)")
+    max_rows: int = Field(5_000_000, ge=1, description="data rows in one file")
+    max_workbook_mb: float = Field(100.0, gt=0, le=4096, description="an .xlsx file's unpacked size (its XML)")
+    file_timeout_s: float = Field(300.0, gt=0, description="wall-clock seconds to read and check one file")
     language: Literal["vi", "en"] = Field("vi", description="default language of the UI and reports")
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
     users_file: Path = Field(Path(".streamlit/users.toml"), description="built-in accounts (`kpi user add`)")
@@ -73,6 +82,14 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            max_columns=self.max_columns, max_row_cells=self.max_row_cells, max_cell_bytes=self.max_cell_bytes,
+            max_rows=self.max_rows, max_workbook_bytes=int(self.max_workbook_mb * 1024 * 1024),
+            seconds=self.file_timeout_s,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

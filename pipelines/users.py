@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,12 +58,20 @@ def read_users(path: Path) -> dict[str, Account]:
     """Accounts by lower-case name; {} when the file does not exist."""
     if not path.exists():
         return {}
+    if path.is_dir():
+        raise UsersError(f"{path} is a folder, not a users file; remove it or point KPI_USERS_FILE at a file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsersError(f"{path}: not valid TOML ({exc}); fix or remove it") from None
+    except OSError as exc:
+        raise UsersError(f"{path} cannot be read ({exc.strerror}); check its permissions") from None
+    users = data.get("users", {})
+    if not isinstance(users, dict):
+        raise UsersError(f"{path}: `users` must be a table of accounts ([users.\"name\"] sections written by `kpi user add`), "
+                         f"not {type(users).__name__}; fix or remove it")
     accounts = {}
-    for name, entry in data.get("users", {}).items():
+    for name, entry in users.items():
         if not isinstance(entry, dict) or entry.get("role") not in ROLES or not str(entry.get("password_hash", "")).startswith("scrypt$"):
             raise UsersError(f"{path}: user {name!r} needs role = viewer|analyst and a password_hash written by `kpi user add`")
         accounts[name.lower()] = Account(name.lower(), entry["role"], entry["password_hash"])
@@ -75,11 +84,21 @@ def write_users(path: Path, accounts: dict[str, Account]) -> None:
     for acc in sorted(accounts.values(), key=lambda a: a.name):
         lines += [f'[users."{acc.name}"]', f'role = "{acc.role}"', f'password_hash = "{acc.password_hash}"', ""]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines))
-    os.replace(tmp, path)
+    if path.is_dir():
+        raise UsersError(f"{path} is a folder, not a users file; remove it or point KPI_USERS_FILE at a file")
+    # A temporary file of our own, created 0600 (a stale `users.toml.tmp` left world-readable by
+    # an earlier run would otherwise keep its mode and pass it on to the users file).
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def add_user(path: Path, name: str, role: str, password: str) -> Account:

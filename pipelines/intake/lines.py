@@ -31,11 +31,14 @@ from pipelines.intake.tabular import (
     _choose_delimiter,
     cell_columns,
     clean_cell,
+    empty_table,
     header_columns,
+    header_limit_problems,
     last_named,
     unnamed_problems,
     whole,
 )
+from pipelines.intake.limits import Budget, OverLimit, default_budget
 from pipelines.problems import Problem
 
 # Control characters: the exact reader reports a NUL, and its csv module and a plain split differ
@@ -82,6 +85,7 @@ class LinesTable:
     chunk_pieces: int = CHUNK_PIECES
     skipped_footer: list[int] = field(default_factory=list)
     height: int = 0
+    budget: Budget = field(default_factory=default_budget, repr=False)
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         """Frames of `row_number` and `c0`..`cN`, in file order, as a Table's frame would hold
@@ -94,6 +98,7 @@ class LinesTable:
         workers = min(self.chunk_pieces, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for at in range(0, len(pieces), self.chunk_pieces):
+                self.budget.check_time()
                 window = pieces[at: at + self.chunk_pieces]
                 parts = list(pool.map(lambda piece: _piece_cells(self.utf8, *piece, self.delimiter, width), window))
                 if any(part is None for part in parts):
@@ -107,6 +112,13 @@ class LinesTable:
                 # column, as the exact reader allows; any other count needs the exact reader's report.
                 if not cells.select((pl.col(f"c{last}").is_not_null() & pl.col("_extra_blank")).all()).item():
                     raise Irregular
+                # A row over the cells limit (empty trailing cells count): the exact reader names it.
+                if cells.select((pl.col("_cells") > self.budget.limits.max_row_cells).any()).item():
+                    raise Irregular
+                limit = self.budget.limits.max_rows
+                if self.height + cells.height > limit:
+                    first_over = cells["row_number"][limit - self.height]
+                    raise OverLimit([Problem("too_many_rows", row=first_over, params={"limit": limit})])
                 frame = cells.select(pl.col("row_number").cast(pl.Int32), *(pl.col(c).fill_null("") for c in cell_columns(width)))
                 del cells
                 unnamed.update((p.params["position"], p) for p in unnamed_problems(self.columns, frame, self.header_row))
@@ -129,7 +141,8 @@ def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame |
     return (cells.filter(pl.col("row_number") <= data_end), after) if after.height else (cells, None)
 
 
-def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES) -> LinesTable | None:
+def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
+                budget: Budget | None = None) -> LinesTable | Table | None:
     """The streamed table of a UTF-8 file (without BOM); None unless its header and characters
     are regular. Its rows may still turn out irregular while they are read (Irregular)."""
     if not is_regular_text(utf8):
@@ -139,7 +152,11 @@ def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
         return None
     delimiter, head = header
     header_index = len(head) - 1
+    budget = budget or default_budget()
     columns, problems = header_columns([unicodedata.normalize("NFC", c) for c in head[-1]], header_index + 1)
+    over = header_limit_problems(head[-1], columns, header_index + 1, budget)
+    if over:
+        return empty_table(over, delimiter)
     start = _line_end(utf8, header_index + 1)
     try:
         utf8[:start].decode("utf-8")
@@ -155,18 +172,22 @@ def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
         start=start,
         piece_bytes=piece_bytes,
         chunk_pieces=chunk_pieces,
+        budget=budget,
     )
 
 
-def table_from_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES) -> Table | None:
+def table_from_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
+                     budget: Budget | None = None) -> Table | None:
     """The whole Table of a UTF-8 file (without BOM), all its chunks read; None unless it is regular."""
-    streamed = lines_table(utf8, piece_bytes, chunk_pieces)
+    streamed = lines_table(utf8, piece_bytes, chunk_pieces, budget)
     if streamed is None:
         return None
     try:
         return whole(streamed)
     except Irregular:
         return None
+    except OverLimit as exc:
+        return empty_table(exc.problems, streamed.delimiter)
 
 
 def _line_end(utf8: bytes, lines: int) -> int:
@@ -262,14 +283,15 @@ def _split_plain(body: pl.DataFrame, delimiter: str, width: int) -> pl.DataFrame
             pl.col("row_number"),
             line.str.contains(f"^[{ws}{d}]*$").alias("_blank"),
             line.str.contains(f"^[^{d}]*(?:{d}[{ws}{d}]*)?$").alias("_rest_blank"),
-            line.str.splitn(delimiter, width + 1).struct.rename_fields([*cell_columns(width), "_rest"]).alias("_cells"),
+            line.str.splitn(delimiter, width + 1).struct.rename_fields([*cell_columns(width), "_rest"]).alias("_split"),
+            (line.str.count_matches(delimiter, literal=True) + 1).alias("_cells"),
         )
-        .unnest("_cells")
+        .unnest("_split")
         .with_columns(
             _first_only=pl.col("_rest_blank") & (pl.col("c0").str.strip_chars(PY_WHITESPACE) != ""),
             _extra_blank=pl.col("_rest").is_null() | pl.col("_rest").str.contains(f"^[{ws}{d}]*$"),
         )
-        .drop("_rest_blank", "_rest")
+        .select("row_number", "_blank", *cell_columns(width), "_first_only", "_extra_blank", "_cells")
         .collect()
     )
 
@@ -306,6 +328,7 @@ def _quoted_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFra
             pl.col("row_number"),
             *(cell(i) for i in range(width)),
             _extra_blank=pl.col("_parts").list.slice(width).list.join("").str.contains(f"^[{ws}{d}]*$"),
+            _cells=pl.col("_parts").list.len().cast(pl.UInt32),
         )
         .collect()
     )
@@ -313,4 +336,4 @@ def _quoted_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFra
     return cells.with_columns(
         _blank=~pl.any_horizontal(filled) & pl.col("_extra_blank"),
         _first_only=filled[0] & ~pl.any_horizontal(filled[1:] or [pl.lit(False)]) & pl.col("_extra_blank"),
-    ).select(pl.col("row_number"), pl.col("_blank"), *names, pl.col("_first_only"), pl.col("_extra_blank"))
+    ).select(pl.col("row_number"), pl.col("_blank"), *names, pl.col("_first_only"), pl.col("_extra_blank"), pl.col("_cells"))

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
+from pipelines.intake.limits import Budget, OverLimit, default_budget
 from pipelines.intake.lines import PIECE_BYTES, LinesTable, lines_table, table_from_lines
 from pipelines.intake.tabular import RecordsTable, Table, table_from_text, table_from_xlsx, text_table
 from pipelines.problems import Problem
@@ -43,7 +44,8 @@ def _mb(n: int) -> str:
 
 
 def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: bool = False,
-               exact: bool = False, piece_bytes: int = PIECE_BYTES, chunk_rows: int | None = None) -> ReadResult:
+               exact: bool = False, piece_bytes: int = PIECE_BYTES, chunk_rows: int | None = None,
+               budget: Budget | None = None) -> ReadResult:
     """Never raises on content: every way a file can be unreadable becomes a Problem.
 
     `size` is the file's size on disk when the caller chose not to read an oversized file.
@@ -51,12 +53,14 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     raise Irregular) or a RecordsTable (the exact reader: its chunks may raise BrokenText);
     `exact` skips the fast reader. `piece_bytes` sets the size of the fast reader's pieces (a chunk
     is CHUNK_PIECES of them) and `chunk_rows` the exact reader's chunks: tests make them small
-    to cross many chunks.
+    to cross many chunks. `budget`: the limits and the clock of this file's check.
     """
+    budget = budget or default_budget()
+
     def fast(utf8: bytes) -> Table | LinesTable | None:
         if exact:
             return None
-        return (lines_table if stream else table_from_lines)(utf8, piece_bytes)
+        return (lines_table if stream else table_from_lines)(utf8, piece_bytes, budget=budget)
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -64,7 +68,9 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, [Problem("empty_file")])
     if _is_xlsx(data):
         try:
-            return ReadResult(table_from_xlsx(data), encoding="xlsx")
+            return ReadResult(table_from_xlsx(data, budget), encoding="xlsx")
+        except OverLimit as exc:
+            return ReadResult(None, exc.problems, encoding="xlsx")
         except Exception as exc:  # a damaged workbook: openpyxl raises many kinds
             return ReadResult(None, [Problem("unreadable_workbook", params={"reason": type(exc).__name__})])
     kind = sniff_binary(data)
@@ -84,7 +90,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
     table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
     if table is None:
-        table = text_table(decoded.text, chunk_rows) if stream else table_from_text(decoded.text)
+        table = text_table(decoded.text, chunk_rows, budget) if stream else table_from_text(decoded.text, budget)
     return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
 
 

@@ -19,7 +19,13 @@ from typing import Protocol
 
 import polars as pl
 
+from pipelines.intake.limits import Budget, OverLimit, default_budget
 from pipelines.problems import Problem
+
+# The csv module rejects a field over 131,072 characters as if its quote were never closed. The
+# size of a cell is judged by KPI_MAX_CELL_BYTES instead, with its own message; the whole text is
+# in memory already, so no field can be larger than it. (Process-wide; it only ever grows.)
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 REQUIRED = ("indicator", "reporter", "period", "value")
 OPTIONAL = ("unit", "note")
@@ -117,6 +123,17 @@ def last_named(columns: list[str]) -> int:
     """Index of the last named column: a row may stop after it (Excel drops empty trailing cells)."""
     named = [i for i, c in enumerate(columns) if c]
     return named[-1] if named else -1
+
+
+def header_limit_problems(header_cells: list[str], columns: list[str], header_row: int, budget: Budget) -> list[Problem]:
+    """The header's cells and columns against the limits, before any data row is read."""
+    limits = budget.limits
+    width = last_named(columns) + 1
+    if width > limits.max_columns:
+        return [Problem("too_many_columns", row=header_row, params={"found": width, "limit": limits.max_columns})]
+    if len(header_cells) > limits.max_row_cells:
+        return [Problem("too_many_cells", row=header_row, params={"found": len(header_cells), "limit": limits.max_row_cells})]
+    return []
 
 
 def unnamed_problems(columns: list[str], frame: pl.DataFrame, header_row: int) -> list[Problem]:
@@ -233,7 +250,7 @@ def _broken(exc: _QuoteError) -> Problem:
     return Problem("stray_line_break" if "new-line character" in exc.detail else "unterminated_quote", row=exc.row)
 
 
-def text_table(text: str, chunk_rows: int | None = None) -> RecordsTable | Table:
+def text_table(text: str, chunk_rows: int | None = None, budget: Budget | None = None) -> RecordsTable | Table:
     """The exact reader: decoded text split by the csv module, its rows streamed in chunks
     (a Table when there are no rows to stream: no header, or a quote broken before it)."""
     if "\r" in text and "\n" not in text:
@@ -243,20 +260,23 @@ def text_table(text: str, chunk_rows: int | None = None) -> RecordsTable | Table
         missing = [c for c in REQUIRED if c not in found]  # type: ignore[operator]
         return empty_table([Problem("missing_columns", row=None, params={"columns": ", ".join(missing)})])
     try:
-        table = records_table(_records(text, delimiter), header_index=found, chunk_rows=chunk_rows)  # type: ignore[arg-type]
+        table = records_table(_records(text, delimiter), header_index=found, chunk_rows=chunk_rows,  # type: ignore[arg-type]
+                              budget=budget)
     except _QuoteError as exc:
         return empty_table([_broken(exc)], delimiter)
     table.delimiter = delimiter
     return table
 
 
-def table_from_text(text: str) -> Table:
+def table_from_text(text: str, budget: Budget | None = None) -> Table:
     """Split decoded text into a Table; structure problems are collected, not raised."""
-    table = text_table(text)
+    table = text_table(text, budget=budget)
     try:
         return whole(table)
     except BrokenText as exc:
         return empty_table([exc.problem], table.delimiter)
+    except OverLimit as exc:
+        return empty_table(exc.problems, table.delimiter)
 
 
 class Rows(Protocol):
@@ -311,6 +331,8 @@ class RecordsTable:
     delimiter: str | None = None
     skipped_footer: list[int] = field(default_factory=list)
     height: int = 0
+    budget: Budget = field(default_factory=default_budget, repr=False)
+    data_rows: int = 0  # rows taken as data so far, for the rows limit
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         """Frames of `row_number` and `c0`..`cN`, in file order; raises BrokenText on a quote
@@ -341,7 +363,13 @@ class RecordsTable:
 
     def _read(self, rows: list[tuple[int, list[str]]], pending_footer: list[tuple[int, list[str]]]) -> bool:
         """Up to `chunk_rows` data rows into `rows`; True when the records are exhausted."""
+        limits = self.budget.limits
         for row_no, cells in self.records:
+            if len(cells) > limits.max_row_cells:  # bounds what the rest of the row's checks cost
+                self.problems.append(Problem("too_many_cells", row=row_no, params={"found": len(cells), "limit": limits.max_row_cells}))
+                continue
+            if row_no % 10_000 == 0:
+                self.budget.check_time()
             joined = "".join(cells)  # one string per row: these checks run on every row of a large file
             if not joined.strip():
                 continue  # a blank line is skipped wherever it is
@@ -353,12 +381,22 @@ class RecordsTable:
                 pending_footer.append((row_no, cells))
                 continue
             if pending_footer:  # what looked like a footer was followed by data: it is data
+                self._count_rows([r for r, _ in pending_footer])
                 rows.extend(pending_footer)
                 pending_footer.clear()
+            self._count_rows([row_no])
             rows.append((row_no, cells))
             if len(rows) >= self.chunk_rows:
                 return False
         return True
+
+    def _count_rows(self, row_numbers: list[int]) -> None:
+        """Rows taken as data, against the rows limit; the problem names the first row over it."""
+        limit = self.budget.limits.max_rows
+        if self.data_rows + len(row_numbers) > limit:
+            first_over = row_numbers[limit - self.data_rows]
+            raise OverLimit([Problem("too_many_rows", row=first_over, params={"limit": limit})])
+        self.data_rows += len(row_numbers)
 
     def _fixed(self, rows: list[tuple[int, list[str]]], width: int, stop_ok: int) -> pl.DataFrame:
         """The rows padded or trimmed to the header's width as the contract allows; a cell_count
@@ -379,14 +417,15 @@ class RecordsTable:
         return cells_frame(fixed, width)
 
 
-def table_from_records(records, header_index: int | None = None, ragged_ok: bool = False) -> Table:
+def table_from_records(records, header_index: int | None = None, ragged_ok: bool = False,
+                       budget: Budget | None = None) -> Table:
     """Shared by CSV and Excel: header, unnamed/duplicate columns, ragged rows, title and footer."""
-    return whole(records_table(records, header_index, ragged_ok))
+    return whole(records_table(records, header_index, ragged_ok, budget=budget))
 
 
 @gc_paused()
 def records_table(records, header_index: int | None = None, ragged_ok: bool = False,
-                  chunk_rows: int | None = None) -> RecordsTable | Table:
+                  chunk_rows: int | None = None, budget: Budget | None = None) -> RecordsTable | Table:
     """The header found in the first records (title rows skipped); the rest streamed by the
     RecordsTable returned (an empty Table when no header is found)."""
     records = iter(records)
@@ -416,9 +455,13 @@ def records_table(records, header_index: int | None = None, ragged_ok: bool = Fa
         missing = [c for c in REQUIRED if c not in best]
         return empty_table([Problem("missing_columns", params={"columns": ", ".join(missing)})])
 
+    budget = budget or default_budget()
     columns, problems = header_columns(header_cells, header_row)
+    over = header_limit_problems(header_cells, columns, header_row, budget)
+    if over:
+        return empty_table(over)
     return RecordsTable(columns=columns, header_row=header_row, skipped_title=skipped_title, problems=problems,
-                        records=records, ragged_ok=ragged_ok, chunk_rows=chunk_rows or CHUNK_ROWS)
+                        records=records, ragged_ok=ragged_ok, chunk_rows=chunk_rows or CHUNK_ROWS, budget=budget)
 
 
 def _excel_cell(value: object, number_format: str | None) -> str:
@@ -445,19 +488,59 @@ def _excel_number(value: float) -> str:
     return format_number(float(format(value, ".15g")))
 
 
-def table_from_xlsx(data: bytes) -> Table:
-    """The first sheet of a workbook, read as if it were the CSV."""
+def table_from_xlsx(data: bytes, budget: Budget | None = None) -> Table:
+    """The first sheet of a workbook, read as if it were the CSV.
+
+    Bounded before it is parsed: the members' unpacked sizes (zipfile never inflates a member past
+    the size its directory declares) against KPI_MAX_WORKBOOK_MB. The sheet's declared dimension
+    is not trusted (`A1:XFD1048576` made openpyxl pad every row to 16,384 cells): rows are taken
+    as the sheet holds them, and a row whose last value lies past KPI_MAX_ROW_CELLS is refused
+    before its cells are laid out.
+    """
+    import zipfile
+
     import openpyxl  # imported here: only Excel uploads pay for it
 
+    budget = budget or default_budget()
+    limits = budget.limits
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > limits.max_workbook_bytes:
+        mb = lambda n: f"{n / 1024 / 1024:.1f}".removesuffix(".0")  # noqa: E731
+        raise OverLimit([Problem("workbook_too_large", params={"size_mb": mb(unpacked), "limit_mb": mb(limits.max_workbook_bytes)})])
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-
-        def records():
-            for row_no, row in enumerate(sheet.iter_rows(), start=1):
-                yield row_no, [_excel_cell(c.value, getattr(c, "number_format", None)) for c in row]
-
-        # A sheet's rows have no fixed width: a short row is padded, it is not broken.
-        return table_from_records(records(), ragged_ok=True)
+        return table_from_records(_sheet_records(workbook, sheet, budget), ragged_ok=True, budget=budget)
     finally:
         workbook.close()
+
+
+def _sheet_records(workbook, sheet, budget: Budget) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of each row the sheet holds, as openpyxl's read-only sheet gives them
+    but without its padding: rows missing from the sheet are blank (and skipped anyway), and a
+    row has cells up to its last value."""
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    limit = budget.limits.max_row_cells
+    with workbook._archive.open(sheet._worksheet_path) as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+        for count, (row_no, row) in enumerate(parser.parse(), start=1):
+            if count % 1000 == 0:
+                budget.check_time()
+            filled = [cell for cell in row if cell["value"] is not None]
+            if not filled:
+                continue
+            last = max(cell["column"] for cell in filled)
+            if last > limit:
+                raise OverLimit([Problem("sheet_too_wide", row=row_no, params={
+                    "sheet": sheet.title, "cell": f"{get_column_letter(last)}{row_no}", "found": last, "limit": limit})])
+            cells = [""] * last
+            for cell in filled:
+                if cell["column"] >= 1:
+                    ro = ReadOnlyCell(sheet, **cell)
+                    cells[cell["column"] - 1] = _excel_cell(ro.value, ro.number_format)
+            yield row_no, cells

@@ -16,7 +16,9 @@ from datetime import date
 import polars as pl
 
 from pipelines.catalog import Catalog
+from pipelines.formulas import restore_expr, restore_needed_expr
 from pipelines.intake import numbers
+from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.tabular import OPTIONAL, REQUIRED, Rows
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
@@ -152,10 +154,27 @@ def _named(cells: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return cells.select(pl.col("row_number"), *(pl.col(f"c{i}").alias(name) for name, i in position.items()))
 
 
-STRUCTURE_PROBLEMS = ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break")
+STRUCTURE_PROBLEMS = ("missing_columns", "duplicate_column", "unterminated_quote", "stray_line_break",
+                      "too_many_columns", "too_many_cells", "too_many_rows", "cell_too_large", "time_limit")
 
 
-def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
+def oversized_cells(chunk: pl.DataFrame, columns: list[str], max_bytes: int) -> list[Problem]:
+    """A problem per cell (in row order, the first MAX_REPORTED) over the bytes-per-cell limit."""
+    cells = [c for c in chunk.columns if c != "row_number"]
+    if not cells:
+        return []
+    longest = chunk.select(pl.col(c).str.len_bytes().max() for c in cells).row(0)
+    over = [(i, c) for i, (c, n) in enumerate(zip(cells, longest)) if n is not None and n > max_bytes]
+    problems: list[Problem] = []
+    for i, c in over:
+        rows = chunk.filter(pl.col(c).str.len_bytes() > max_bytes).select("row_number", pl.col(c).str.len_bytes().alias("n")).head(MAX_REPORTED)
+        name = columns[i] if i < len(columns) and columns[i] else str(i + 1)
+        problems += [Problem("cell_too_large", row=r, column=name, params={"size_kb": kb(n), "limit_kb": kb(max_bytes)})
+                     for r, n in rows.iter_rows()]
+    return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))[:MAX_REPORTED]
+
+
+def validate(table: Rows, catalog: Catalog, today: date, budget: Budget | None = None) -> Validated:
     """Apply every row-level and file-level rule; never raises on bad content.
 
     Row-level rules run on each chunk of rows as it is read, which keeps of it only the columns
@@ -172,8 +191,14 @@ def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
     header_problems = len(table.problems)
     structure_broken = any(p.code in STRUCTURE_PROBLEMS for p in table.problems)
     rules = None if structure_broken else _RowRules(table.columns, catalog, today)
+    budget = budget or default_budget()
     staged: list[pl.DataFrame] = []
     for chunk in table.chunks():
+        budget.check_time()
+        # Before any rule: a 50 MB note would otherwise be normalised, stored and shown.
+        too_large = oversized_cells(chunk, table.columns, budget.limits.max_cell_bytes)
+        if too_large:
+            raise OverLimit(too_large)
         out.rows_read += chunk.height
         if rules is not None and chunk.height:
             staged.append(rules.check(chunk, found))
@@ -192,6 +217,7 @@ def validate(table: Rows, catalog: Catalog, today: date) -> Validated:
         return _finish(out, found)
     frame = pl.concat(staged, rechunk=False) if len(staged) > 1 else staged[0]
     del staged
+    budget.check_time()
     out.observations = _file_rules(frame, found, out)
     return _finish(out, found) if found.count else out
 
@@ -240,14 +266,19 @@ class _RowRules:
         # every column of a large file doubles its memory.
         ascii_only = frame.select((pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all() for c in text_cols).row(0)
         plain = [c for c, ascii in zip(text_cols, ascii_only) if ascii]
+        plain_set = set(plain)  # a list's `in` would make this quadratic in the number of columns
         padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in plain).row(0) if plain else ()
         frame = frame.with_columns(
             *(pl.col(c).str.strip_chars() for c, pad in zip(plain, padded) if pad),
-            *(per_value(frame, c, _clean(pl.col(c))) for c in text_cols if c not in plain),
+            *(per_value(frame, c, _clean(pl.col(c))) for c in text_cols if c not in plain_set),
         )
         for col in OPTIONAL:
             if col not in self.present:
                 frame = frame.with_columns(pl.lit("").alias(col))
+        # Free text that `kpi export` kept from running as a formula ('=SUM(A1)): as it was.
+        free_text = ["note", *(DIM + d for d in self.dims)]
+        prefixed = frame.select(restore_needed_expr(pl.col(c)).any() for c in free_text).row(0)
+        frame = frame.with_columns(restore_expr(pl.col(c)).alias(c) for c, needed in zip(free_text, prefixed) if needed)
 
         # Codes: indicator and reporter must be in the catalog.
         catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
@@ -308,9 +339,12 @@ class _RowRules:
             dim_cols = [DIM + d for d in self.dims]
             # Each row's combination as one integer (from each dimension's category code): far
             # cheaper to find the distinct ones of, and to map back by, than rows of strings.
-            codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
-            combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
-            del codes
+            if len(dim_cols) <= KEY_CODE_COLUMNS:
+                codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
+                combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
+                del codes
+            else:  # each row its own combination: the key is then built once per row, in linear time
+                combo = pl.int_range(frame.height, dtype=pl.UInt64, eager=True).alias("_combo")
             combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
 
             def any_dim_value(pattern: str) -> bool:
@@ -403,6 +437,12 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
         pl.col("_unit").alias("unit"),
         pl.col("note"),
     )
+
+
+# _key_code nests one arithmetic step per column, and Polars plans a nested expression in time
+# quadratic in its depth (2,000 breakdown columns: 97 s and 4 GB for a one-row file). Wider
+# files skip the distinct-combination shortcut instead.
+KEY_CODE_COLUMNS = 64
 
 
 def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:

@@ -78,3 +78,44 @@ def test_export_reingests_as_revisions_of_nothing(kpi, loaded, tmp_path):
     summary = json.loads(result.stdout)["files"][0]
     # Same keys, same values: the export supersedes in the history but revises nothing.
     assert (summary["status"], summary["rows"], summary["revised"]) == ("loaded", 3, 0)
+
+
+# Issue 14: what `kpi export` wrote raw into a CSV analysts open in Excel.
+FORMULAS = ['=HYPERLINK("http://host/x","bấm")', "+1+2", "@SUM(A1:A9)", "=cmd|' /C calc'!A0", "-2+3", "'=already quoted", "'plain"]
+
+
+def _formula_rows() -> list[list[str]]:
+    return [["BUDGET_OPERATING", "MOF", str(2010 + i), str(100 + i), "", note, "=" + str(i) if i % 2 else ""]
+            for i, note in enumerate(FORMULAS)]
+
+
+def test_export_neutralises_formulas_and_the_round_trip_gives_them_back(kpi, write_csv, tmp_path, data_dir):
+    ingested = kpi("ingest", write_csv("f.csv", _formula_rows(), header=HEADER + ["program"]))
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    first = kpi("export")
+    assert first.returncode == 0, first.stderr
+    rows = list(csv.reader(io.StringIO(first.stdout)))
+    header, body = rows[0], rows[1:]
+    for row in body:
+        for name, cell in zip(header, row):
+            if name != "value":
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r", "\0")), (name, cell)
+    notes = {r[header.index("period")]: r[header.index("note")] for r in body}
+    assert notes["2010"] == "'" + FORMULAS[0] and notes["2015"] == "'=already quoted" and notes["2016"] == "''plain"
+    assert {r[header.index("program")] for r in body} == {"", "'=1", "'=3", "'=5"}
+    assert [r[header.index("value")] for r in body] == [str(100 + i) for i in range(len(FORMULAS))]
+
+    # Into an empty warehouse: accepted, the very notes and breakdown values, and the same export again.
+    exported = tmp_path / "export.csv"
+    exported.write_text(first.stdout, encoding="utf-8")
+    other = {"KPI_DATA_DIR": str(tmp_path / "other")}
+    again = kpi("ingest", exported, env=other)
+    assert again.returncode == 0, again.stdout + again.stderr
+    second = kpi("export", env=other)
+    assert second.stdout == first.stdout
+    from pipelines.warehouse.store import open_reader
+    with open_reader(tmp_path / "other" / "warehouse" / "kpi.duckdb") as con:
+        stored = con.execute("SELECT period, note, breakdown FROM observations ORDER BY period").fetchall()
+    # As the first load stored them: a reporter's own '= is Excel's text mark, never part of the value.
+    assert [note for _, note, _ in stored] == [n.removeprefix("'") if n.startswith("'=") else n for n in FORMULAS]
+    assert [json.loads(b).get("program", "") for _, _, b in stored] == ["=" + str(i) if i % 2 else "" for i in range(len(FORMULAS))]

@@ -85,3 +85,24 @@ def test_breakdown_columns_in_the_template(kpi, write_csv):
     rows = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "60", "", "", "embassy", "JPN"]]
     result = kpi("ingest", write_csv("b.csv", rows, header=HEADER + ["mission_type", "country"]))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_escape_sequences_from_cells_and_names_never_reach_the_terminal_or_the_report(kpi, data_dir, tmp_path):
+    """Issue 14: ANSI escapes from a cell were printed raw by `kpi ingest` and written into report.txt."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "intake" / "ansi_escape_in_cells.csv"
+    inbox = data_dir / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "ansi_escape_in_cells.csv").write_bytes(fixture.read_bytes())
+    (inbox / "na\x1b[2Jme.csv").write_bytes(b"indicator,reporter,period,value\nNOPE,MOFA,2025,1\n")
+    result = kpi("ingest")
+    assert result.returncode == 1
+    reports = list((data_dir / "rejected").glob("*.report.txt"))
+    assert len(reports) == 2
+    for text in [result.stdout, result.stderr, *(r.read_text(encoding="utf-8") for r in reports)]:
+        assert not any(c in text for c in "\x1b\x07\x9b"), repr(text)
+    assert "unknown reporter code '\\x1b[2J\\x1b]0;pwned\\x07MOFA'" in result.stdout
+    assert "na\\x1b[2Jme.csv" in result.stdout
+    status = kpi("status")
+    assert "\x1b" not in status.stdout and "na\\x1b[2Jme.csv" in status.stdout

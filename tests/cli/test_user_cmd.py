@@ -52,3 +52,35 @@ def test_short_password_and_bad_name_are_refused_with_exit_2(kpi, tmp_path):
     bad = kpi("user", "add", "../evil", "--password-stdin", env=env, input_text=PASSWORD)
     assert bad.returncode == 2 and "invalid user name" in bad.stderr
     assert not (tmp_path / "users.toml").exists()
+
+
+def test_a_stale_world_readable_temp_file_does_not_make_the_users_file_readable(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    stale = tmp_path / "users.toml.tmp"  # left by a run killed mid-write, with the umask's 0644
+    stale.write_text("junk", encoding="utf-8")
+    stale.chmod(0o644)
+    done = kpi("user", "add", "lan", "--password-stdin", env={"KPI_USERS_FILE": str(users)}, input_text=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".users")] == []  # no temp file of ours left
+
+
+def test_users_that_is_not_a_table_is_a_clear_error(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    users.write_text("users = 5\n", encoding="utf-8")
+    for args in (("list",), ("add", "lan", "--password-stdin")):
+        done = kpi("user", *args, env={"KPI_USERS_FILE": str(users)}, input_text=PASSWORD)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert str(users) in done.stderr and "must be a table" in done.stderr
+    assert users.read_text(encoding="utf-8") == "users = 5\n"  # left as it was
+
+
+def test_a_folder_at_the_users_file_path_is_a_clear_error(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    users.mkdir()
+    for args in (("list",), ("add", "lan", "--password-stdin"), ("remove", "lan")):
+        done = kpi("user", *args, env={"KPI_USERS_FILE": str(users)}, input_text=PASSWORD)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and "is a folder" in done.stderr
+    assert users.is_dir() and not any(users.iterdir())

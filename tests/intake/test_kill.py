@@ -103,3 +103,77 @@ def test_two_ingests_at_once_wait_or_fail_clearly(intake_settings: Settings, tmp
     assert loads == [(SMALL, "loaded"), (big_file.name, "loaded"), ("late_arrival.csv", "loaded")]
     assert fingerprint(s)[0] == before[0] + LOCKED_ROWS + 2
     assert not any(s.inbox_dir.iterdir())
+
+
+# Dies (as kill -9 would: no cleanup, no finally) at the second time a source file is renamed
+# into archive/ or rejected/: after the publish, with one file filed and the others not.
+_DIE_WHILE_FILING = """
+import os, sys
+from pathlib import Path
+moved = []
+def hook(event, args):
+    if event == "os.rename":
+        dst = Path(os.fsdecode(args[1]))
+        if dst.parent.name in ("archive", "rejected") and not dst.name.startswith(".") and not dst.name.endswith(".report.txt"):
+            moved.append(dst)
+            if len(moved) == 2:
+                os._exit(9)
+sys.addaudithook(hook)
+from pipelines.cli import main
+sys.exit(main(["ingest"]))
+"""
+
+
+def test_a_death_while_files_are_filed_is_finished_by_the_next_ingest(intake_settings: Settings) -> None:
+    """Issue 14: a death while files were being moved left an orphan report and a `loads` row
+    whose `stored_as` file did not exist."""
+    import subprocess
+    import sys
+
+    s = intake_settings
+    s.inbox_dir.mkdir(parents=True)
+    names = ["a_loaded.csv", "b_rejected.csv", "c_loaded.csv"]
+    sources = {
+        names[0]: (FIXTURES / SMALL).read_bytes(),
+        names[1]: (FIXTURES / "negative_count.csv").read_bytes(),
+        names[2]: (FIXTURES / "tab_delimited_utf8.csv").read_bytes(),
+    }
+    for name, data in sources.items():
+        (s.inbox_dir / name).write_bytes(data)
+    died = subprocess.run([sys.executable, "-c", _DIE_WHILE_FILING], env=cli_env(s), cwd=s.data_dir.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert died.returncode == 9, died.stdout + died.stderr
+    assert len(list(s.inbox_dir.iterdir())) == 2, "the run did not die between two moves"
+
+    done = run_cli(s, "ingest")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not any(s.inbox_dir.iterdir())
+    with open_reader(s.warehouse_path) as con:
+        loads = con.execute("SELECT file_name, status, stored_as FROM loads ORDER BY load_id").fetchall()
+    assert [(name, status) for name, status, _ in loads] == [
+        (names[0], "loaded"), (names[1], "rejected"), (names[2], "loaded")], "a file was judged twice"
+    for name, _, stored_as in loads:
+        assert Path(stored_as).read_bytes() == sources[name], f"{name}: its stored_as file is missing or wrong"
+    filed = sorted(p.name for p in s.rejected_dir.iterdir())
+    assert len(filed) == 2 and filed[1] == filed[0] + ".report.txt", "a report without its file, or a file without it"
+    assert len(list(s.archive_dir.iterdir())) == 2
+    assert not [p for p in s.data_dir.rglob("*") if p.name.endswith((".part", ".filing.json"))]
+
+
+def test_a_death_before_the_publish_leaves_every_file_in_the_inbox(intake_settings: Settings) -> None:
+    import subprocess
+    import sys
+
+    s = intake_settings
+    before = load_small(s)
+    (s.inbox_dir / "late.csv").write_bytes((FIXTURES / "tab_delimited_utf8.csv").read_bytes())
+    # Dies at the publish itself (the next version renamed over the published one).
+    script = _DIE_WHILE_FILING.replace(
+        'if dst.parent.name in ("archive", "rejected")', 'if dst.suffix == ".duckdb" or False').replace("== 2", "== 1")
+    died = subprocess.run([sys.executable, "-c", script], env=cli_env(s), cwd=s.data_dir.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert died.returncode == 9, died.stdout + died.stderr
+    assert fingerprint(s) == before and (s.inbox_dir / "late.csv").exists()
+    done = run_cli(s, "ingest")
+    assert done.returncode == 0 and "late.csv: 2 rows" in done.stdout, done.stdout + done.stderr
+    assert not any(s.inbox_dir.iterdir()) and len(list(s.archive_dir.iterdir())) == 2

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,24 @@ def test_same_name_twice_keeps_both(intake_settings: Settings) -> None:
     first = save_upload("bao_cao.csv", b"one", intake_settings)
     second = save_upload("bao_cao.csv", b"two", intake_settings)
     assert first != second and first.read_bytes() == b"one" and second.read_bytes() == b"two"
+
+
+def test_sixteen_simultaneous_uploads_of_one_name_keep_all_sixteen(intake_settings: Settings) -> None:
+    """Issue 14: 16 uploads of same.csv at once left 15 files (one upload's bytes overwritten)."""
+    bodies = [bytes([65 + i]) * 2_000_000 for i in range(16)]  # large enough for the writes to overlap
+    for _ in range(3):
+        start = threading.Barrier(len(bodies))
+
+        def upload(body: bytes) -> Path:
+            start.wait()
+            return save_upload("same.csv", body, intake_settings)
+
+        with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+            saved = list(pool.map(upload, bodies))
+        assert len(set(saved)) == len(bodies), "two uploads were given the same name"
+        assert sorted(p.read_bytes() for p in saved) == sorted(bodies), "an upload's bytes were overwritten"
+        assert sorted(os.listdir(intake_settings.inbox_dir)) == sorted(p.name for p in saved), "a temp file is left"
+        shutil.rmtree(intake_settings.inbox_dir)
 
 
 def test_a_name_on_disk_that_is_not_utf8_loads_and_is_filed(intake_settings: Settings) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import DEFAULT_CATALOG_DIR, SettingsError, load_settings
+from pipelines.settings import DEFAULT_CATALOG_DIR, Settings, SettingsError, load_settings
 
 
 def test_defaults(tmp_path, monkeypatch):
@@ -91,3 +91,36 @@ def test_cli_uses_db_path_and_language(kpi, write_csv, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("đã nạp")
     assert db.exists() and not (tmp_path / "data" / "warehouse" / "kpi.duckdb").exists()
+
+
+def test_every_setting_is_documented_and_every_limit_is_in_the_readme_table():
+    """Every KPI_* variable the Settings class reads is documented (the README's Settings table, or
+    docs/deployment.md for the sign-in ones); the input limits in the README's table, with their defaults."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    documented = table + (root / "docs" / "deployment.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`KPI_{name.upper()}`" in documented, f"KPI_{name.upper()} is documented nowhere"
+    for name in ("max_file_mb", "max_columns", "max_row_cells", "max_cell_bytes", "max_rows", "max_workbook_mb", "file_timeout_s"):
+        default = Settings.model_fields[name].default
+        shown = f"{default:g}" if isinstance(default, float) else str(default)
+        assert f"| `KPI_{name.upper()}` | `{shown}` |" in table, f"KPI_{name.upper()} and its default {shown} not in the README"
+
+
+def test_limits_come_from_settings(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    defaults = Settings(_env_file=None).limits  # type: ignore[call-arg]
+    assert defaults == type(defaults)()  # the settings' defaults are the limits' own
+    for name, value in [("KPI_MAX_COLUMNS", "300"), ("KPI_MAX_ROW_CELLS", "2000"), ("KPI_MAX_CELL_BYTES", "5000"),
+                        ("KPI_MAX_ROWS", "10"), ("KPI_MAX_WORKBOOK_MB", "1.5"), ("KPI_FILE_TIMEOUT_S", "2.5")]:
+        monkeypatch.setenv(name, value)
+    limits = load_settings().limits
+    assert (limits.max_columns, limits.max_row_cells, limits.max_cell_bytes, limits.max_rows) == (300, 2000, 5000, 10)
+    assert limits.max_workbook_bytes == int(1.5 * 1024 * 1024) and limits.seconds == 2.5
+
+
+@pytest.mark.parametrize(("name", "value"), [("KPI_MAX_COLUMNS", "0"), ("KPI_MAX_CELL_BYTES", "abc"), ("KPI_FILE_TIMEOUT_S", "-1")])
+def test_an_invalid_limit_stops_with_one_line(kpi, name, value):
+    result = kpi("ingest", env={name: value})
+    assert result.returncode == 2 and name in result.stderr and "Traceback" not in result.stderr

@@ -625,6 +625,70 @@ def rejected_fixtures() -> None:
                                                    problem("unknown_indicator", row=102, column="indicator")])
 
 
+def issue14_fixtures() -> None:
+    """Issue 14: small files that cost minutes or hours before the input bounds."""
+    # The 13 KB CSV: a header of 2,000 columns and one row (97 s and 4 GB before).
+    wide = ["indicator", "reporter", "period", "value", "unit", "note"] + [f"d{i}" for i in range(1994)]
+    add("wide_header_2000_columns.csv",
+        table([["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", ""] + [""] * 1994], header=wide).encode(),
+        "a header of 2,000 columns and one row: over KPI_MAX_COLUMNS (200), rejected at once", "rejected",
+        problems=[problem("too_many_columns", row=1, found=2000, limit=200)], problem_count=1)
+
+    # The 5 KB workbook that declares A1:XFD1048576 and holds one cell at row 1,048,576.
+    add("xlsx_declared_huge_dimension.xlsx", _sheet_patched(workbook([
+        ("Sheet1", [["indicator", "reporter", "period", "value", "unit", "note"],
+                    ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, "persons", None],
+                    ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", 2935, "persons", None]]),
+    ]), "A1:XFD1048576", '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>Nguồn: Bộ Ngoại giao</t></is></c></row>'),
+        "a workbook declaring the whole sheet (A1:XFD1048576) with a source line at row 1,048,576: read as it is, not padded",
+        "loaded", rows=2, encoding="xlsx", info=["skipped_footer"],
+        checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, row_number=2)])
+    add("xlsx_value_in_last_column.xlsx", _sheet_patched(workbook([
+        ("Báo cáo", [["indicator", "reporter", "period", "value", "unit", "note"],
+                     ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, "persons", None]]),
+    ]), "A1:XFD1048576", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+        "a workbook with a value in cell XFD1048576: a row of 16,384 cells, over KPI_MAX_ROW_CELLS, named by sheet and cell",
+        "rejected", problems=[problem("sheet_too_wide", row=1048576, sheet="Báo cáo", cell="XFD1048576", found=16384)],
+        problem_count=1)
+
+    # As `kpi export` writes text a spreadsheet would run: with a leading apostrophe, dropped on ingest.
+    add("export_neutralised_formulas.csv", table([
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q1", "2960", "persons", "'=HYPERLINK(\"http://host/x\",\"y\")", "'@SUM(A1)"],
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "2950", "persons", "'+1+2", ""],
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q3", "2940", "persons", "''trích dẫn", "'-x"],
+        ["STAFF_HEADCOUNT", "MOFA", "2024-Q4", "2930", "persons", "'không đổi", ""],
+    ], header=HEADER + ["program"]).encode(),
+        "text kept from running as a formula by `kpi export` ('=, '+, '@, '-, ''): the apostrophe is dropped, "
+        "a lone one before other text kept", "loaded", rows=4,
+        checks=[check("STAFF_HEADCOUNT", "MOFA", "2025-Q1", 2960, breakdown='{"program":"@SUM(A1)"}',
+                      note='=HYPERLINK("http://host/x","y")'),
+                check("STAFF_HEADCOUNT", "MOFA", "2025-Q2", 2950, note="+1+2"),
+                check("STAFF_HEADCOUNT", "MOFA", "2025-Q3", 2940, breakdown='{"program":"-x"}', note="'trích dẫn"),
+                check("STAFF_HEADCOUNT", "MOFA", "2024-Q4", 2930, note="'không đổi")])
+
+
+    # Terminal escape sequences in cells: recolour, retitle and clear the analyst's terminal.
+    add("ansi_escape_in_cells.csv", table([
+        ["STAFF_HEADCOUNT", "\x1b[2J\x1b]0;pwned\x07MOFA", "2025-Q3", "2940", "persons", ""],
+        ["STAFF_HEADCOUNT", "MOFA", "2025-Q2", "\x1b[31m12", "persons", "\x9b31m"],
+    ]).encode(), "ANSI escape sequences in cells: reported, shown as escapes in the report (never sent raw to a terminal)",
+        "rejected", problems=[problem("unknown_reporter", row=2, column="reporter", value="\x1b[2J\x1b]0;pwned\x07MOFA"),
+                              problem("not_a_number", row=3, column="value", value="\x1b[31m12")], problem_count=2)
+
+
+def _sheet_patched(data: bytes, dimension: str, extra_row: str) -> bytes:
+    """A workbook whose first sheet declares `dimension` and ends with `extra_row` (raw XML)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    members = {}
+    for info in src.infolist():
+        body = src.read(info.filename)
+        if info.filename == "xl/worksheets/sheet1.xml":
+            body = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), body)
+            body = body.replace(b"</sheetData>", extra_row.encode() + b"</sheetData>")
+        members[info.filename] = body
+    return deterministic_zip(_zip(members))
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
@@ -678,6 +742,7 @@ def build() -> dict[str, bytes]:
     FILES.clear()
     loaded_fixtures()
     rejected_fixtures()
+    issue14_fixtures()
     return {**FILES, "expected.toml": manifest().encode()}
 
 

@@ -55,3 +55,17 @@ def test_leading_tab_and_carriage_return_are_neutralised_too():
     rows = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"), newline="")))
     assert [r["note"] for r in rows] == ["'\tindented", "'\rreturn", "plain", "a=b"]
     assert [r["value"] for r in rows] == ["-1.5", "2.0", "3.0", "-4.0"]
+
+
+def test_a_note_with_a_list_separator_and_a_formula_stays_one_inert_cell():
+    """Issue 14: `ghi chú;=1+1` was written neither quoted nor prefixed; under a `;` list
+    separator Excel split it and ran `=1+1`."""
+    frame = pl.DataFrame({"note": ["ghi chú;=1+1", "=1+1"], "value": [1.0, -2.0]})
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert '"ghi chú;=1+1"' in text
+    for delimiter in (",", ";"):
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert "ghi chú;=1+1" in cells[0]  # one cell, whichever separator Excel uses
+        assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+    assert text.splitlines()[2].endswith(",-2.0")  # numbers stay numbers, unquoted
