@@ -214,8 +214,9 @@ def wait_proxy(deployment: Deployment, timeout: float) -> None:
         time.sleep(0.2)
 
 
-def replica_env(secret: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, **(extra or {})}
+def replica_env(secret: str, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The children's environment (`base`, default this process's) plus the shared secret."""
+    env = dict(os.environ if base is None else base)
     env["STREAMLIT_SERVER_COOKIE_SECRET"] = secret  # environment, not argv: `ps` shows argv to everyone
     return env
 
@@ -226,7 +227,8 @@ def start(replicas: int, *, port: int, bind: str = "127.0.0.1", replica_ports: l
           root: Path = PROJECT_ROOT) -> Deployment:
     """Start `replicas` app processes and HAProxy in front of them; wait until all are healthy.
 
-    On any failure everything started so far is stopped before the error is raised.
+    `env` is the children's whole environment (default: this process's). On any failure everything
+    started so far is stopped before the error is raised.
     """
     if replicas < 1:
         raise ServeError("--replicas must be at least 1")
