@@ -17,50 +17,16 @@ import time
 from pathlib import Path
 
 import pytest
-import websockets
 
-from bench.streamlit_client import StreamlitSession, ViewResult
+from bench.streamlit_client import ViewResult
 from deploy.serve import Deployment
 from tests.replicas.conftest import SEED_FILE, kpi
+from tests.replicas.session import Session
 
 pytestmark = pytest.mark.replicas
 
 OVERVIEW = ""  # the default page, as a browser at "/" asks for it
 STATUS = "data-status"  # lists every load by file name
-
-
-class Session(StreamlitSession):
-    """The load client, able to resume a session by id (as the browser's reconnect does) and
-    keeping every frame it received so a test can look for a file name in a page."""
-
-    def __init__(self, *args, resume: str | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.resume = resume
-        self.frames: list[bytes] = []
-
-    async def connect(self) -> None:
-        if self.resume is None:
-            return await super().connect()
-        # The front end's reconnect: subprotocols "streamlit", an XSRF slot, the old session's id.
-        headers = {**self.headers}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        url = self.base_url.replace("http://", "ws://") + "/_stcore/stream"
-        self._ws = await websockets.connect(url, subprotocols=["streamlit", "noxsrf", self.resume],
-                                            additional_headers=headers, max_size=None, ping_interval=None,
-                                            open_timeout=self.open_timeout_s)
-        for value in self._ws.response.headers.get_all("Set-Cookie"):
-            name, _, rest = value.partition("=")
-            self.response_cookies[name.strip()] = rest.split(";")[0]
-        self._reader = asyncio.create_task(self._read_forever())
-
-    def _on_message(self, frame: bytes | str) -> None:
-        if isinstance(frame, bytes) and self._current is not None:
-            self.frames.append(frame)
-        super()._on_message(frame)
-
-    def saw(self, text: str) -> bool:
-        return any(text.encode() in f for f in self.frames)
 
 
 def run(coro):
