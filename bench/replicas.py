@@ -6,7 +6,9 @@ protocol-level client (bench/streamlit_client.py) through the proxy. Not a test.
 
 - The warehouse is `kpi demo`'s sample data in a temporary folder (or --data-dir, read only).
 - Each deployment is started as `make serve` starts it (deploy.serve.start, loopback only), then every
-  replica sees each page once, untimed (pinned by its cookie), so timed views are warm.
+  replica sees each page once, untimed (pinned by its cookie), so timed views are warm. All the
+  deployments are up (idle) before the first run, and the runs alternate between them (1 then 2
+  replicas at 20 sessions, then at 50), so a change in the machine's load hits both alike.
 - For each session count: N sessions at once (session i starts i x 0.05 s late), each making V
   views over the reader pages with think time between them; a session with no cookie is placed by
   the proxy (leastconn), as a browser's first visit is.
@@ -91,20 +93,25 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
         env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
         env.update(KPI_DATA_DIR=str(data), KPI_USERS_FILE=str(Path(tmp) / "no-users.toml"), KPI_LANGUAGE="en")
+        deployments: dict[int, Deployment] = {}
         runs = []
-        for n in args.replicas:
-            dep = start(n, port=free_port(), run_dir=Path(tmp) / f"serve-{n}", settings=settings, env=env, timeout=120)
-            try:
-                asyncio.run(warm(dep))
-                for sessions in args.sessions:
-                    result = {"replicas": n, **measure(dep, sessions, args.views, args.think)}
+        try:
+            for n in args.replicas:  # all up first, then the runs interleaved: drift in the machine's
+                deployments[n] = start(n, port=free_port(), run_dir=Path(tmp) / f"serve-{n}", settings=settings,
+                                       env=env, timeout=120)  # load hits 1 and 2 replicas alike
+                asyncio.run(warm(deployments[n]))
+            for sessions in args.sessions:
+                for n, dep in deployments.items():
+                    at = datetime.now(timezone.utc).strftime("%H:%M:%S")
+                    result = {"replicas": n, "at_utc": at, **measure(dep, sessions, args.views, args.think)}
                     runs.append(result)
-                    print(f"{n} replica(s), {sessions} sessions: {result['views_per_s']:.1f} views/s, "
+                    print(f"{at} UTC {n} replica(s), {sessions} sessions: {result['views_per_s']:.1f} views/s, "
                           f"p50 {result['all']['p50_s'] or 0:.2f} s, p95 {result['all']['p95_s'] or 0:.2f} s, "
                           f"{result['completed']}/{result['planned']} ok, errors {result['errors']}, hangs {result['hangs']}, "
                           f"server CPU {result['server_cpu_s']}, client CPU {result['client_cpu_s']} s, "
                           f"load before {result['loadavg_1m_before']:.2f}", flush=True)
-            finally:
+        finally:
+            for dep in deployments.values():
                 dep.stop()
     by = {(r["replicas"], r["sessions"]): r for r in runs}
     for sessions in args.sessions:
