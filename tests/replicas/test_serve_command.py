@@ -1,10 +1,12 @@
 """`make serve`'s launcher (deploy.serve) as an operator meets it: the HAProxy config it renders,
-the deployment's cookie secret, what it refuses, and that SIGTERM stops everything it started."""
+the deployment's cookie secret, what it refuses, that it starts a dead replica again, and that
+SIGTERM stops everything it started."""
 
 from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import stat
 import subprocess
@@ -81,27 +83,58 @@ def test_serving_beyond_loopback_without_sign_in_is_refused(tmp_path: Path) -> N
     assert not (tmp_path / "run").exists()  # refused before anything was written or started
 
 
-def test_serve_prints_the_url_serves_through_the_proxy_and_sigterm_stops_every_process(tmp_path: Path) -> None:
+def read_until(process: subprocess.Popen, text: str, seen: str, timeout: float) -> str:
+    """The process's output so far (`seen` plus what came), once it holds `text`; fails after
+    `timeout` seconds or when the process exits first (never blocks on a silent pipe)."""
+    deadline = time.monotonic() + timeout
+    fd = process.stdout.fileno()
+    while text not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {text!r} after {timeout} s:\n{seen}"
+        if select.select([fd], [], [], min(left, 1.0))[0]:
+            chunk = os.read(fd, 65536)
+            assert chunk or text in seen, f"the launcher exited before {text!r}:\n{seen}"
+            seen += chunk.decode("utf-8", "replace")
+    return seen
+
+
+def child_pids(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_serve_prints_the_url_restarts_a_dead_replica_and_sigterm_stops_every_process(tmp_path: Path) -> None:
     require_haproxy()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
     env.update(KPI_DATA_DIR=str(tmp_path / "data"), KPI_USERS_FILE=str(tmp_path / "no-users.toml"))
     launcher = subprocess.Popen([sys.executable, "-m", "deploy.serve", "--replicas", "1", "--port", str(port)],
-                                cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        output = ""
-        while f"http://127.0.0.1:{port}" not in output:
-            line = launcher.stdout.readline()
-            assert line or launcher.poll() is None, f"the launcher exited:\n{output}"
-            assert time.monotonic() < deadline, output
-            output += line
+        output = read_until(launcher, f"http://127.0.0.1:{port}", "", 90)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
             assert response.status == 200 and "SRV=r1" in response.headers["Set-Cookie"]
-        children = [int(p) for p in Path(f"/proc/{launcher.pid}/task/{launcher.pid}/children").read_text().split()]
+        children = child_pids(launcher.pid)
         assert len(children) == 2  # haproxy and one replica
+
+        # A replica that dies is started again by the launcher, and the proxy serves again.
+        replica = next(p for p in children if b"streamlit" in Path(f"/proc/{p}/cmdline").read_bytes())
+        os.kill(replica, signal.SIGKILL)
+        output = read_until(launcher, "starting it again", output, 30)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the restarted replica is not served through the proxy"
+            time.sleep(0.3)
+        children = child_pids(launcher.pid)
+        assert len(children) == 2 and replica not in children
+
         launcher.send_signal(signal.SIGTERM)
-        assert launcher.wait(timeout=30) == 0, launcher.stdout.read()
+        assert launcher.wait(timeout=30) == 0, output
         for pid in children:
             assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text(), pid
     finally:
