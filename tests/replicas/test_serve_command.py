@@ -141,3 +141,15 @@ def test_serve_prints_the_url_restarts_a_dead_replica_and_sigterm_stops_every_pr
         if launcher.poll() is None:
             launcher.kill()
             launcher.wait()
+
+
+def test_the_several_machines_config_in_the_deployment_doc_is_accepted_by_haproxy(tmp_path: Path) -> None:
+    require_haproxy()
+    doc = (PROJECT_ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    block = re.search(r"```haproxy\n(.*?)```", doc, re.S)
+    assert block, "docs/deployment.md has no ```haproxy block"
+    text = re.sub(r" ssl crt \S+", "", block.group(1))  # no certificate here; the rest is checked as written
+    assert "cookie SRV insert indirect nocache httponly secure" in text and "timeout tunnel" in text
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(text)
+    check_config(haproxy_binary(), config)
