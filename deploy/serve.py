@@ -36,8 +36,9 @@ from pathlib import Path
 
 from deploy.haproxy import Backend, check_config, haproxy_binary, render, server_stats
 from deploy.secret import SecretError, cookie_secret
-from pipelines.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from pipelines.settings import Settings, SettingsError, load_settings
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout: dashboard/, .streamlit/config.toml
 APP = PROJECT_ROOT / "dashboard" / "app.py"
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 10.0

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from streamlit.web.server.starlette.starlette_app_utils import create_signed_value, generate_xsrf_token_string
 
-from deploy.serve import Deployment, free_port, start
-from pipelines.settings import PROJECT_ROOT, Settings
+from deploy.serve import PROJECT_ROOT, Deployment, free_port, start
+from pipelines.settings import Settings
 from tests.replicas.conftest import CHECK_INTER_MS, require_haproxy
 from tests.replicas.session import Session
 
