@@ -25,7 +25,7 @@ test: install
 	$(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser and not replicas"
 
 clean-data:
 	rm -rf data/inbox data/archive data/rejected data/warehouse
@@ -38,3 +38,16 @@ screenshots: install
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# N dashboard replicas behind HAProxy on one machine (issue 20; docs/deployment.md, "Several
+# replicas behind HAProxy"). REPLICAS defaults to one per core; SERVE_PORT is the proxy's port.
+# Needs Debian's haproxy. Ctrl-C stops the proxy and every replica.
+REPLICAS ?=
+SERVE_PORT ?= 8500
+.PHONY: serve bench-replicas
+serve: install
+	$(BIN)/python -m deploy.serve --port $(SERVE_PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
+
+# 1 and 2 replicas through the proxy at 20 and 50 sessions (docs/benchmarks.md, "Replicas"). Not in CI.
+bench-replicas: install
+	$(BIN)/python -m bench.replicas $(BENCH_ARGS)

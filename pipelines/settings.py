@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipelines.intake.limits import Limits
@@ -27,6 +27,9 @@ def _shipped_data_dir() -> Path:
 SHIPPED_DATA_DIR = _shipped_data_dir()
 DEFAULT_CATALOG_DIR = SHIPPED_DATA_DIR / "catalog"
 SAMPLE_DIR = SHIPPED_DATA_DIR / "sample"
+
+
+SECRET_FIELDS = frozenset({"cookie_secret"})
 
 
 class SettingsError(Exception):
@@ -53,6 +56,8 @@ class Settings(BaseSettings):
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
     users_file: Path = Field(Path(".streamlit/users.toml"), description="built-in accounts (`kpi user add`)")
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
+    cookie_secret: SecretStr | None = Field(
+        None, min_length=32, description="server.cookieSecret shared by every replica (default: <data_dir>/state/cookie-secret)")
 
     @property
     def analysts(self) -> set[str]:
@@ -100,6 +105,8 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         raw = first.get("input")
+        if field in SECRET_FIELDS:  # never echo a secret, even a wrong one
+            raw = "***"
         raise SettingsError(
             f"invalid setting KPI_{field.upper()}={raw!r}: {first['msg']}"
             f" (fix it in the environment or .env)"
