@@ -16,6 +16,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "KPI tracker for Resolution 292/NQ-CP",
     },
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
+    # Live pages and reporting deadlines (issue 19)
+    "live_new_data": {"vi": "Có số liệu mới.", "en": "New data has arrived."},
+    "live_refresh": {"vi": "Làm mới trang", "en": "Refresh"},
     "page_overview": {"vi": "Tổng quan", "en": "Overview"},
     "overview_title": {"vi": "Tổng quan các chỉ tiêu", "en": "Indicators at a glance"},
     "empty_title": {"vi": "Chưa có số liệu", "en": "No data yet"},

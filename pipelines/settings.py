@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     watch_retry_s: float = Field(5.0, gt=0, le=3600, description="when the warehouse is busy, try again after this long")
     watch_lock_timeout_s: float = Field(2.0, ge=0, le=600, description="how long the watcher waits for another ingest's lock per try")
     watch_notify_every_s: float = Field(3600.0, ge=0, description="the watcher also runs `kpi notify` this often (0: only after loads)")
-    live_check_s: float = Field(5.0, ge=0, le=3600, description="open pages look for a new warehouse version this often (0: off)")
+    live_check_s: float = Field(3.0, ge=0, le=3600, description="open pages look for a new warehouse version this often (0: off)")
 
     @property
     def analysts(self) -> set[str]:

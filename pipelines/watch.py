@@ -208,7 +208,8 @@ class InboxWatcher:
                     return
                 raw = event.dest_path if event.event_type == "moved" else event.src_path
                 name = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
-                watcher.note(Path(name), closed=isinstance(event, FileClosedEvent))
+                # A rename into the inbox is a copy tool's last step: the file is complete.
+                watcher.note(Path(name), closed=isinstance(event, FileClosedEvent) or event.event_type == "moved")
 
         self.inbox.mkdir(parents=True, exist_ok=True)
         observer = Observer()
