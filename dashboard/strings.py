@@ -19,6 +19,37 @@ STRINGS: dict[str, dict[str, str]] = {
     # Live pages and reporting deadlines (issue 19)
     "live_new_data": {"vi": "Có số liệu mới.", "en": "New data has arrived."},
     "live_refresh": {"vi": "Làm mới trang", "en": "Refresh"},
+    "dl_title": {"vi": "Hạn báo cáo", "en": "Reporting deadlines"},
+    "dl_caption": {
+        "vi": "Báo cáo quý đến hạn {quarterly} ngày, báo cáo năm {annual} ngày sau khi kỳ kết thúc. "
+              "Tỷ lệ báo cáo = số báo cáo đã nhận / số báo cáo phải nộp; tỷ lệ đúng hạn = số báo cáo nhận đúng hạn / số phải nộp "
+              "(các kỳ đã qua hạn, cách tính của DHIS2).",
+        "en": "A quarter's report is due {quarterly} days, a year's {annual} days after the period ends. "
+              "Reporting rate = reports received / reports expected; on-time rate = reports received by the deadline / "
+              "reports expected (periods past their deadline, as DHIS2 counts them).",
+    },
+    "dl_no_deadlines": {"vi": "Danh mục chưa đặt hạn báo cáo (data/catalog/deadlines.csv).",
+                        "en": "The catalog sets no reporting deadlines (data/catalog/deadlines.csv)."},
+    "dl_period": {"vi": "Kỳ", "en": "Period"},
+    "dl_expected": {"vi": "Phải nộp", "en": "Expected"},
+    "dl_received": {"vi": "Đã nhận", "en": "Received"},
+    "dl_on_time_n": {"vi": "Đúng hạn", "en": "On time"},
+    "dl_reporting_rate": {"vi": "Tỷ lệ báo cáo", "en": "Reporting rate"},
+    "dl_on_time_rate": {"vi": "Tỷ lệ đúng hạn", "en": "On-time rate"},
+    "dl_due_col": {"vi": "Hạn nộp", "en": "Due"},
+    "dl_status": {"vi": "Tình trạng", "en": "Status"},
+    "dl_indicators": {"vi": "Chỉ tiêu đã nhận", "en": "Indicators received"},
+    "dl_arrived": {"vi": "Ngày nhận đủ", "en": "Complete on"},
+    "dl_on_time": {"vi": "Đúng hạn", "en": "On time"},
+    "dl_late": {"vi": "Muộn {days} ngày", "en": "Late by {days} days"},
+    "dl_missing": {"vi": "Chưa nộp (quá hạn {days} ngày)", "en": "Missing ({days} days past due)"},
+    "dl_due": {"vi": "Chưa đến hạn ({day})", "en": "Not yet due ({day})"},
+    "dl_inbox_title": {"vi": "Tệp đang chờ trong thư mục nhận", "en": "Files waiting in the inbox"},
+    "dl_inbox_none": {"vi": "Không có tệp nào đang chờ.", "en": "No file is waiting."},
+    "dl_size": {"vi": "Dung lượng", "en": "Size"},
+    "dl_waiting_min": {"vi": "Đã chờ (phút)", "en": "Waiting (minutes)"},
+    "dl_rejected_title": {"vi": "Tệp bị từ chối chưa được gửi lại", "en": "Rejected files not yet replaced"},
+    "dl_rejected_none": {"vi": "Mọi tệp bị từ chối đều đã được gửi lại.", "en": "Every rejected file has been replaced."},
     "page_overview": {"vi": "Tổng quan", "en": "Overview"},
     "overview_title": {"vi": "Tổng quan các chỉ tiêu", "en": "Indicators at a glance"},
     "empty_title": {"vi": "Chưa có số liệu", "en": "No data yet"},

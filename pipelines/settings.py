@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     watch_retry_s: float = Field(5.0, gt=0, le=3600, description="when the warehouse is busy, try again after this long")
     watch_lock_timeout_s: float = Field(2.0, ge=0, le=600, description="how long the watcher waits for another ingest's lock per try")
     watch_notify_every_s: float = Field(3600.0, ge=0, description="the watcher also runs `kpi notify` this often (0: only after loads)")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="local time for deadlines, arrival days and the daily digest")
     live_check_s: float = Field(3.0, ge=0, le=3600, description="open pages look for a new warehouse version this often (0: off)")
 
     @property
@@ -50,6 +51,17 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known time zone, e.g. Asia/Ho_Chi_Minh") from None
+        return value
 
     @cached_property
     def warehouse_path(self) -> Path:
