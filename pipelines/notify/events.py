@@ -300,9 +300,10 @@ def review_pack(ctx: Context) -> list[Event]:
 
 def find_events(ctx: Context) -> tuple[list[Event], dict]:
     """Every event not yet in the ledger, and the state to remember for the next run."""
+    waiting = files_waiting(ctx)  # needs no warehouse: a first file may be the one held
     if ctx.con is None:
-        return [], ctx.previous
-    events = rejected_files(ctx) + loaded_with_warnings(ctx) + files_waiting(ctx)
+        return waiting, ctx.previous
+    events = rejected_files(ctx) + loaded_with_warnings(ctx) + waiting
     if ctx.catalog.deadlines:
         events += missing_reports(ctx)
     events += daily_digest(ctx)

@@ -249,3 +249,120 @@ def test_configuration_errors_stop_with_a_clear_message(kpi, env, says):
 
 def test_help_and_header_fixture_sanity():
     assert HEADER[0] == "indicator" and Path(__file__).name == "test_notify_cmd.py"
+
+
+def test_the_day_s_digest_goes_to_analysts_once(kpi, write_csv, mailbox, notify_env):
+    assert kpi("ingest", write_csv("a.csv", [["OFFICIALS_TRAINED", "HANOI", "2025-Q1", "10", "persons", ""]])).returncode == 0
+    assert kpi("ingest", write_csv("bad.csv", BAD_MOFA)).returncode == 1
+    env = {**notify_env, "KPI_NOTIFY_DIGEST_HOUR": "0", "KPI_NOTIFY_REPORTERS": "false"}
+    assert kpi("notify", env=env).returncode == 0
+    digests = [m for m in mailbox.messages if "Loads on" in m["Subject"]]
+    assert len(digests) == 1 and digests[0]["To"] == "lan@example.org"
+    assert digests[0]["Subject"].endswith(": 1 loaded, 1 rejected")
+    text = digests[0].get_body().get_content()
+    assert "loaded      a.csv" in text and "rejected    bad.csv" in text
+    assert kpi("notify", env=env).stdout.strip() == "nothing to send"
+
+
+def test_a_file_left_in_the_inbox_is_reported_to_analysts_once(kpi, mailbox, notify_env, data_dir):
+    inbox = data_dir / "inbox"
+    inbox.mkdir(parents=True)
+    held = inbox / "needs_review.csv"
+    held.write_text("indicator,reporter,period,value\n")
+    old = time.time() - 3600
+    import os
+
+    os.utime(held, (old, old))
+    env = {**notify_env, "KPI_NOTIFY_WAITING_AFTER_S": "600"}
+    assert kpi("notify", env=env).returncode == 0
+    (msg,) = mailbox.messages
+    assert msg["To"] == "lan@example.org" and msg["Subject"] == "[KPI 292] File needs_review.csv is waiting in the inbox"
+    assert kpi("notify", env=env).stdout.strip() == "nothing to send"
+
+
+def test_loaded_with_warnings_tells_the_reporter(kpi, write_csv, mailbox, notify_env, settings):
+    """The hook for plausibility warnings: once the load log has a `warnings` column, a loaded file
+    with warnings is told to its reporter (the column is added here as that change will)."""
+    from pipelines.warehouse.store import open_writer
+
+    assert kpi("ingest", write_csv("hanoi.csv", [["OFFICIALS_TRAINED", "HANOI", "2025-Q1", "10", "persons", ""]])).returncode == 0
+    with open_writer(settings.warehouse_path) as con:
+        con.execute("ALTER TABLE loads ADD COLUMN warnings VARCHAR")
+        con.execute("""UPDATE loads SET warnings = '[{"message_en": "10 is 90% below the previous quarter", "message_vi": "10 thấp hơn quý trước 90%"}]'""")
+    env = {**notify_env, "KPI_NOTIFY_ANALYSTS": ""}
+    assert kpi("notify", env=env).returncode == 0
+    (msg,) = mailbox.messages
+    assert msg["To"] == "baocao.hanoi@example.org" and msg["Subject"] == "[KPI 292] Tệp hanoi.csv đã được nạp, có 1 cảnh báo"
+    assert "10 thấp hơn quý trước 90%" in msg.get_body().get_content()
+    assert kpi("notify", env=env).stdout.strip() == "nothing to send"
+
+
+def test_the_quarter_s_review_pack_goes_to_leaders_with_the_pdf(kpi, write_csv, mailbox, notify_env):
+    rows = [["MISSIONS_ABROAD", "MOFA", "2026-Q1", "95", "agencies", ""], ["MISSIONS_ABROAD", "MOFA", "2026-Q2", "96", "agencies", ""],
+            ["OFFICIALS_TRAINED", "HANOI", "2026-Q1", "10", "persons", ""]]  # Hanoi's 2026-Q2 has not come
+    assert kpi("ingest", write_csv("m.csv", rows)).returncode == 0
+    env = {**notify_env, "KPI_NOTIFY_REVIEW_PACK": "true", "KPI_NOTIFY_ANALYSTS": "", "KPI_NOTIFY_LEADERS": "anna@example.org:en"}
+    # Not ready while a report is still outstanding and not yet due; ready once its deadline passed.
+    assert kpi("notify", "--today", "2026-07-20", env=env).stdout.strip() == "nothing to send"
+    result = kpi("notify", "--today", "2026-07-21", env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    (msg,) = mailbox.messages
+    assert msg["To"] == "anna@example.org" and msg["Subject"] == "[KPI 292] The review pack for 2026-Q2 is ready"
+    (part,) = list(msg.iter_attachments())
+    assert part.get_filename() == "review-2026-Q2-en.pdf" and part.get_content_type() == "application/pdf"
+    assert part.get_content().startswith(b"%PDF")
+    assert kpi("notify", "--today", "2026-07-22", env=env).stdout.strip() == "nothing to send"
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    import ipaddress
+
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_starttls_with_a_login_and_the_server_certificate_checked(kpi, write_csv, smtp_port, notify_env, tmp_path):
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret-pass")
+
+    controller, box = start_smtp(smtp_port, tls_context=context, require_starttls=True,
+                                 authenticator=authenticator, auth_require_tls=True)
+    try:
+        assert kpi("ingest", write_csv("bad.csv", BAD_MOFA)).returncode == 1
+        env = {**notify_env, "KPI_SMTP_SECURITY": "starttls", "KPI_SMTP_USER": "kpi", "KPI_SMTP_PASSWORD": "s3cret-pass"}
+        untrusted = kpi("notify", env=env)  # the self-signed certificate is not trusted: nothing goes out
+        assert untrusted.stdout.startswith("failed") and "CERTIFICATE_VERIFY_FAILED" in untrusted.stdout
+        trusted = kpi("notify", env={**env, "KPI_SMTP_CA_FILE": str(cert)})
+        assert trusted.returncode == 0 and trusted.stdout.startswith("sent "), trusted.stdout + trusted.stderr
+    finally:
+        controller.stop()
+    assert len(box.messages) == 1 and logins == [(b"kpi", b"s3cret-pass")]
