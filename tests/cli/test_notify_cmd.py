@@ -16,7 +16,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.cli.test_watch_cmd import start_watcher  # noqa: F401 - fixture
-from tests.conftest import HEADER
 
 BAD_MOFA = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "-5", "agencies", ""]]
 BAD_HCMC = [["OFFICIALS_TRAINED", "HCMC", "2025-Q1", "#N/A", "persons", ""]]
@@ -245,10 +244,6 @@ def test_a_webhook_gets_one_json_post_per_event(kpi, write_csv):
 def test_configuration_errors_stop_with_a_clear_message(kpi, env, says):
     result = kpi("notify", env=env)
     assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
-
-
-def test_help_and_header_fixture_sanity():
-    assert HEADER[0] == "indicator" and Path(__file__).name == "test_notify_cmd.py"
 
 
 def test_the_day_s_digest_goes_to_analysts_once(kpi, write_csv, mailbox, notify_env):
