@@ -16,7 +16,7 @@ from dashboard.data import settings, token
 from dashboard.formatting import fmt_date, fmt_number, fmt_period
 from dashboard.strings import t
 from pipelines.catalog import load_catalog
-from pipelines.deadlines import DUE, LATE, MISSING, ON_TIME, Rates, Report, rates
+from pipelines.deadlines import LATE, MISSING, ON_TIME, Rates, Report, rates
 from pipelines.reporting import inbox_files, open_rejections, timeliness
 from pipelines.warehouse.store import open_reader
 
@@ -45,7 +45,7 @@ def _recent(periods: list[str], keep: dict[str, int]) -> set[str]:
     return set(quarterly[-keep["quarterly"]:] + annual[-keep["annual"]:])
 
 
-def status_text(report: Report, lg: str) -> str:
+def status_text(report: Report) -> str:
     if report.status == ON_TIME:
         return t("dl_on_time")
     if report.status == LATE:
@@ -81,7 +81,7 @@ def render(lg: str) -> None:
             t("reporter"): [r.reporter for r in shown],
             t("dl_period"): [fmt_period(r.period, lg) for r in shown],
             t("dl_due_col"): [fmt_date(r.due) for r in shown],
-            t("dl_status"): [status_text(r, lg) for r in shown],
+            t("dl_status"): [status_text(r) for r in shown],
             t("dl_indicators"): [f"{r.received}/{r.expected}" for r in shown],
             t("dl_arrived"): [fmt_date(r.arrived) if r.arrived else "" for r in shown],
         }), hide_index=True, width="stretch")

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from pipelines.catalog import Catalog
-from pipelines.deadlines import DUE, due_date, last_ended, newly_missing
+from pipelines.deadlines import due_date, last_ended, newly_missing
 from pipelines.notify.messages import render, status_word
 from pipelines.problems import Problem, format_problem, render_report
 from pipelines.reporting import inbox_files, timeliness
@@ -314,5 +314,3 @@ def find_events(ctx: Context) -> tuple[list[Event], dict]:
              "digest_until": next((e.data["until"] for e in events if e.kind == "digest"), ctx.previous.get("digest_until"))}
     return events, state
 
-
-__all__ = ["Context", "Event", "find_events", "DUE"]
