@@ -18,7 +18,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/kpi demo
 
+# The dashboard and `kpi watch` (inbox -> ingest) side by side; Ctrl-C stops both. A background
+# job of a non-interactive shell ignores SIGINT, so the trap stops the watcher with SIGTERM.
 run: demo
+	@trap 'kill -TERM $$watcher 2>/dev/null; wait $$watcher' EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/kpi watch & watcher=$$!; \
 	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: install

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import auth, preload  # noqa: F401 - preload: heavy imports once, before any page (see its docstring)
 from dashboard.data import settings_or_stop
+from dashboard.live import follow_new_data
 from dashboard.strings import LANGUAGES, t
 
 st.set_page_config(page_title="KPI 292/NQ-CP", page_icon=":material/flag:", layout="wide")
@@ -50,8 +51,10 @@ pages = [
 if user.is_analyst:  # a viewer's navigation has no upload page, so /upload does not exist for them
     pages.append(st.Page("views/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"))
 
+current = st.navigation(pages)
+follow_new_data(current.url_path)
 try:
-    st.navigation(pages).run()
+    current.run()
 except Exception:  # st.stop/st.rerun are BaseExceptions and pass through
     log.exception("page failed")
     st.error(t("error_generic"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.periods import parse_period
 
@@ -133,6 +133,28 @@ class Indicator(BaseModel):
         return self.unit_vi if lang == "vi" else self.unit
 
 
+EMAIL_RE = r"^[^@\s,;:<>]+@[^@\s,;:<>]+\.[^@\s,;:<>]+$"
+
+
+class Deadline(BaseModel):
+    """deadlines.csv: a report for a period of this frequency is due this many days after the period ends."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    frequency: Literal["quarterly", "annual"]
+    deadline_days: int = Field(ge=0, le=366)
+    note: str = ""
+
+
+class Contact(BaseModel):
+    """reporter_contacts.csv: who at a reporter hears about their files, in which language."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    reporter: str
+    email: str = Field(pattern=EMAIL_RE)
+    language: Literal["vi", "en"]
+    name: str = ""
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The validated catalog: lookups the validator and the dashboard need."""
@@ -141,6 +163,9 @@ class Catalog:
     indicators: dict[str, Indicator]
     reporters: dict[str, Reporter]
     restricted: dict[str, dict[str, DimensionValue]] = field(default_factory=dict)
+    # Optional files (issue 19): reporting deadlines per frequency and reporters' contacts.
+    deadlines: dict[str, int] = field(default_factory=dict)
+    contacts: dict[str, list[Contact]] = field(default_factory=dict)
 
     def allowed_values(self, dimension: str) -> dict[str, DimensionValue] | None:
         return self.restricted.get(dimension)
@@ -208,7 +233,9 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     p_path, i_path = catalog_dir / "pillars.csv", catalog_dir / "indicators.csv"
     r_path, d_path = catalog_dir / "reporters.csv", catalog_dir / "dimension_values.csv"
     pillars = _unique(_validate(Pillar, p_path, _read_rows(p_path, problems), problems), "pillar", p_path, problems)
+    before = len(problems)
     reporters = _unique(_validate(Reporter, r_path, _read_rows(r_path, problems), problems), "code", r_path, problems)
+    reporters_whole = len(problems) == before  # else a contact of a broken row is not a second problem
     ind_rows = _validate(Indicator, i_path, _read_rows(i_path, problems), problems)
     indicators = _unique(ind_rows, "code", i_path, problems)
     for line_no, ind in ind_rows:
@@ -225,8 +252,23 @@ def load_catalog(catalog_dir: Path) -> Catalog:
             if dv.value in values:
                 problems.append(f"{d_path.name} line {line_no}, field value: {dv.value!r} appears twice")
             values[dv.value] = dv
+    deadlines: dict[str, int] = {}
+    dl_path = catalog_dir / "deadlines.csv"
+    if dl_path.exists():
+        for line_no, dl in _validate(Deadline, dl_path, _read_rows(dl_path, problems), problems):
+            if dl.frequency in deadlines:
+                problems.append(f"{dl_path.name} line {line_no}, field frequency: {dl.frequency!r} appears twice")
+            deadlines[dl.frequency] = dl.deadline_days
+    contacts: dict[str, list[Contact]] = {}
+    c_path = catalog_dir / "reporter_contacts.csv"
+    if c_path.exists():
+        for line_no, contact in _validate(Contact, c_path, _read_rows(c_path, problems), problems):
+            if reporters_whole and contact.reporter not in reporters:
+                problems.append(f"{c_path.name} line {line_no}, field reporter: {contact.reporter!r} is not in reporters.csv")
+            contacts.setdefault(contact.reporter, []).append(contact)
     if not indicators and not problems:
         problems.append(f"{i_path.name}: no indicators")
     if problems:
         raise CatalogError(problems)
-    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted)
+    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted,
+                   deadlines=deadlines, contacts=contacts)

@@ -1,4 +1,4 @@
-"""The `kpi` command: ingest, export, status, progress, report, demo, user, catalog.
+"""The `kpi` command: ingest, watch, notify, export, status, progress, report, demo, user, catalog.
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -196,6 +196,88 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    import logging
+    import signal
+
+    from pipelines.watch import InboxWatcher
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
+                        stream=sys.stderr, force=True)
+    settle = args.settle if args.settle is not None else settings.watch_settle_s
+    if settle <= 0:
+        print("kpi watch: --settle must be more than 0 seconds", file=sys.stderr)
+        return EXIT_USAGE
+    # A short wait per try: the watcher retries a busy warehouse itself instead of blocking.
+    watch_settings = settings.model_copy(update={"lock_timeout_s": settings.watch_lock_timeout_s})
+    after, periodic = _watch_notify_hooks(watch_settings, args.no_notify)
+    watcher = InboxWatcher(watch_settings, settle_s=settle, retry_s=settings.watch_retry_s,
+                           after_ingest=after, periodic=periodic, periodic_every_s=settings.watch_notify_every_s)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: watcher.stop())
+    watcher.run()
+    return EXIT_OK
+
+
+def _watch_notify_hooks(settings: Settings, disabled: bool):
+    """`kpi notify` after each load and now and then (deadlines), when notifications are configured."""
+    if disabled or not settings.notifications_configured:
+        return None, None
+    import logging
+
+    from pipelines.notify.ledger import NotifierBusyError
+    from pipelines.notify.run import run_notify
+
+    def notify(*_: object) -> None:
+        try:
+            run_notify(settings)
+        except NotifierBusyError:
+            logging.getLogger("kpi.watch").info("kpi notify is already running; it will send what is due")
+
+    return notify, notify
+
+
+def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
+    import datetime as dt
+    import logging
+
+    from pipelines.notify.ledger import NotifierBusyError
+    from pipelines.notify.run import run_notify
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr, force=True)
+    if not settings.notifications_configured:
+        print("kpi notify: nothing to send with: set KPI_SMTP_HOST (and KPI_NOTIFY_ANALYSTS, KPI_NOTIFY_LEADERS) "
+              "or KPI_NOTIFY_WEBHOOK_URL; see README", file=sys.stderr)
+        return EXIT_USAGE
+    today = None
+    if args.today:
+        try:
+            today = dt.date.fromisoformat(args.today)
+        except ValueError:
+            print(f"kpi notify: cannot read --today {args.today!r}; write YYYY-MM-DD", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        outcome = run_notify(settings, dry_run=args.dry_run, today=today)
+    except NotifierBusyError as exc:
+        print(f"kpi notify: {exc}", file=sys.stderr)
+        return EXIT_OK
+    rows = [("would send" if args.dry_run else "queued", d) for d in outcome.planned] if args.dry_run else []
+    rows += [("sent", d) for d in outcome.sent] + [("failed", d) for d in outcome.failed] + [("gave up", d) for d in outcome.gave_up]
+    if args.json:
+        print(json.dumps([{"result": r, "key": d.key, "kind": d.kind, "channel": d.channel, "to": d.to, "language": d.lang,
+                           "subject": d.subject, "attachments": [a["name"] for a in d.attachments],
+                           **({"error": d.error} if d.error else {})} for r, d in rows], ensure_ascii=False, indent=2))
+    else:
+        for result, d in rows:
+            extra = f"  ({d.error})" if d.error and result != "sent" else ""
+            print(f"{result:<10} {d.channel:<7} {d.to:<32} {d.key}  {d.subject}{extra}")
+            if args.dry_run and args.verbose:
+                print("    " + d.body.replace("\n", "\n    "))
+        if not rows:
+            print("nothing to send")
+    return EXIT_REJECTED if outcome.gave_up else EXIT_OK
+
+
 def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.catalog_dir)
     print(f"catalog OK: {len(catalog.indicators)} indicators, {len(catalog.reporters)} reporters, "
@@ -267,6 +349,27 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_user)
     q = user_sub.add_parser("list", help="list users and roles", description="List user names and roles (never hashes).")
     q.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("watch", help="watch the inbox and ingest each file once it is complete",
+                       description="Runs until SIGTERM or Ctrl-C. Each file dropped into <data dir>/inbox is ingested as "
+                       "`kpi ingest` would, once its writer has closed it (or it stayed unchanged for --settle seconds); "
+                       "temporary and partial names (.x, ~$x, *.part, *.tmp, *.crdownload) are ignored. Files already in "
+                       "the inbox are taken at start. One log line per file on standard error.")
+    p.add_argument("--settle", type=float, metavar="SECONDS", help="quiet time that makes a file complete (default: KPI_WATCH_SETTLE_S)")
+    p.add_argument("--no-notify", action="store_true", help="do not run `kpi notify` after loads")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("notify", help="send notifications for new events (e-mail, webhook), once each",
+                       description="Finds what is new since the last run: files rejected (to the reporter's contacts, report "
+                       "attached) or loaded with warnings, files waiting in the inbox, reports missing at their deadline and the "
+                       "day's digest (to KPI_NOTIFY_ANALYSTS), statuses that worsened and the quarter's review pack (to "
+                       "KPI_NOTIFY_LEADERS); records each in <data dir>/notify/ledger.jsonl and sends it once. Failed sends "
+                       "are retried on later runs. Run by `kpi watch` after each load, and by a timer.")
+    p.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
+    p.add_argument("--verbose", action="store_true", help="with --dry-run, print each message's text too")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="judge deadlines as at the end of this local day (default: now)")
+    p.add_argument("--json", action="store_true", help="print a JSON list of deliveries")
+    p.set_defaults(func=cmd_notify)
 
     p = sub.add_parser("catalog", help="validate the catalog files",
                        description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")

@@ -28,7 +28,9 @@ from pipelines.settings import Settings
 from pipelines.warehouse.catalog_tables import sync_catalog
 from pipelines.warehouse.store import open_reader, open_writer, writer_lock
 
-SKIPPED_NAMES = re.compile(r"^(\.|~\$)|\.report\.(txt|json)$")
+# Hidden and Office lock files, rejection reports, and names copy tools give a file still being
+# written (`kpi watch` only takes a file once renamed to its final name).
+SKIPPED_NAMES = re.compile(r"^(\.|~\$)|\.report\.(txt|json)$|\.(part|partial|crdownload|filepart)$", re.IGNORECASE)
 
 
 @dataclass

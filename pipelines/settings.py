@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipelines.intake.limits import Limits
@@ -29,7 +29,7 @@ DEFAULT_CATALOG_DIR = SHIPPED_DATA_DIR / "catalog"
 SAMPLE_DIR = SHIPPED_DATA_DIR / "sample"
 
 
-SECRET_FIELDS = frozenset({"cookie_secret"})
+SECRET_FIELDS = frozenset({"cookie_secret", "smtp_password"})
 
 
 class SettingsError(Exception):
@@ -58,6 +58,33 @@ class Settings(BaseSettings):
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
     cookie_secret: SecretStr | None = Field(
         None, min_length=32, description="server.cookieSecret shared by every replica (default: <data_dir>/state/cookie-secret)")
+    # `kpi watch` and live pages (issue 19)
+    watch_settle_s: float = Field(1.0, gt=0, le=600, description="a file unchanged this long counts as complete even without a close event")
+    watch_retry_s: float = Field(5.0, gt=0, le=3600, description="when the warehouse is busy, try again after this long")
+    watch_lock_timeout_s: float = Field(2.0, ge=0, le=600, description="how long the watcher waits for another ingest's lock per try")
+    watch_notify_every_s: float = Field(3600.0, ge=0, description="the watcher also runs `kpi notify` this often (0: only after loads)")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="local time for deadlines, arrival days and the daily digest")
+    # `kpi notify` (issue 19): e-mail over SMTP and an optional webhook; recipients "address[:vi|en], ..."
+    smtp_host: str = Field("", description="SMTP server; empty: no e-mail is sent")
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field("starttls", description="starttls (587), tls (465) or none (loopback relays only)")
+    smtp_user: str = Field("", description="SMTP login, if the server asks for one")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password")
+    smtp_from: str = Field("kpi-dashboard@example.org", description="sender address")
+    smtp_ca_file: Path | None = Field(None, description="CA bundle that signed the SMTP server's certificate (private CA)")
+    smtp_timeout_s: float = Field(15.0, gt=0, le=300)
+    notify_analysts: str = Field("", description="analysts: late reporters, files waiting, the daily digest")
+    notify_leaders: str = Field("", description="leaders: a status that worsened, the quarter's review pack")
+    notify_reporters: bool = Field(True, description="tell reporters' contacts (catalog) about their files")
+    notify_webhook_url: str = Field("", description="also POST every notification as JSON here (https, or http on loopback)")
+    notify_webhook_language: Literal["vi", "en"] = Field("vi")
+    notify_max_attempts: int = Field(5, ge=1, le=50, description="tries per message before it is logged as undeliverable")
+    notify_retry_s: float = Field(300.0, ge=0, description="wait before the first retry; doubles after each failure")
+    notify_lookback_h: float = Field(72.0, gt=0, description="loads older than this are not notified (first run on an old warehouse)")
+    notify_digest_hour: int = Field(17, ge=0, le=24, description="local hour after which the day's digest goes out (24: never)")
+    notify_waiting_after_s: float = Field(900.0, gt=0, description="a file left in the inbox this long is reported to analysts")
+    notify_review_pack: bool = Field(True, description="render and send the quarter's review pack (PDF) to leaders")
+    live_check_s: float = Field(3.0, ge=0, le=3600, description="open pages look for a new warehouse version this often (0: off)")
 
     @property
     def analysts(self) -> set[str]:
@@ -67,6 +94,58 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known time zone, e.g. Asia/Ho_Chi_Minh") from None
+        return value
+
+    @field_validator("notify_analysts", "notify_leaders")
+    @classmethod
+    def _recipients(cls, value: str) -> str:
+        parse_recipients(value, "vi")  # raises on a malformed entry
+        return value
+
+    @model_validator(mode="after")
+    def _safe_delivery(self) -> "Settings":
+        """Fail closed: no password in clear text, no figures to a remote plain-http webhook."""
+        loopback = {"127.0.0.1", "localhost", "::1"}
+        if self.smtp_security == "none" and self.smtp_host and self.smtp_host not in loopback and self.smtp_user:
+            raise ValueError("KPI_SMTP_SECURITY=none sends the password in clear text; use starttls or tls")
+        url = self.notify_webhook_url
+        if url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError("KPI_NOTIFY_WEBHOOK_URL must be an https:// URL")
+            if parts.scheme == "http" and parts.hostname not in loopback:
+                raise ValueError("KPI_NOTIFY_WEBHOOK_URL must use https:// (plain http only to this machine)")
+        if (self.notify_analysts or self.notify_leaders) and not self.smtp_host and not url:
+            raise ValueError("recipients are set but neither KPI_SMTP_HOST nor KPI_NOTIFY_WEBHOOK_URL is")
+        return self
+
+    @property
+    def analyst_recipients(self) -> list[tuple[str, str]]:
+        return parse_recipients(self.notify_analysts, self.language)
+
+    @property
+    def leader_recipients(self) -> list[tuple[str, str]]:
+        return parse_recipients(self.notify_leaders, self.language)
+
+    @property
+    def notify_dir(self) -> Path:
+        return self.data_dir / "notify"
+
+    @property
+    def notifications_configured(self) -> bool:
+        return bool(self.smtp_host or self.notify_webhook_url)
 
     @cached_property
     def warehouse_path(self) -> Path:
@@ -97,13 +176,33 @@ class Settings(BaseSettings):
         )
 
 
+def parse_recipients(text: str, default_lang: str) -> list[tuple[str, str]]:
+    """"lan@example.org:en, minh@example.org" -> [(address, language)]; raises ValueError."""
+    import re
+
+    out = []
+    for item in (p.strip() for p in text.split(",")):
+        if not item:
+            continue
+        address, _, lang = item.partition(":")
+        address, lang = address.strip(), (lang.strip() or default_lang)
+        if not re.fullmatch(r"[^@\s,;:<>]+@[^@\s,;:<>]+\.[^@\s,;:<>]+", address):
+            raise ValueError(f"{address!r} is not an e-mail address (write address[:vi|en], comma-separated)")
+        if lang not in ("vi", "en"):
+            raise ValueError(f"language {lang!r} of {address} must be vi or en")
+        out.append((address, lang))
+    return out
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning pydantic's multi-line error into one line naming the variable."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
+        if not first["loc"]:  # a rule across settings names them in its message
+            raise SettingsError(f"invalid settings: {first['msg'].removeprefix('Value error, ')} (fix them in the environment or .env)") from None
+        field = str(first["loc"][0])
         raw = first.get("input")
         if field in SECRET_FIELDS:  # never echo a secret, even a wrong one
             raw = "***"

@@ -7,6 +7,7 @@ import json
 import polars as pl
 import streamlit as st
 
+from dashboard import reporting_section
 from dashboard.components import footer
 from dashboard.data import settings, snapshot, table, token
 from dashboard.formatting import fmt_period
@@ -102,5 +103,7 @@ elif rejected.height:
         st.caption(t("more_problems", n=row["problem_count"] - len(problems)))
     st.caption(t("rejected_where", path=row["stored_as"] or "—"))
     st.code("\n".join(format_problem(p, row["file_name"], lg) for p in problems[:50]), language=None)
+
+reporting_section.render(lg)
 
 footer(snap.last_load if snap else None)

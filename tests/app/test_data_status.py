@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.app.conftest import _run_cli
+
 from tests.app.conftest import BAD_FILE_NAME
+
+DEADLINE_SECTION_VI = ["Hạn báo cáo", "Tệp đang chờ trong thư mục nhận", "Tệp bị từ chối chưa được gửi lại"]
+DEADLINE_SECTION_EN = ["Reporting deadlines", "Files waiting in the inbox", "Rejected files not yet replaced"]
 
 
 def test_vietnamese(sample_dir, open_app):
@@ -14,10 +19,10 @@ def test_vietnamese(sample_dir, open_app):
         ("Tệp đã nạp", "17"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "1")]
     assert [s.value for s in at.subheader] == [
         "Báo cáo còn thiếu cho Quý 3/2026", "Số liệu đã nhận theo đơn vị và kỳ", "Nhật ký nạp tệp",
-        "Báo cáo lỗi của tệp bị từ chối"]
+        "Báo cáo lỗi của tệp bị từ chối", *DEADLINE_SECTION_VI]
     assert [s.value for s in at.success] == ["Mọi đơn vị đã báo cáo kỳ mới nhất."]
 
-    arrivals, log, problems = (d.value for d in at.dataframe)
+    arrivals, log, problems = (d.value for d in list(at.dataframe)[:3])
     assert list(arrivals.columns)[0] == "Đơn vị báo cáo"
     assert list(arrivals.columns)[-1] == "Quý 3/2026" and "Năm 2025" in arrivals.columns
     assert {"MOFA", "HANOI", "HCMC"} <= set(arrivals["Đơn vị báo cáo"])
@@ -54,8 +59,9 @@ def test_english(sample_dir, open_app):
     assert [(m.label, m.value) for m in at.metric] == [
         ("Files loaded", "17"), ("Duplicate files", "0"), ("Files rejected", "1")]
     assert [s.value for s in at.subheader] == [
-        "Reports missing for Q3 2026", "What arrived, by reporter and period", "Load log", "Report of a rejected file"]
-    arrivals, log, problems = (d.value for d in at.dataframe)
+        "Reports missing for Q3 2026", "What arrived, by reporter and period", "Load log", "Report of a rejected file",
+        *DEADLINE_SECTION_EN]
+    arrivals, log, problems = (d.value for d in list(at.dataframe)[:3])
     assert list(arrivals.columns)[-1] == "Q3 2026" and "2025" in arrivals.columns
     assert list(log.columns) == ["#", "File", "Loaded at", "Status", "Rows", "Revised", "Problems"]
     assert log.iloc[0]["Status"] == "Rejected"
@@ -72,7 +78,8 @@ def test_rejected_only_warehouse_shows_the_report(rejected_only_dir, open_app):
     assert [(m.label, m.value) for m in at.metric] == [
         ("Tệp đã nạp", "0"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "1")]
     assert len(at.error) == 1 and at.error[0].value.startswith(f"{BAD_FILE_NAME}: 2 lỗi")
-    assert at.dataframe[-1].value["Dòng"].tolist() == [2, 3]
+    (problems,) = [d.value for d in at.dataframe if "Dòng" in d.value.columns]
+    assert problems["Dòng"].tolist() == [2, 3]
 
 
 @pytest.mark.parametrize("lang, title, empty", [
@@ -83,3 +90,37 @@ def test_empty_database(empty_dir, open_app, lang, title, empty):
     (info,) = [i.value for i in at.main.info]
     assert info.startswith(f"**{empty}**") and "`kpi demo`" in info
     assert not at.metric and not at.dataframe
+
+
+def frame_with(at, column: str):
+    (found,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return found
+
+
+def test_deadlines_on_time_late_missing_and_rates(sample_dir, open_app):
+    """The sample was loaded today, long after 2026-Q3's deadline (20 October): every report late."""
+    at = open_app(sample_dir, "data_status", lang="en")
+    assert any(c.value.startswith("A quarter's report is due 20 days, a year's 45 days") for c in at.caption)
+    rates = frame_with(at, "Reporting rate")
+    assert list(rates.columns) == ["Period", "Expected", "Received", "On time", "Reporting rate", "On-time rate"]
+    q3 = rates[rates["Period"] == "Q3 2026"].iloc[0]
+    assert (q3["Expected"], q3["Received"], q3["On time"], q3["Reporting rate"], q3["On-time rate"]) == (9, 9, 0, "100 %", "0 %")
+    per = frame_with(at, "Indicators received")
+    mofa = per[(per["Reporter"] == "MOFA") & (per["Period"] == "Q3 2026")].iloc[0]
+    assert mofa["Due"] == "20/10/2026" and mofa["Status"].startswith("Late by ") and mofa["Status"].endswith(" days")
+    # The faulty file is listed until a file of the same name loads; nothing waits in the inbox.
+    (open_rejections,) = [d.value for d in at.dataframe if list(d.value.columns) == ["#", "File", "Loaded at", "Problems"]]
+    assert open_rejections["File"].tolist() == [BAD_FILE_NAME] and open_rejections["Problems"].tolist() == [2]
+    assert "No file is waiting." in [c.value for c in at.caption]
+
+
+def test_files_waiting_and_a_rejection_replaced(writable_sample_dir, open_app, tmp_path):
+    fixed = tmp_path / BAD_FILE_NAME
+    fixed.write_text("indicator,reporter,period,value,unit,note\nMISSIONS_ABROAD,MOFA,2026-Q2,96,agencies,fixed\n")
+    assert _run_cli(writable_sample_dir, "ingest", str(fixed), "--lang", "en") == 0
+    (writable_sample_dir / "inbox" / "hanoi_q4.csv").write_text("indicator,reporter,period,value\n")
+    (writable_sample_dir / "inbox" / "hanoi_q4.csv.part").write_text("")
+    at = open_app(writable_sample_dir, "data_status", lang="vi")
+    waiting = frame_with(at, "Đã chờ (phút)")
+    assert waiting["Tệp"].tolist() == ["hanoi_q4.csv"]
+    assert "Mọi tệp bị từ chối đều đã được gửi lại." in [c.value for c in at.caption]

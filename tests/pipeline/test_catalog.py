@@ -129,3 +129,35 @@ def test_ingest_with_broken_catalog_exits_2_and_loads_nothing(kpi, broken_catalo
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "field kind" in result.stderr
     assert not (data_dir / "warehouse" / "kpi.duckdb").exists()
+
+
+def test_deadlines_and_contacts_load_with_example_addresses(catalog):
+    assert catalog.deadlines == {"quarterly": 20, "annual": 45}
+    assert set(catalog.contacts) == set(catalog.reporters)
+    assert all(c.email.endswith("@example.org") for cs in catalog.contacts.values() for c in cs)
+    assert [c.language for c in catalog.contacts["HCMC"]] == ["vi", "en"]
+
+
+def test_broken_deadlines_and_contacts_name_file_line_and_field(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    with open(folder / "deadlines.csv", "a", encoding="utf-8") as handle:
+        handle.write("quarterly,10,again\n")
+    with open(folder / "reporter_contacts.csv", "a", encoding="utf-8") as handle:
+        handle.write("NOBODY,x@example.org,vi,\nMOFA,not-an-address,vi,\nMOF,a@example.org,fr,\n")
+    with pytest.raises(CatalogError) as err:
+        load_catalog(folder)
+    problems = err.value.problems
+    assert "deadlines.csv line 4, field frequency: 'quarterly' appears twice" in problems
+    assert "reporter_contacts.csv line 13, field reporter: 'NOBODY' is not in reporters.csv" in problems
+    assert any(p.startswith("reporter_contacts.csv line 14, field email:") for p in problems)
+    assert any(p.startswith("reporter_contacts.csv line 15, field language:") for p in problems)
+
+
+def test_deadlines_and_contacts_are_optional(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "deadlines.csv").unlink()
+    (folder / "reporter_contacts.csv").unlink()
+    loaded = load_catalog(folder)
+    assert loaded.deadlines == {} and loaded.contacts == {}

@@ -1,0 +1,1 @@
+"""`kpi notify`: tell people what happened, once per event, by e-mail and optionally a webhook."""
