@@ -282,7 +282,7 @@ def _filing_plan(outcomes: list[FileOutcome], settings: Settings, lang: str) -> 
 def _write_journal(path: Path, plan: list[dict]) -> None:
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(plan, handle, ensure_ascii=False)
+        json.dump(plan, handle)  # ASCII escapes: a name on disk may hold bytes that are not UTF-8
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -372,10 +372,23 @@ def save_upload(name: str, data: bytes, settings: Settings) -> Path:
         n = 1
         while True:
             try:
-                os.link(tmp, target)
+                _link_or_create(Path(tmp), target, data)
                 return target
             except FileExistsError:
                 n += 1
                 target = settings.inbox_dir / f"{stem}_{n}{suffix}"
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _link_or_create(tmp: Path, target: Path, data: bytes) -> None:
+    """`target` holding `data`, or FileExistsError; never replaces a file. A file system without
+    hard links gets the name taken exclusively and the bytes written into it instead."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
