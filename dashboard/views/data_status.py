@@ -37,11 +37,13 @@ if pairs is not None and pairs.height:
         st.success(t("missing_none"))
     else:
         st.warning(t("missing_some", n=missing.height))
+        # Plain Python over the distinct periods, never `map_elements` (README, code habits).
+        spelled = {p: fmt_period(p, lg) for p in missing["latest"].unique().to_list()}
         st.dataframe(
             missing.select(
                 pl.col("reporter").alias(t("reporter")),
                 pl.col("indicator").alias(t("page_indicator")),
-                pl.col("latest").map_elements(lambda p: fmt_period(p, lg), return_dtype=pl.String).alias(t("last_period")),
+                pl.col("latest").replace_strict(spelled, return_dtype=pl.String).alias(t("last_period")),
             ),
             hide_index=True, width="stretch",
         )
