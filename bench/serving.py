@@ -271,6 +271,24 @@ def measure(server: Server, pages: list[Page] | tuple[Page, ...], sessions: int,
                     ingester.runs if ingester is not None else [])
 
 
+async def _views(url: str, page: Page, count: int) -> None:
+    async with StreamlitSession(url) as session:
+        for _ in range(count):
+            result = await session.view(page)
+            if not result.ok:
+                raise RuntimeError(f"{page.label}: {result.status} {result.exceptions}")
+
+
+def per_page_cpu(server: Server, pages: list[Page] | tuple[Page, ...], count: int) -> dict[str, float]:
+    """Server CPU ms per view of each page alone: one session, `count` views in a row."""
+    out = {}
+    for page in pages:
+        cpu0 = cpu_seconds(server.pid)
+        asyncio.run(_views(server.url, page, count))
+        out[page.label] = 1000 * (cpu_seconds(server.pid) - cpu0) / count
+    return out
+
+
 def fmt(value: float | None, scale: float = 1.0, digits: int = 2) -> str:
     return "–" if value is None else f"{value * scale:.{digits}f}"
 
@@ -318,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-floor", action="store_true", help="skip the bare-Streamlit floor")
     parser.add_argument("--server-cpu", type=int, default=0, help="core for the server (client and ingest: the other)")
     parser.add_argument("--view-timeout", type=float, default=30.0)
+    parser.add_argument("--per-page", type=int, default=10,
+                        help="also: CPU per view of each page alone, over this many views (0: skip)")
     parser.add_argument("--json", type=Path, help="where to write the results")
     args = parser.parse_args(argv)
 
@@ -344,23 +364,31 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(ROOT / "dashboard" / "app.py", env, Path(tmp) / "app.log", args.server_cpu)
         try:
             counts = asyncio.run(warm(server.url, pages))
+            app_pages = per_page_cpu(server, pages, args.per_page) if args.per_page else {}
             app = measure(server, pages, args.sessions, args.views, args.think, ingester, args.view_timeout)
         finally:
             server.stop()
             app_log = server.log_text()
-        floor = None
+        floor, floor_pages = None, {}
         if not args.no_floor:
             floor_env = {**env, "FLOOR_ELEMENTS": json.dumps(counts)}
             fserver = start_server(ROOT / "bench" / "floor_app.py", floor_env, Path(tmp) / "floor.log", args.server_cpu)
             try:
                 asyncio.run(warm(fserver.url, pages))
+                floor_pages = per_page_cpu(fserver, pages, args.per_page) if args.per_page else {}
                 floor = measure(fserver, pages, args.sessions, args.views, args.think, None, args.view_timeout)
             finally:
                 fserver.stop()
     text = report(args, app, floor, meta)
+    if app_pages:
+        text += "\n\nServer CPU ms per view, each page alone (one session, %d views):\n\n" % args.per_page
+        text += "| page | dashboard | floor | × |\n|---|---|---|---|\n"
+        for label, ms in app_pages.items():
+            f = floor_pages.get(label)
+            text += f"| {label} | {ms:.0f} | {fmt(f, digits=0)} | {fmt(ms / f if f else None)} |\n"
     print(text)
     out = args.json or CACHE / f"serving-{stamp}.json"
-    out.write_text(json.dumps({"meta": meta, "args": {k: str(v) for k, v in vars(args).items()}, "elements": counts,
+    out.write_text(json.dumps({"meta": meta, "args": {k: str(v) for k, v in vars(args).items()}, "elements": counts, "per_page_cpu_ms": {"app": app_pages, "floor": floor_pages},
                                "app": app.to_dict(), "floor": floor.to_dict() if floor else None,
                                "app_log_tail": app_log[-3000:]}, indent=1, default=str), encoding="utf-8")
     print(f"\nJSON: {out}")
