@@ -115,6 +115,7 @@ def start_server(app: Path, env: dict[str, str], log_path: Path, cpu: int | None
                   "--server.address", "127.0.0.1", "--server.headless", "true",
                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"], cpu)
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
+    env = {**env, "PYTHONUNBUFFERED": "1"}  # the log is read while the server runs
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     # taskset execs the command, so process.pid is the server's pid.

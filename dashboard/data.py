@@ -22,6 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+# Imported whole before any page runs: on a fresh server the first sessions' script threads
+# imported pandas lazily at once, and Altair, which looks pandas up in sys.modules, met it
+# half-initialised ("partially initialized module 'pandas' has no attribute 'Timestamp'") and
+# the page failed. Every page imports this module first, under Python's import lock.
+import altair  # noqa: F401
+import pandas  # noqa: F401
+import polars  # noqa: F401
+import pyarrow  # noqa: F401
 import streamlit as st
 from streamlit.logger import get_logger
 
@@ -37,9 +45,6 @@ def _freeze_start_up_heap() -> bool:
     """Move the objects alive after start-up (modules, Altair's schema, ...) out of the collector's
     sight, once per process: a full collection walked about 150 000 of them (0.3-0.5 s here)
     and found nothing to free. Objects created later (caches, sessions) are collected as usual."""
-    import altair  # noqa: F401 - the heavy imports the pages use, loaded before the freeze
-    import polars  # noqa: F401
-
     gc.collect()
     gc.freeze()
     return True
