@@ -108,12 +108,15 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
 
 
-def start_server(app: Path, env: dict[str, str], log_path: Path, cpu: int | None = 0, timeout_s: float = 60.0) -> Server:
-    """Start `streamlit run app` pinned to `cpu`; wait until /_stcore/health answers."""
+def start_server(app: Path, env: dict[str, str], log_path: Path, cpu: int | None = 0, timeout_s: float = 60.0,
+                 extra_args: list[str] | None = None) -> Server:
+    """Start `streamlit run app` pinned to `cpu` (from the project root, so its .streamlit/config.toml
+    applies; `extra_args` override it); wait until /_stcore/health answers."""
     port = free_port()
     cmd = pinned([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                   "--server.address", "127.0.0.1", "--server.headless", "true",
-                  "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"], cpu)
+                  "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+                  *(extra_args or [])], cpu)
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
     env = {**env, "PYTHONUNBUFFERED": "1"}  # the log is read while the server runs
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -335,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest-rows", type=int, default=0, help="rows per ingested file (0: no ingest)")
     parser.add_argument("--ingests", type=int, default=3, help="at most this many ingests during the run")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare-Streamlit floor")
+    parser.add_argument("--floor-defaults", action="store_true",
+                        help="also the floor with Streamlit's default runner settings (a full GC after every run),"
+                             " as the issue measured it; the main floor runs with the project's config")
     parser.add_argument("--server-cpu", type=int, default=0, help="core for the server (client and ingest: the other)")
     parser.add_argument("--view-timeout", type=float, default=30.0)
     parser.add_argument("--per-page", type=int, default=10,
@@ -370,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
             app_log = server.log_text()
-        floor, floor_pages = None, {}
+        floor, floor_pages, floor_defaults = None, {}, None
         if not args.no_floor:
             floor_env = {**env, "FLOOR_ELEMENTS": json.dumps(counts)}
             fserver = start_server(ROOT / "bench" / "floor_app.py", floor_env, Path(tmp) / "floor.log", args.server_cpu)
@@ -380,7 +386,19 @@ def main(argv: list[str] | None = None) -> int:
                 floor = measure(fserver, pages, args.sessions, args.views, args.think, None, args.view_timeout)
             finally:
                 fserver.stop()
+            if args.floor_defaults:
+                dserver = start_server(ROOT / "bench" / "floor_app.py", floor_env, Path(tmp) / "floor-defaults.log",
+                                       args.server_cpu, extra_args=["--runner.postScriptGC", "true"])
+                try:
+                    asyncio.run(warm(dserver.url, pages))
+                    floor_defaults = measure(dserver, pages, args.sessions, args.views, args.think, None, args.view_timeout)
+                finally:
+                    dserver.stop()
     text = report(args, app, floor, meta)
+    if floor_defaults is not None and floor_defaults.cpu_ms_per_view and app.cpu_ms_per_view:
+        text += (f"\n- floor with Streamlit's default runner settings (full GC after every run): "
+                 f"{floor_defaults.cpu_ms_per_view:.0f} ms per view → the dashboard costs "
+                 f"**{app.cpu_ms_per_view / floor_defaults.cpu_ms_per_view:.2f}×** that floor")
     if app_pages:
         text += "\n\nServer CPU ms per view, each page alone (one session, %d views):\n\n" % args.per_page
         text += "| page | dashboard | floor | × |\n|---|---|---|---|\n"
@@ -391,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.json or CACHE / f"serving-{stamp}.json"
     out.write_text(json.dumps({"meta": meta, "args": {k: str(v) for k, v in vars(args).items()}, "elements": counts, "per_page_cpu_ms": {"app": app_pages, "floor": floor_pages},
                                "app": app.to_dict(), "floor": floor.to_dict() if floor else None,
+                               "floor_defaults": floor_defaults.to_dict() if floor_defaults else None,
                                "app_log_tail": app_log[-3000:]}, indent=1, default=str), encoding="utf-8")
     print(f"\nJSON: {out}")
     return 0 if app.summary.errors == 0 and app.summary.hangs == 0 else 1
