@@ -55,3 +55,10 @@ serve: install
 # 1 and 2 replicas through the proxy at 20 and 50 sessions (docs/benchmarks.md, "Replicas"). Not in CI.
 bench-replicas: install
 	$(BIN)/python -m bench.replicas $(BENCH_ARGS)
+# Serving bench (issue 13; docs/benchmarks.md, docs/load-test.md): protocol-level sessions against
+# one `streamlit run` pinned to core 0, with the bare-Streamlit floor. Not a test, not in CI.
+# SERVING_ARGS="--sessions 50 --views 6 --think 1" or "--ingest-rows 20000 --ingests 3".
+.PHONY: bench-serving
+SERVING_ARGS ?= --sessions 20 --views 6 --think 1 --floor-defaults
+bench-serving: install
+	$(BIN)/python -m bench.serving $(SERVING_ARGS)

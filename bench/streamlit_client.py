@@ -29,6 +29,7 @@ import asyncio
 import random
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -326,12 +327,19 @@ async def run_session(
     view_timeout_s: float = 30.0,
     jitter: float = 0.2,
     rng: random.Random | None = None,
+    before_view: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> list[ViewResult]:
-    """One reader: `views` views cycling over `pages` from `pages[first]`, thinking between them."""
+    """One reader: `views` views cycling over `pages` from `pages[first]`, thinking between them.
+
+    `before_view(first, i)`, if given, is awaited before view i (e.g. to hold every session until
+    an ingest has published); the session stays connected meanwhile.
+    """
     rng = rng or random.Random(first)
     out: list[ViewResult] = []
     async with StreamlitSession(base_url, cookies=cookies, headers=headers, view_timeout_s=view_timeout_s) as session:
         for i in range(views):
+            if before_view is not None:
+                await before_view(first, i)
             page = pages[(first + i) % len(pages)]
             result = await session.view(page)
             out.append(result)
@@ -354,6 +362,7 @@ async def run_load(
     headers: dict[str, str] | None = None,
     view_timeout_s: float = 30.0,
     seed: int = 13,
+    before_view: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> LoadSummary:
     """N sessions at once (session i starts i·ramp_s late, on pages[i % len(pages)])."""
     rng = random.Random(seed)
@@ -363,7 +372,8 @@ async def run_load(
         await asyncio.sleep(i * ramp_s)
         try:
             return await run_session(base_url, pages, views, think_s, first=i, cookies=cookies, headers=headers,
-                                     view_timeout_s=view_timeout_s, rng=random.Random(rng.random()))
+                                     view_timeout_s=view_timeout_s, rng=random.Random(rng.random()),
+                                     before_view=before_view)
         except (OSError, websockets.WebSocketException, asyncio.TimeoutError) as exc:
             failures.append(f"session {i}: {exc!r}")
             page = pages[i % len(pages)]

@@ -5,20 +5,52 @@ keyed on the last publish: a new load shows on the next rerun, and an unchanged 
 is never queried twice. Results are shared, not copied (`cache_resource`): they are never
 mutated, and `cache_data` handed every rerun its own copy of frames that can hold millions
 of rows (171 MB per view of a large indicator, never returned to the system).
+
+After a publish every session asks for the new version at once. Streamlit computes each key
+once (a lock per key: the others wait for that result), does not keep a failed computation
+(an exception reaches every waiting caller, the next view tries again), and nothing here holds
+a lock of its own across a call that can block. Each computation is logged ("built …"), so a
+stampede would show as several lines for one key (tests/load/test_serving.py counts them).
 """
 
 from __future__ import annotations
 
+import gc
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+# Imported whole before any page runs: on a fresh server the first sessions' script threads
+# imported pandas lazily at once, and Altair, which looks pandas up in sys.modules, met it
+# half-initialised ("partially initialized module 'pandas' has no attribute 'Timestamp'") and
+# the page failed. Every page imports this module first, under Python's import lock.
+import altair  # noqa: F401
+import pandas  # noqa: F401
+import polars  # noqa: F401
+import pyarrow  # noqa: F401
 import streamlit as st
+from streamlit.logger import get_logger
 
 from pipelines.catalog import Catalog
 from pipelines.progress import Assessment, Point
 from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
 from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.warehouse.store import open_reader, version_token
+
+
+@st.cache_resource(show_spinner=False)
+def _freeze_start_up_heap() -> bool:
+    """Move the objects alive after start-up (modules, Altair's schema, ...) out of the collector's
+    sight, once per process: a full collection walked about 150 000 of them (0.3-0.5 s here)
+    and found nothing to free. Objects created later (caches, sessions) are collected as usual."""
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+_freeze_start_up_heap()
 
 
 @st.cache_resource
@@ -40,6 +72,17 @@ def token() -> str:
     return version_token(settings().warehouse_path)
 
 
+log = get_logger("kpi.dashboard.cache")  # Streamlit's logger: follows `--logger.level`
+
+
+@contextmanager
+def _building(what: str, *key: object) -> Iterator[None]:
+    """Log one cached computation: 'built snapshot for (version,) in 0.123 s'."""
+    start = time.perf_counter()
+    yield
+    log.info("built %s for %s in %.3f s", what, key, time.perf_counter() - start)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the overview needs, read once per published version."""
@@ -54,7 +97,7 @@ class Snapshot:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def snapshot(version: str) -> Snapshot | None:
     """None when no warehouse has been published yet or it holds no observation."""
-    with open_reader(settings().warehouse_path) as con:
+    with _building("snapshot", version), open_reader(settings().warehouse_path) as con:
         if con is None:
             return None
         catalog = read_catalog(con)
@@ -72,7 +115,7 @@ def indicator_frame(version: str, code: str):
     """Current values of one indicator with their provenance (file, load, row)."""
     from dashboard.queries import indicator_observations
 
-    with open_reader(settings().warehouse_path) as con:
+    with _building("indicator_frame", version, code), open_reader(settings().warehouse_path) as con:
         return None if con is None else indicator_observations(con, code)
 
 
@@ -81,13 +124,17 @@ def table(version: str, name: str):
     """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
     from dashboard import queries
 
-    with open_reader(settings().warehouse_path) as con:
+    with _building("table", version, name), open_reader(settings().warehouse_path) as con:
         return None if con is None else getattr(queries, name)(con)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def countries() -> dict[str, tuple[str, str, str]]:
-    """ISO alpha-3 → (numeric code, English name, Vietnamese name), from the catalog folder."""
+    """ISO alpha-3 → (numeric code, English name, Vietnamese name), from the catalog folder.
+
+    Shared, never mutated: `cache_data` unpickled a copy on every call, and the indicator page
+    calls it once per breakdown member.
+    """
     import csv
 
     path = settings().catalog_dir / "countries.csv"
@@ -122,3 +169,75 @@ def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str,
         render_png(chart).save(buffer, format="PNG")
         out.append((slug, heading, buffer.getvalue()))
     return out
+
+
+# -- prepared pages: built once per version and language (dashboard.prepared) --------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def overview(version: str, lang: str):
+    """The overview's cards, counts and sparkline specs; None as `snapshot`."""
+    from dashboard import prepared
+
+    snap = snapshot(version)
+    if snap is None:
+        return None
+    with _building("overview", version, lang):
+        return prepared.overview(snap, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def missions(version: str, lang: str, code: str):
+    """The missions page's metrics, map and trend specs and country table; None without data."""
+    import json
+    from pathlib import Path
+
+    from dashboard import prepared
+
+    snap = snapshot(version)
+    if snap is None or code not in snap.catalog.indicators:
+        return None
+    with _building("missions", version, lang):
+        world = json.loads((Path(__file__).resolve().parent / "assets" / "countries-110m.json").read_text(encoding="utf-8"))
+        return prepared.missions(snap, snap.catalog.indicators[code], table(version, "missions_by_country"),
+                                 table(version, "missions_by_type"), countries(), world, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def indicator_choices(version: str, code: str, lang: str, all_reporters: str, total: str):
+    """The indicator page's reporter and breakdown options (with member names) for one indicator."""
+    from dashboard import prepared
+
+    frame = indicator_frame(version, code)
+    snap = snapshot(version)
+    if frame is None or frame.height == 0 or snap is None:
+        return None
+    names = countries()
+
+    def member_label(dimension: str, member: str) -> str:
+        if dimension == "country" and member in names:
+            _, en, vi = names[member]
+            return vi if lang == "vi" else en
+        allowed = snap.catalog.allowed_values(dimension) or {}
+        if member in allowed:
+            return allowed[member].name_vi if lang == "vi" else allowed[member].name_en
+        return member
+
+    with _building("indicator_choices", version, code, lang):
+        return prepared.indicator_choices(frame, member_label, all_reporters=all_reporters, total=total)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lang: str, all_reporters: str, total: str):
+    """Series, statuses, chart spec, tables and downloads of one indicator for one selection."""
+    from dashboard import prepared
+
+    snap = snapshot(version)
+    frame = indicator_frame(version, code)
+    choices = indicator_choices(version, code, lang, all_reporters, total)
+    with _building("indicator_detail", version, code, reporter, breakdown, lang):
+        return prepared.indicator_detail(
+            snap.catalog.indicators[code], frame, reporter, breakdown,
+            None if breakdown == total else choices.member_labels[breakdown], lang,
+            all_reporters=all_reporters, total=total,
+        )

@@ -9,6 +9,7 @@ quoted, so a note such as `ghi chú;=1+1` stays one cell under a `;` list separa
 from __future__ import annotations
 
 import io
+import threading
 
 import altair as alt
 import polars as pl
@@ -40,19 +41,28 @@ def xlsx_bytes(frame: pl.DataFrame, sheet: str = "data") -> bytes:
     return out.getvalue()
 
 
+_FALLBACK_LOCK = threading.Lock()
+
+
+def altair_lock() -> threading.Lock:
+    """The lock Streamlit holds while it switches Altair's global theme and data transformer.
+
+    Private API: without it, a lock of our own (which at least orders our own conversions).
+    """
+    try:
+        from streamlit.elements.vega_charts import _altair_globals_lock
+    except ImportError:
+        return _FALLBACK_LOCK
+    return _altair_globals_lock
+
+
 def png_bytes(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """Rendered by vl-convert in-process: no browser, no network."""
     import vl_convert as vlc
 
     # Streamlit switches Altair's global theme and data transformer while other sessions draw
     # charts; serialising outside its lock lost the data in about 1 call in 3 under load.
-    try:
-        from streamlit.elements.vega_charts import _altair_globals_lock as lock
-    except ImportError:  # private API: without it, fall back to the unlocked call
-        import threading
-
-        lock = threading.Lock()
-    with lock, alt.themes.enable("default"), alt.data_transformers.enable("default"):
+    with altair_lock(), alt.themes.enable("default"), alt.data_transformers.enable("default"):
         spec = chart.to_dict()
     if isinstance(spec.get("width"), str):  # "container" has no meaning outside a page
         spec["width"] = 900

@@ -11,6 +11,7 @@ from dashboard import reporting_section
 from dashboard.components import footer
 from dashboard.data import settings, snapshot, table, token
 from dashboard.formatting import fmt_period
+from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
 from pipelines.problems import Problem, format_problem
 
@@ -38,12 +39,14 @@ if pairs is not None and pairs.height:
         st.success(t("missing_none"))
     else:
         st.warning(t("missing_some", n=missing.height))
+        # Plain Python over the distinct periods, never `map_elements` (README, code habits).
+        spelled = {p: fmt_period(p, lg) for p in missing["latest"].unique().to_list()}
         st.dataframe(
-            missing.select(
+            arrow_table(missing.select(
                 pl.col("reporter").alias(t("reporter")),
                 pl.col("indicator").alias(t("page_indicator")),
-                pl.col("latest").map_elements(lambda p: fmt_period(p, lg), return_dtype=pl.String).alias(t("last_period")),
-            ),
+                pl.col("latest").replace_strict(spelled, return_dtype=pl.String).alias(t("last_period")),
+            )),
             hide_index=True, width="stretch",
         )
 
@@ -61,7 +64,7 @@ if periods is not None and periods.height:
         {"reporter": t("reporter"), **{p: fmt_period(p, lg) for p in recent if p in grid.columns}}
     )
     st.caption(t("arrivals_caption"))
-    st.dataframe(grid, hide_index=True, width="stretch")
+    st.dataframe(arrow_table(grid), hide_index=True, width="stretch")
 
 # The load log, and the report of any rejected file.
 st.subheader(t("loads_title"))
@@ -75,7 +78,7 @@ log = loads.select(
     pl.col("rows_revised").alias(t("revised")),
     pl.col("problem_count").alias(t("problems")),
 )
-st.dataframe(log, hide_index=True, width="stretch",
+st.dataframe(arrow_table(log), hide_index=True, width="stretch",
              column_config={t("loaded_at"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")})
 
 rejected = loads.filter(pl.col("status") == "rejected")

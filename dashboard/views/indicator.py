@@ -6,24 +6,20 @@ bookmark reopens the same view.
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-
-import polars as pl
 import streamlit as st
 
-from dashboard.charts import indicator_chart
-from dashboard.components import badge_html, footer, target_text
-from dashboard.data import countries, indicator_frame, settings, snapshot, token
-from dashboard.exports import csv_bytes, png_bytes, xlsx_bytes
-from dashboard.formatting import fmt_number, fmt_period, fmt_rate
+from dashboard import data
+from dashboard.components import footer, target_text
+from dashboard.data import indicator_frame, settings, snapshot, token
+from dashboard.exports import png_bytes
 from dashboard.strings import lang, t
-from pipelines.progress import assess_all, combine_headline
-from pipelines.series import spec_for
 
 TOTAL, ALL = "__total__", "__all__"
 
-snap = snapshot(token())
+# The options, chart, statuses and tables are prepared once per warehouse version, selection
+# and language (dashboard.prepared); a view reads the URL, draws the selectors and the pieces.
+version = token()
+snap = snapshot(version)
 if snap is None:
     st.title(t("page_indicator"))
     st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
@@ -46,42 +42,16 @@ st.title(ind.name(lg))
 st.caption(f"`{ind.code}` · {t('pillar', n=ind.pillar)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)} · "
            f"{t('direction_' + ind.direction)}")
 
-frame = indicator_frame(token(), code)
+frame = indicator_frame(version, code)
 if frame is None or frame.height == 0:
     st.info(t("no_indicator_data"))
     footer(snap.last_load)
     st.stop()
 
-
-def numbers_as_text(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """The column written as the page's language writes numbers (3.221,5 in Vietnamese).
-
-    st.column_config's "localized" format follows the browser's locale, not the page's language,
-    so a Vietnamese page in an English browser showed 3,221. Downloads keep the numbers.
-    """
-    return frame.with_columns(pl.col(column).map_elements(lambda v: fmt_number(v, lg), return_dtype=pl.String))
-
-
-def member_label(dimension: str, member: str) -> str:
-    if dimension == "country" and member in countries():
-        _, en, vi = countries()[member]
-        return vi if lg == "vi" else en
-    allowed = snap.catalog.allowed_values(dimension) or {}
-    if member in allowed:
-        return allowed[member].name_vi if lg == "vi" else allowed[member].name_en
-    return member
-
-
 # Selectors: reporter and one breakdown member (or the total).
-single_keys = {}
-for text in frame["breakdown"].unique().to_list():
-    parsed = json.loads(text)
-    if len(parsed) == 1:
-        (dim, member), = parsed.items()
-        single_keys[text] = (dim, member)
-breakdown_options = [TOTAL] + sorted(single_keys, key=lambda k: (single_keys[k][0], member_label(*single_keys[k])))
-reporters = sorted(frame["reporter"].unique().to_list())
-reporter_options = [ALL] + reporters
+choices = data.indicator_choices(version, code, lg, ALL, TOTAL)
+single_keys, member_labels = choices.single_keys, choices.member_labels
+breakdown_options, reporter_options = choices.breakdown_options, choices.reporter_options
 col_rep, col_bd = st.columns(2)
 rep_wanted = st.query_params.get("reporter", ALL)
 reporter = col_rep.selectbox(
@@ -92,7 +62,7 @@ reporter = col_rep.selectbox(
 bd_wanted = st.query_params.get("breakdown", TOTAL)
 breakdown = col_bd.selectbox(
     t("breakdown"), breakdown_options, index=breakdown_options.index(bd_wanted) if bd_wanted in breakdown_options else 0,
-    format_func=lambda b: t("total") if b == TOTAL else f"{single_keys[b][0]}: {member_label(*single_keys[b])}",
+    format_func=lambda b: t("total") if b == TOTAL else f"{single_keys[b][0]}: {member_labels[b]}",
 )
 for key, value, default in (("reporter", reporter, ALL), ("breakdown", breakdown, TOTAL)):
     if value == default:
@@ -100,71 +70,31 @@ for key, value, default in (("reporter", reporter, ALL), ("breakdown", breakdown
     elif st.query_params.get(key) != value:
         st.query_params[key] = value
 
-selected = frame.filter(pl.col("breakdown") == ("{}" if breakdown == TOTAL else breakdown))
-if reporter != ALL:
-    selected = selected.filter(pl.col("reporter") == reporter)
-spec = spec_for(ind)
-if reporter != ALL:  # one reporter's own series: no roll-up across reporters
-    spec = replace(spec, combine="single", single_reporter=reporter)
-points = combine_headline(selected.select("reporter", "period", "value").iter_rows(), spec)
-assessments = assess_all(spec, points)
-
-if not points:
+detail = data.indicator_detail(version, code, reporter, breakdown, lg, ALL, TOTAL)
+if not detail.points:
     st.info(t("no_indicator_data"))
 else:
-    latest = points[-1]
-    title = ind.name(lg) + ("" if breakdown == TOTAL else f" — {member_label(*single_keys[breakdown])}")
-    subtitle = [
-        t("chart_subtitle", unit=ind.unit_label(lg), period=fmt_period(latest.period, lg), plan="Nghị quyết 292/NQ-CP" if lg == "vi" else "Resolution 292/NQ-CP"),
-    ]
-    if any(ind.target_source(h) == "illustrative" for h in (2030, 2045)):
-        subtitle.append(t("illustrative_note"))
-    labels = {"observed": t("observed"), "required": t("required_path"), "projection": t("projection"),
-              "target": t("target"), "illustrative": t("illustrative"), "year": t("year"),
-              "period": t("period"), "value": t("value")}
-    chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none"], labels, lg, title, subtitle)
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(detail.chart_spec, width="stretch")
 
     # Status and the working behind it.
     st.subheader(t("working_title"))
-    unit = ind.unit_label(lg)
-    for col, a in zip(st.columns(2), assessments):
+    for col, (_, heading, working) in zip(st.columns(2), detail.working):
         with col.container(border=True):
-            st.markdown(f"{t('target_' + str(a.horizon))}: {target_text(ind, a.horizon)} &nbsp; {badge_html(a.status)}",
-                        unsafe_allow_html=True)
-            working = [
-                (t("working_baseline"), f"{fmt_number(a.baseline_value, lg)} ({fmt_period(a.baseline_period, lg)})"),
-                (t("working_latest"), f"{fmt_number(a.latest_value, lg)} ({fmt_period(a.latest_period, lg)})"),
-                (t("working_method"), t("method_" + a.method) if a.method else "—"),
-                (t("working_r_obs"), fmt_rate(a.observed_rate, a.method, unit, lg)),
-                (t("working_r_req"), fmt_rate(a.required_rate, a.method, unit, lg)),
-                (t("working_ratio"), fmt_number(a.ratio, lg, 2)),
-                (t("working_needed"), fmt_rate(a.needed_rate, a.method, unit, lg)),
-                (t("working_projected", year=a.horizon), f"{fmt_number(a.projected_value, lg)} {unit}" if a.projected_value is not None else "—"),
-            ]
-            st.markdown("\n".join(f"- {name}: **{value}**" for name, value in working))
+            st.markdown(heading, unsafe_allow_html=True)
+            st.markdown(working)
     st.caption(t("working_rule"))
 
     # The data table, with the targets as rows of their own.
     st.subheader(t("table_title"))
-    # Targets first, then the newest values: what a reader looks for without scrolling.
-    table_rows = []
-    for h in (2030, 2045):
-        if ind.target(h) is not None:
-            mark = f" ({t('illustrative')})" if ind.target_source(h) == "illustrative" else ""
-            table_rows.append({t("period"): str(h), t("value"): ind.target(h), t("unit"): unit, "": t("target") + mark})
-    table_rows += [{t("period"): fmt_period(p.period, lg), t("value"): p.value, t("unit"): unit, "": ""} for p in reversed(points)]
-    table_frame = pl.DataFrame(table_rows)
-    st.dataframe(numbers_as_text(table_frame, t("value")), hide_index=True, width="stretch",
+    st.dataframe(detail.table_shown, hide_index=True, width="stretch",
                  column_config={t("value"): st.column_config.TextColumn(alignment="right")})
 
-    stem = f"{code}_{'tong' if breakdown == TOTAL else 'phan_to'}_{latest.period}"
     d1, d2, d3 = st.columns(3)
-    d1.download_button(t("download_csv"), csv_bytes(table_frame), f"{stem}.csv", "text/csv")
-    d2.download_button(t("download_xlsx"), xlsx_bytes(table_frame), f"{stem}.xlsx",
+    d1.download_button(t("download_csv"), detail.table_csv, f"{detail.stem}.csv", "text/csv")
+    d2.download_button(t("download_xlsx"), detail.table_xlsx, f"{detail.stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     # Rendered on click (vl-convert takes about 0.3 s): not on every rerun of the page.
-    d3.download_button(t("download_png"), lambda: png_bytes(chart), f"{stem}.png", "image/png")
+    d3.download_button(t("download_png"), lambda: png_bytes(detail.chart), f"{detail.stem}.png", "image/png")
 
 # Definition and provenance.
 with st.expander(t("definition"), expanded=False):
@@ -175,19 +105,9 @@ with st.expander(t("definition"), expanded=False):
         f"- **{t('target_2030')}:** {target_text(ind, 2030)} · **{t('target_2045')}:** {target_text(ind, 2045)}"
     )
 with st.expander(t("files_title"), expanded=False):
-    provenance = selected.select(
-        pl.col("period").alias(t("period")),
-        pl.col("reporter").alias(t("reporter")),
-        pl.col("value").alias(t("value")),
-        pl.col("file_name").alias(t("file")),
-        pl.col("load_id").alias(t("load")),
-        pl.col("received_at").alias(t("loaded_at")),
-        pl.col("row_number").alias(t("row")),
-        pl.col("note").alias(t("note")),
-    )
-    st.dataframe(numbers_as_text(provenance, t("value")), hide_index=True, width="stretch",
+    st.dataframe(detail.provenance_shown, hide_index=True, width="stretch",
                  column_config={t("loaded_at"): st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
                                 t("value"): st.column_config.TextColumn(alignment="right")})
-    st.download_button(t("download_csv"), csv_bytes(provenance), f"{code}_nguon.csv", "text/csv", key="dl_prov")
+    st.download_button(t("download_csv"), detail.provenance_csv, f"{code}_nguon.csv", "text/csv", key="dl_prov")
 
 footer(snap.last_load)
