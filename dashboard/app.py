@@ -6,7 +6,7 @@ import logging
 
 import streamlit as st
 
-from dashboard import auth, preload  # noqa: F401 - preload: heavy imports once, before any page (see its docstring)
+from dashboard import auth
 from dashboard.data import settings_or_stop
 from dashboard.live import follow_new_data
 from dashboard.strings import LANGUAGES, t
