@@ -10,11 +10,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOG_DIR = PROJECT_ROOT / "data" / "catalog"
+DEFAULT_CONFIG_DIR = PROJECT_ROOT / ".streamlit"
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
 
@@ -33,17 +34,38 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100.0, gt=0, le=2048, description="larger files are rejected unread")
     language: Literal["vi", "en"] = Field("vi", description="default language of the UI and reports")
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
-    users_file: Path = Field(Path(".streamlit/users.toml"), description="built-in accounts (`kpi user add`)")
+    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="the operator's own files (users.toml); a relative path is under the project folder")
+    users_file: Path = Field(Path("users.toml"), description="built-in accounts (`kpi user add`); a relative path is under KPI_CONFIG_DIR")
+    demo_mode: bool | None = Field(None, description="1: local demo mode (no sign-in, everyone an analyst) wherever served; 0: never; unset: only with nothing configured, on loopback, not behind a proxy")
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
 
     @property
     def analysts(self) -> set[str]:
         return {e.strip().lower() for e in self.analyst_emails.split(",") if e.strip()}
 
-    @field_validator("data_dir", "catalog_dir", "db_path", "users_file")
+    @field_validator("data_dir", "catalog_dir", "db_path", "users_file", "config_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("config_dir")
+    @classmethod
+    def _config_dir_absolute(cls, value: Path) -> Path:
+        """Never the working directory: `kpi user add` and the dashboard must agree wherever they start."""
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
+    @model_validator(mode="after")
+    def _users_file_absolute(self) -> "Settings":
+        """The users file as both the CLI and the dashboard read it: absolute, or under config_dir
+        (set through __dict__ so that model_fields_set still tells whether KPI_USERS_FILE was given)."""
+        if not self.users_file.is_absolute():
+            self.__dict__["users_file"] = self.config_dir / self.users_file
+        return self
+
+    @property
+    def users_file_configured(self) -> bool:
+        """KPI_USERS_FILE was set (environment or .env): the file must then exist and hold accounts."""
+        return "users_file" in self.model_fields_set
 
     @cached_property
     def warehouse_path(self) -> Path:

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import indicator_chart
-from dashboard.components import badge_html, footer, target_text
+from dashboard.components import badge_html, footer, plain, target_text
 from dashboard.data import countries, indicator_frame, settings, snapshot, token
 from dashboard.exports import csv_bytes, png_bytes, xlsx_bytes
 from dashboard.formatting import fmt_number, fmt_period, fmt_rate
@@ -33,7 +33,7 @@ lg = lang()
 codes = list(snap.catalog.indicators)
 wanted = st.query_params.get("code", codes[0])
 if wanted not in codes:
-    st.warning(t("unknown_indicator", code=wanted))
+    st.warning(t("unknown_indicator", code=plain(wanted)))
     wanted = codes[0]
 code = st.selectbox(
     t("choose_indicator"), codes, index=codes.index(wanted),
@@ -42,7 +42,7 @@ code = st.selectbox(
 if code != st.query_params.get("code"):
     st.query_params["code"] = code
 ind = snap.catalog.indicators[code]
-st.title(ind.name(lg))
+st.title(plain(ind.name(lg)))
 st.caption(f"`{ind.code}` · {t('pillar', n=ind.pillar)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)} · "
            f"{t('direction_' + ind.direction)}")
 
@@ -142,7 +142,7 @@ else:
                 (t("working_needed"), fmt_rate(a.needed_rate, a.method, unit, lg)),
                 (t("working_projected", year=a.horizon), f"{fmt_number(a.projected_value, lg)} {unit}" if a.projected_value is not None else "—"),
             ]
-            st.markdown("\n".join(f"- {name}: **{value}**" for name, value in working))
+            st.markdown("\n".join(f"- {name}: **{plain(value)}**" for name, value in working))
     st.caption(t("working_rule"))
 
     # The data table, with the targets as rows of their own.
@@ -169,9 +169,9 @@ else:
 # Definition and provenance.
 with st.expander(t("definition"), expanded=False):
     st.markdown(
-        f"- **{t('definition')}:** {ind.name(lg)}\n"
-        f"- **{t('unit')}:** {ind.unit_label(lg)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)}\n"
-        f"- **{t('plan_source')}:** {ind.plan_source}\n"
+        f"- **{t('definition')}:** {plain(ind.name(lg))}\n"
+        f"- **{t('unit')}:** {plain(ind.unit_label(lg))} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)}\n"
+        f"- **{t('plan_source')}:** {plain(ind.plan_source)}\n"
         f"- **{t('target_2030')}:** {target_text(ind, 2030)} · **{t('target_2045')}:** {target_text(ind, 2045)}"
     )
 with st.expander(t("files_title"), expanded=False):

@@ -7,7 +7,7 @@ from collections import Counter
 import streamlit as st
 
 from dashboard.charts import sparkline
-from dashboard.components import badge_html, footer, legend_html, target_text
+from dashboard.components import badge_html, footer, legend_html, plain, target_text
 from dashboard.data import settings, snapshot, token
 from dashboard.formatting import fmt_number, fmt_period
 from dashboard.strings import lang, t, t_or
@@ -56,7 +56,7 @@ for pillar_no, pillar_name in pillar_names.items():
     ]
     if not indicators:
         continue
-    st.subheader(f"{t('pillar', n=pillar_no)} · {pillar_name}")
+    st.subheader(f"{t('pillar', n=pillar_no)} · {plain(pillar_name)}")
     columns = st.columns(3)
     for idx, ind in enumerate(indicators):
         shown += 1
@@ -64,10 +64,10 @@ for pillar_no, pillar_name in pillar_names.items():
         latest = points[-1] if points else None
         assessments = {a.horizon: a for a in snap.assessments.get(ind.code, [])}
         with columns[idx % 3].container(border=True):
-            st.markdown(f"**{ind.name(lg)}**")
+            st.markdown(f"**{plain(ind.name(lg))}**")
             st.metric(
                 label=f"{t('latest')} · {fmt_period(latest.period, lg) if latest else t('no_value')}",
-                value=f"{fmt_number(latest.value, lg)} {ind.unit_label(lg)}" if latest else "—",
+                value=f"{fmt_number(latest.value, lg)} {plain(ind.unit_label(lg))}" if latest else "—",
             )
             if len(points) > 1:
                 st.altair_chart(sparkline(points, lg), width="stretch")

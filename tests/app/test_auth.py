@@ -85,7 +85,8 @@ def test_analyst_reaches_upload(accounts):
 
 def test_oidc_mode_shows_the_provider_button(monkeypatch, sample_dir, tmp_path):
     monkeypatch.setenv("KPI_DATA_DIR", str(sample_dir))
-    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("KPI_USERS_FILE", raising=False)
+    monkeypatch.setenv("KPI_CONFIG_DIR", str(tmp_path / "no-config"))
     clear_caches()
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.secrets["auth"] = {
@@ -101,12 +102,13 @@ def test_oidc_mode_shows_the_provider_button(monkeypatch, sample_dir, tmp_path):
 
 def test_demo_mode_refuses_to_serve_beyond_loopback(monkeypatch, sample_dir, tmp_path):
     monkeypatch.setenv("KPI_DATA_DIR", str(sample_dir))
-    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("KPI_USERS_FILE", raising=False)
+    monkeypatch.setenv("KPI_CONFIG_DIR", str(tmp_path / "no-config"))
     st.config.set_option("server.address", "0.0.0.0")
     try:
         clear_caches()
         at = _app()
-        assert any("serves on 127.0.0.1 only" in e.value for e in at.error)
+        assert any("only for a browser on the server itself" in e.value for e in at.error)
         assert not at.metric
     finally:
         st.config.set_option("server.address", "127.0.0.1")
