@@ -6,7 +6,9 @@ Chromium (issue 14):
 - with accounts: every response carries X-Frame-Options and a Content-Security-Policy with
   frame-ancestors, and the app still works under that policy: sign in, the overview's cards
   and charts, the indicator page's chart, with no CSP violation reported by the browser;
-- another site cannot frame it.
+- another site cannot frame it;
+- a browser that names the server by a public host name gets no demo mode even with no
+  forwarded header (a TCP-level proxy), while 127.0.0.1 itself still gets the local demo.
 
 The nginx `server` block is read from the documentation itself; only what a test cannot use is
 changed: TLS (plain HTTP on a free loopback port) and the upstream port.
@@ -190,3 +192,29 @@ def test_another_site_cannot_frame_the_app(tab, accounts_proxy):
     tab.wait_for_timeout(3000)
     frame = tab.frame_locator("#f")
     expect(frame.locator("[data-testid='stApp']")).to_have_count(0)
+
+
+def test_a_public_host_name_is_not_demo_mode_even_without_forwarded_headers(browser, open_proxy):
+    """A TCP-level proxy, or HAProxy without `option forwardfor`, adds no header, but the
+    browser's Host names the public address: still no demo mode. Chromium resolves the public
+    name to 127.0.0.1 here and talks to the app directly, past nginx."""
+    from tests.browser.conftest import CHROMIUM_ARGS
+
+    app_port = int(re.search(r"proxy_pass http://127\.0\.0\.1:(\d+)", (open_proxy.root / "nginx.conf").read_text()).group(1))
+    # A second Chromium of the same Playwright, resolving the public name to loopback.
+    public = browser.browser_type.launch(executable_path=str(CHROMIUM),
+                                         args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP kpi.example.test 127.0.0.1"])
+    try:
+        page = public.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        open_page(page, f"http://kpi.example.test:{app_port}", "", "en")
+        expect(page.locator("[data-testid='stAlertContentError']")).to_contain_text(
+            "only for a browser on the server itself")
+        expect(page.locator("[data-testid='stMetric']")).to_have_count(0)
+        full_page_screenshot(page, "test_a_public_host_name_is_not_demo_mode_even_without_forwarded_headers")
+        # The same server from 127.0.0.1 itself, with nothing in between: the local demo.
+        open_page(page, f"http://127.0.0.1:{app_port}", "", "en")
+        expect(h1(page)).to_have_text("Indicators at a glance")
+        expect(page.locator("[data-testid='stSidebar']").get_by_text("Local demo mode", exact=False)).to_be_visible()
+    finally:
+        public.close()
