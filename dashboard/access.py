@@ -138,8 +138,12 @@ def read_signin(config: Settings) -> SignIn:
 
 def _headers() -> dict[str, str]:
     """The request's headers, lower-case names; {} with no request (AppTest, a bare run)."""
+    headers = st.context.headers
     try:
-        return {k.lower(): v for k, v in st.context.headers.items() if isinstance(k, str) and isinstance(v, str)}
+        # Every value of a repeated header, in order: HAProxy's `option forwardfor` adds its own
+        # X-Forwarded-For line after any the client sent, and only the last one is the proxy's.
+        return {k.lower(): ", ".join(v for v in headers.get_all(k) if isinstance(v, str))
+                for k in headers if isinstance(k, str)}
     except Exception:  # noqa: BLE001 - no request at all
         return {}
 
