@@ -6,6 +6,7 @@ that names the variable, never with a traceback.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -15,7 +16,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOG_DIR = PROJECT_ROOT / "data" / "catalog"
-DEFAULT_CONFIG_DIR = PROJECT_ROOT / ".streamlit"
+
+
+def _default_config_dir() -> Path:
+    """The operator's own files: `.streamlit/` of a checkout (where `make run` starts), or
+    $XDG_CONFIG_HOME/kpi (~/.config/kpi) for an installed wheel. Never the working directory."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / ".streamlit"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi"
+
+
+DEFAULT_CONFIG_DIR = _default_config_dir()
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
 
@@ -34,7 +46,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100.0, gt=0, le=2048, description="larger files are rejected unread")
     language: Literal["vi", "en"] = Field("vi", description="default language of the UI and reports")
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
-    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="the operator's own files (users.toml); a relative path is under the project folder")
+    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="the operator's own files (users.toml); default the checkout's .streamlit/ (installed: ~/.config/kpi); a relative path is under that folder's parent")
     users_file: Path = Field(Path("users.toml"), description="built-in accounts (`kpi user add`); a relative path is under KPI_CONFIG_DIR")
     demo_mode: bool | None = Field(None, description="1: local demo mode (no sign-in, everyone an analyst) wherever served; 0: never; unset: only with nothing configured, on loopback, not behind a proxy")
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
@@ -52,7 +64,7 @@ class Settings(BaseSettings):
     @classmethod
     def _config_dir_absolute(cls, value: Path) -> Path:
         """Never the working directory: `kpi user add` and the dashboard must agree wherever they start."""
-        return value if value.is_absolute() else PROJECT_ROOT / value
+        return value if value.is_absolute() else DEFAULT_CONFIG_DIR.parent / value
 
     @model_validator(mode="after")
     def _users_file_absolute(self) -> "Settings":

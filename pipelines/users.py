@@ -58,16 +58,17 @@ def read_users(path: Path) -> dict[str, Account]:
     if not path.exists():
         return {}
     if path.is_dir():
-        raise UsersError(f"{path} is a directory, not a users file; remove it or point KPI_USERS_FILE at a file")
+        raise UsersError(f"{path} is a folder, not a users file; remove it or point KPI_USERS_FILE at a file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsersError(f"{path}: not valid TOML ({exc}); fix or remove it") from None
     except OSError as exc:
-        raise UsersError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+        raise UsersError(f"{path} cannot be read ({exc.strerror}); check its permissions") from None
     users = data.get("users", {})
     if not isinstance(users, dict):
-        raise UsersError(f"{path}: `users` must be a table of [users.NAME] entries written by `kpi user add`")
+        raise UsersError(f"{path}: `users` must be a table of accounts ([users.\"name\"] sections written by `kpi user add`), "
+                         f"not {type(users).__name__}; fix or remove it")
     accounts = {}
     for name, entry in users.items():
         if not isinstance(entry, dict) or entry.get("role") not in ROLES or not str(entry.get("password_hash", "")).startswith("scrypt$"):

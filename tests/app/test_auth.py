@@ -186,7 +186,7 @@ def test_a_users_file_holding_users_5_closes_the_app(nothing_configured):
 
 def test_a_directory_at_the_users_file_path_closes_the_app(nothing_configured):
     (nothing_configured / "users.toml").mkdir()
-    assert "is a directory" in _operator_message(_closed_app())
+    assert "is a folder" in _operator_message(_closed_app())
 
 
 def test_a_missing_users_file_that_is_configured_closes_the_app(nothing_configured, monkeypatch, tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.settings import PROJECT_ROOT, load_settings
+from pipelines.settings import DEFAULT_CONFIG_DIR, load_settings
+
+PROJECT_ROOT = DEFAULT_CONFIG_DIR.parent  # a checkout: the folder holding pyproject.toml
 
 
 def test_default_users_file_is_in_the_project_config_folder_wherever_the_command_starts(monkeypatch, tmp_path):
