@@ -126,7 +126,8 @@ def read_signin(config: Settings) -> SignIn:
     auth = _secrets_auth()
     if auth is not None:
         _check_auth(auth)
-    accounts = _accounts(config)  # read even under OIDC: a broken file is still a broken configuration
+    # Under OIDC the built-in accounts are ignored (docs/deployment.md), so their file is not read.
+    accounts = _accounts(config) if auth is None else None
     if config.demo_mode and (auth is not None or accounts is not None):
         raise SignInConfigError("KPI_DEMO_MODE=1 while sign-in is configured; unset one of them")
     if auth is not None:

@@ -250,3 +250,17 @@ def test_a_removed_account_is_signed_out(accounts):
     at.run()
     assert [t.value for t in at.title] == ["Sign in"]
     assert not at.metric
+
+
+def test_under_oidc_the_ignored_users_file_is_not_read(nothing_configured, monkeypatch, tmp_path):
+    """A users file named but missing does not close an app that signs in with OIDC: it is ignored."""
+    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "kpi", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration",
+    }
+    at.query_params["lang"] = "en"
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert [b.label for b in at.button] == ["Sign in with your organisation"]
