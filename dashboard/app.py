@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -11,7 +12,8 @@ from dashboard.data import settings_or_stop
 from dashboard.live import follow_new_data
 from dashboard.strings import LANGUAGES, t
 
-st.set_page_config(page_title="KPI 292/NQ-CP", page_icon=":material/flag:", layout="wide")
+# The icon is served by the app itself: a Material icon name makes browsers fetch it from fonts.gstatic.com.
+st.set_page_config(page_title="KPI 292/NQ-CP", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide")
 log = logging.getLogger("kpi.dashboard")
 
 config = settings_or_stop()

@@ -2,81 +2,43 @@
 
 - OIDC when `.streamlit/secrets.toml` has an [auth] section: everyone who signs in is a
   viewer; e-mails in KPI_ANALYST_EMAILS are analysts.
-- Built-in accounts when KPI_USERS_FILE lists users (`kpi user add`): salted scrypt hashes;
-  repeated failures for a name are slowed down (shared across sessions).
-- Otherwise local demo mode: no login, everyone is an analyst, and the app refuses to serve
-  on anything but the loopback address.
+- Built-in accounts when the users file (KPI_USERS_FILE, `kpi user add`) lists users: salted
+  scrypt hashes; failures are slowed down per client address and name (dashboard.throttle).
+- Local demo mode (no login, everyone is an analyst) only when nothing is configured and the
+  request comes from this machine, not through a proxy; or with KPI_DEMO_MODE=1.
+- Anything broken in that configuration stops every page with a message for the operator
+  (dashboard.access): a broken configuration never opens the doors.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import functools
 import logging
-import threading
 import time
 from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.access import SignIn, SignInConfigError, client_address, demo_allowed, read_signin
+from dashboard.components import plain
 from dashboard.strings import t
+from dashboard.throttle import Throttle
 from pipelines.settings import Settings
-from pipelines.users import UsersError, read_users, verify_password
+from pipelines.users import hash_password, verify_password
 
 log = logging.getLogger("kpi.auth")
-FREE_FAILURES = 3  # failures before each new attempt for that name must wait
-MAX_DELAY_S = 60.0
+_last_config_error: list[str] = []  # the last message logged, so a broken file is not logged on every view
 
 
 @dataclass(frozen=True)
 class User:
     name: str
     role: str  # viewer | analyst
-    mode: str  # oidc | password | demo
+    mode: str  # oidc | password | demo (local) | demo-forced (KPI_DEMO_MODE=1)
 
     @property
     def is_analyst(self) -> bool:
         return self.role == "analyst"
-
-
-def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
-
-
-def _is_loopback(address: str) -> bool:
-    if address in ("localhost",):
-        return True
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
-class Throttle:
-    """Failed logins per user name; each failure past the free ones doubles the wait."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}
-
-    def wait_left(self, name: str) -> float:
-        with self._lock:
-            count, last = self._failures.get(name, (0, 0.0))
-        if count < FREE_FAILURES:
-            return 0.0
-        delay = min(2.0 ** (count - FREE_FAILURES + 1), MAX_DELAY_S)
-        return max(0.0, last + delay - time.monotonic())
-
-    def failed(self, name: str) -> None:
-        with self._lock:
-            count, _ = self._failures.get(name, (0, 0.0))
-            self._failures[name] = (count + 1, time.monotonic())
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
 
 
 @st.cache_resource
@@ -84,32 +46,35 @@ def throttle() -> Throttle:
     return Throttle()
 
 
-def _password_login(config: Settings) -> User | None:
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked for unknown names, so an unknown name takes as long as a wrong password."""
+    return hash_password("no such account")
+
+
+def _password_login(signin: SignIn) -> User | None:
     """The login form; returns the user once signed in (kept in the session)."""
     if "user" in st.session_state:
         return st.session_state["user"]
     st.title(t("login_title"))
     st.caption(t("login_help"))
     with st.form("login"):
-        name = st.text_input(t("login_name")).strip().lower()
-        password = st.text_input(t("login_password"), type="password")
+        name = st.text_input(t("login_name"), max_chars=64).strip().lower()
+        password = st.text_input(t("login_password"), type="password", max_chars=256)
         submitted = st.form_submit_button(t("login_button"), type="primary")
     if submitted:
-        wait = throttle().wait_left(name)
-        if wait > 0:
-            st.error(t("login_wait", seconds=int(wait) + 1))
+        account = signin.accounts.get(name)
+        outcome = throttle().attempt(
+            client_address(), name,
+            lambda: verify_password(password, account.password_hash if account else _dummy_hash()) and account is not None,
+        )
+        if outcome.throttled:
+            log.warning("throttled login for %r", name)
+            st.error(t("login_wait", seconds=int(outcome.wait_s) + 1))
             return None
-        try:
-            account = read_users(config.users_file).get(name)
-        except UsersError:
-            log.exception("users file unreadable")
-            st.error(t("error_generic"))
-            return None
-        if account and verify_password(password, account.password_hash):
-            throttle().succeeded(name)
+        if outcome.ok and account is not None:
             st.session_state["user"] = User(account.name, account.role, "password")
             st.rerun()
-        throttle().failed(name)
         log.warning("failed login for %r", name)
         time.sleep(0.5)
         st.error(t("login_failed"))
@@ -126,25 +91,40 @@ def _oidc_login(config: Settings) -> User | None:
     return User(email, "analyst" if email in config.analysts else "viewer", "oidc")
 
 
+def _stop_closed(message: str) -> None:
+    """The operator's message and nothing else: no page, no navigation, no traceback."""
+    if _last_config_error != [message]:
+        log.error("sign-in configuration error, every page is closed: %s", message)
+        _last_config_error[:] = [message]
+    st.title(t("config_closed_title"))
+    st.error(t("config_closed_body"))
+    st.code(message, language=None, wrap_lines=True)
+    st.stop()
+
+
 def current_user(config: Settings) -> User:
-    """The signed-in user, or the login screen and st.stop()."""
-    if _oidc_configured():
+    """The signed-in user, or the login screen (or the operator's message) and st.stop()."""
+    try:
+        signin = read_signin(config)
+    except SignInConfigError as exc:
+        _stop_closed(str(exc))
+        raise  # unreachable: st.stop raises
+    _last_config_error.clear()
+    if signin.mode == "oidc":
         user = _oidc_login(config)
+    elif signin.mode == "password":
+        user = _password_login(signin)
+        account = signin.accounts.get(user.name) if user is not None else None
+        if user is not None and account is None:
+            st.session_state.pop("user", None)  # the account was removed since: signed out
+            st.rerun()
+        elif user is not None and account is not None and account.role != user.role:
+            user = st.session_state["user"] = User(account.name, account.role, "password")  # role changed since
+    elif demo_allowed(config):
+        user = User("demo", "analyst", "demo" if config.demo_mode is None else "demo-forced")
     else:
-        try:
-            has_accounts = bool(read_users(config.users_file))
-        except UsersError:
-            log.exception("users file unreadable")
-            st.error(t("error_generic"))
-            st.stop()
-        if has_accounts:
-            user = _password_login(config)
-        else:
-            address = str(st.get_option("server.address") or "")
-            if not _is_loopback(address):
-                st.error(t("demo_refused"))
-                st.stop()
-            user = User("demo", "analyst", "demo")
+        st.error(t("demo_refused"))
+        st.stop()
     if user is None:
         st.stop()
     return user  # type: ignore[return-value]
@@ -152,10 +132,10 @@ def current_user(config: Settings) -> User:
 
 def sidebar(user: User) -> None:
     with st.sidebar:
-        if user.mode == "demo":
-            st.info(t("demo_mode"))
+        if user.mode in ("demo", "demo-forced"):
+            st.info(t("demo_mode" if user.mode == "demo" else "demo_mode_forced"), icon=":material/lock_open:")
             return
-        st.caption(t("signed_in_as", name=user.name, role=t("role_" + user.role)))
+        st.caption(t("signed_in_as", name=plain(user.name), role=t("role_" + user.role)))
         if user.mode == "oidc":
             st.button(t("logout"), on_click=st.logout)
         elif st.button(t("logout")):

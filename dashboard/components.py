@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
+import string
 
 from dashboard.formatting import fmt_number
 from dashboard.strings import lang, t
@@ -20,6 +22,38 @@ STATUS_STYLE: dict[str | None, tuple[str, str]] = {
     "insufficient_data": ("#6B6B6B", "…"),
     None: ("#9A9A9A", "–"),
 }
+
+
+# What can start Markdown or HTML inline: emphasis, code, links and images, raw HTML and
+# entities, strike-through, maths, tables, Streamlit's :colour[...] / :material/...: / :emoji:.
+_INLINE = re.compile(r"([\\`*\[\]<>!#~$|:&{}])")
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")  # not between two letters or digits
+_BLOCK_START = re.compile(r"^(\d{1,9}(?=[.)](?:\s|$))|(?=[-+](?:\s|$))|(?=-{3}))")  # a list marker or rule
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(value: object) -> str:
+    """Text from data (a file, a file name, the catalog, a URL) for any Streamlit element that
+    reads Markdown (st.markdown, captions, alerts, titles, metric labels and values, expanders,
+    image captions): shown as the text it is, never as a link, image, emphasis, colour, icon,
+    emoji or formula.
+
+    Line breaks become spaces; every character that can open a Markdown or HTML construct is
+    backslash-escaped (CommonMark then shows it literally): `_` only where it could emphasise,
+    list and rule markers only at the start. GFM turns bare `http://`, `www.` and `a@b.c` into
+    links even when escaped, so an invisible word joiner (U+2060) breaks `://`, `www.` and `@`.
+    Ordinary names, file names and numbers (`bad_missions.csv`, `3.221,5`) come out unchanged.
+    """
+    text = " ".join(str(value).split())
+    text = _AUTOLINK.sub(WORD_JOINER, text)
+    text = _INLINE.sub(r"\\\1", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    m = _BLOCK_START.match(text)
+    if m:
+        end = m.end()
+        text = text[:end] + "\\" + text[end:]
+    return text
 
 
 def status_label(status: str | None) -> str:

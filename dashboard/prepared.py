@@ -22,7 +22,7 @@ import polars as pl
 import pyarrow as pa
 
 from dashboard.charts import indicator_chart, localise, sparkline, vega_spec
-from dashboard.components import badge_html, target_text
+from dashboard.components import badge_html, plain, target_text
 from dashboard.exports import csv_bytes, xlsx_bytes
 from dashboard.formatting import fmt_number, fmt_period, fmt_rate
 from dashboard.strings import t, t_or
@@ -108,9 +108,9 @@ def overview(snap: Any, lang: str) -> Overview:
                 status = assessments[horizon].status if horizon in assessments else None
                 lines.append(f"{t('target_' + str(horizon))}: {target_text(ind, horizon)} &nbsp; {badge_html(status)}")
             cards.append(Card(
-                code=ind.code, pillar=ind.pillar, domain=ind.domain, name=ind.name(lang),
+                code=ind.code, pillar=ind.pillar, domain=ind.domain, name=plain(ind.name(lang)),
                 metric_label=f"{t('latest')} · {fmt_period(latest.period, lang) if latest else t('no_value')}",
-                metric_value=f"{fmt_number(latest.value, lang)} {ind.unit_label(lang)}" if latest else "—",
+                metric_value=f"{fmt_number(latest.value, lang)} {plain(ind.unit_label(lang))}" if latest else "—",
                 spark=vega_spec(sparkline(points, lang)) if len(points) > 1 else None,
                 target_lines=tuple(lines),
             ))
@@ -204,7 +204,7 @@ def indicator_detail(
             (t("working_needed"), fmt_rate(a.needed_rate, a.method, unit, lang)),
             (t("working_projected", year=a.horizon), f"{fmt_number(a.projected_value, lang)} {unit}" if a.projected_value is not None else "—"),
         ]
-        working.append((a, heading, "\n".join(f"- {name}: **{value}**" for name, value in rows)))
+        working.append((a, heading, "\n".join(f"- {name}: **{plain(value)}**" for name, value in rows)))
 
     # Targets first, then the newest values: what a reader looks for without scrolling.
     table_rows = []

@@ -270,9 +270,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Chế độ demo cục bộ: chưa cấu hình đăng nhập, chỉ truy cập được từ máy này.",
         "en": "Local demo mode: no sign-in configured; reachable from this machine only.",
     },
+    "demo_mode_forced": {
+        "vi": "Chế độ demo (KPI_DEMO_MODE=1): không đăng nhập, mọi người truy cập đều là chuyên viên.",
+        "en": "Demo mode (KPI_DEMO_MODE=1): no sign-in, everyone who opens the app is an analyst.",
+    },
     "demo_refused": {
-        "vi": "Chưa cấu hình đăng nhập nên ứng dụng chỉ phục vụ tại 127.0.0.1. Hãy tạo tài khoản (`kpi user add`) hoặc cấu hình OpenID Connect.",
-        "en": "No sign-in is configured, so the app serves on 127.0.0.1 only. Create accounts (`kpi user add`) or configure OpenID Connect.",
+        "vi": "Chưa cấu hình đăng nhập nên ứng dụng chỉ mở ở chế độ demo cho trình duyệt trên chính máy chủ "
+              "(127.0.0.1, không qua proxy). Hãy tạo tài khoản (`kpi user add`) hoặc cấu hình OpenID Connect.",
+        "en": "No sign-in is configured, so the app opens in demo mode only for a browser on the server itself "
+              "(127.0.0.1, not through a proxy). Create accounts (`kpi user add`) or configure OpenID Connect.",
+    },
+    "config_closed_title": {"vi": "Ứng dụng tạm đóng", "en": "The app is closed"},
+    "config_closed_body": {
+        "vi": "Cấu hình đăng nhập bị lỗi nên ứng dụng không mở trang nào cho đến khi quản trị viên sửa. "
+              "Quản trị viên: sửa lỗi dưới đây (xem docs/deployment.md) rồi tải lại trang; không cần khởi động lại.",
+        "en": "The sign-in configuration is broken, so the app shows no page until the administrator fixes it. "
+              "Administrator: fix the problem below (see docs/deployment.md), then reload; no restart is needed.",
     },
     "analysts_only": {"vi": "Trang này dành cho chuyên viên.", "en": "This page is for analysts."},
     "reports_analysts_only": {

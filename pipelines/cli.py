@@ -335,7 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("user", help="manage the dashboard's built-in accounts (viewer, analyst)",
-                       description="Accounts for the built-in login, kept in KPI_USERS_FILE (default .streamlit/users.toml) "
+                       description="Accounts for the built-in login, kept in KPI_USERS_FILE (default users.toml in KPI_CONFIG_DIR, the project's .streamlit/) "
                        "as salted scrypt hashes. Not needed when an OpenID Connect provider is configured.")
     user_sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     q = user_sub.add_parser("add", help="add a user or change a user's role/password",

@@ -6,6 +6,7 @@ that names the variable, never with a traceback.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -32,6 +33,18 @@ SAMPLE_DIR = SHIPPED_DATA_DIR / "sample"
 SECRET_FIELDS = frozenset({"cookie_secret", "smtp_password"})
 
 
+def _default_config_dir() -> Path:
+    """The operator's own files: `.streamlit/` of a checkout (where `make run` starts), or
+    $XDG_CONFIG_HOME/kpi (~/.config/kpi) for an installed wheel. Never the working directory."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / ".streamlit"
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kpi"
+
+
+DEFAULT_CONFIG_DIR = _default_config_dir()
+
+
 class SettingsError(Exception):
     """A setting is invalid; the message is one line that names the variable."""
 
@@ -54,7 +67,9 @@ class Settings(BaseSettings):
     file_timeout_s: float = Field(300.0, gt=0, description="wall-clock seconds to read and check one file")
     language: Literal["vi", "en"] = Field("vi", description="default language of the UI and reports")
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
-    users_file: Path = Field(Path(".streamlit/users.toml"), description="built-in accounts (`kpi user add`)")
+    config_dir: Path = Field(DEFAULT_CONFIG_DIR, description="the operator's own files (users.toml); default the checkout's .streamlit/ (installed: ~/.config/kpi); a relative path is under that folder's parent")
+    users_file: Path = Field(Path("users.toml"), description="built-in accounts (`kpi user add`); a relative path is under KPI_CONFIG_DIR")
+    demo_mode: bool | None = Field(None, description="1: local demo mode (no sign-in, everyone an analyst) wherever served; 0: never; unset: only with nothing configured, on loopback, not behind a proxy")
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
     cookie_secret: SecretStr | None = Field(
         None, min_length=32, description="server.cookieSecret shared by every replica (default: <data_dir>/state/cookie-secret)")
@@ -90,7 +105,7 @@ class Settings(BaseSettings):
     def analysts(self) -> set[str]:
         return {e.strip().lower() for e in self.analyst_emails.split(",") if e.strip()}
 
-    @field_validator("data_dir", "catalog_dir", "db_path", "users_file")
+    @field_validator("data_dir", "catalog_dir", "db_path", "users_file", "config_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -146,6 +161,25 @@ class Settings(BaseSettings):
     @property
     def notifications_configured(self) -> bool:
         return bool(self.smtp_host or self.notify_webhook_url)
+
+    @field_validator("config_dir")
+    @classmethod
+    def _config_dir_absolute(cls, value: Path) -> Path:
+        """Never the working directory: `kpi user add` and the dashboard must agree wherever they start."""
+        return value if value.is_absolute() else DEFAULT_CONFIG_DIR.parent / value
+
+    @model_validator(mode="after")
+    def _users_file_absolute(self) -> "Settings":
+        """The users file as both the CLI and the dashboard read it: absolute, or under config_dir
+        (set through __dict__ so that model_fields_set still tells whether KPI_USERS_FILE was given)."""
+        if not self.users_file.is_absolute():
+            self.__dict__["users_file"] = self.config_dir / self.users_file
+        return self
+
+    @property
+    def users_file_configured(self) -> bool:
+        """KPI_USERS_FILE was set (environment or .env): the file must then exist and hold accounts."""
+        return "users_file" in self.model_fields_set
 
     @cached_property
     def warehouse_path(self) -> Path:

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import reporting_section
-from dashboard.components import footer
+from dashboard.components import footer, plain
 from dashboard.data import settings, snapshot, table, token
 from dashboard.formatting import fmt_period
 from dashboard.prepared import arrow_table
@@ -92,7 +92,7 @@ elif rejected.height:
     chosen = st.selectbox(t("rejected_pick"), options, format_func=lambda i: f"#{i} · {names[i]}")
     row = rejected.filter(pl.col("load_id") == chosen).row(0, named=True)
     problems = [Problem.from_dict(p) for p in json.loads(row["problems"] or "[]")]
-    st.error(t("rejected_summary", file=row["file_name"], n=row["problem_count"]))
+    st.error(t("rejected_summary", file=plain(row["file_name"]), n=row["problem_count"]))
     st.dataframe(
         pl.DataFrame({
             t("row"): [p.row for p in problems],
@@ -104,7 +104,7 @@ elif rejected.height:
     )
     if row["problem_count"] > len(problems):
         st.caption(t("more_problems", n=row["problem_count"] - len(problems)))
-    st.caption(t("rejected_where", path=row["stored_as"] or "—"))
+    st.caption(t("rejected_where", path=plain(row["stored_as"] or "—")))
     st.code("\n".join(format_problem(p, row["file_name"], lg) for p in problems[:50]), language=None)
 
 reporting_section.render(lg)

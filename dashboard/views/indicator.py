@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import footer, target_text
+from dashboard.components import footer, plain, target_text
 from dashboard.data import indicator_frame, settings, snapshot, token
 from dashboard.exports import png_bytes
 from dashboard.strings import lang, t
@@ -29,7 +29,7 @@ lg = lang()
 codes = list(snap.catalog.indicators)
 wanted = st.query_params.get("code", codes[0])
 if wanted not in codes:
-    st.warning(t("unknown_indicator", code=wanted))
+    st.warning(t("unknown_indicator", code=plain(wanted)))
     wanted = codes[0]
 code = st.selectbox(
     t("choose_indicator"), codes, index=codes.index(wanted),
@@ -38,7 +38,7 @@ code = st.selectbox(
 if code != st.query_params.get("code"):
     st.query_params["code"] = code
 ind = snap.catalog.indicators[code]
-st.title(ind.name(lg))
+st.title(plain(ind.name(lg)))
 st.caption(f"`{ind.code}` · {t('pillar', n=ind.pillar)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)} · "
            f"{t('direction_' + ind.direction)}")
 
@@ -99,9 +99,9 @@ else:
 # Definition and provenance.
 with st.expander(t("definition"), expanded=False):
     st.markdown(
-        f"- **{t('definition')}:** {ind.name(lg)}\n"
-        f"- **{t('unit')}:** {ind.unit_label(lg)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)}\n"
-        f"- **{t('plan_source')}:** {ind.plan_source}\n"
+        f"- **{t('definition')}:** {plain(ind.name(lg))}\n"
+        f"- **{t('unit')}:** {plain(ind.unit_label(lg))} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)}\n"
+        f"- **{t('plan_source')}:** {plain(ind.plan_source)}\n"
         f"- **{t('target_2030')}:** {target_text(ind, 2030)} · **{t('target_2045')}:** {target_text(ind, 2045)}"
     )
 with st.expander(t("files_title"), expanded=False):

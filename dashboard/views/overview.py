@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import footer
+from dashboard.components import footer, plain
 from dashboard.data import settings, snapshot, token
 from dashboard.prepared import domain_label
 from dashboard.strings import lang, t
@@ -48,7 +48,7 @@ for pillar_no, pillar_name in pillar_names.items():
     cards = [c for c in view.cards if c.pillar == pillar_no and (not chosen_domains or c.domain in chosen_domains)]
     if not cards:
         continue
-    st.subheader(f"{t('pillar', n=pillar_no)} · {pillar_name}")
+    st.subheader(f"{t('pillar', n=pillar_no)} · {plain(pillar_name)}")
     columns = st.columns(3)
     for idx, card in enumerate(cards):
         shown += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components import plain
 from dashboard.data import review_images, settings, snapshot, token
 from dashboard.formatting import fmt_period
 from dashboard.review import quarters_available
@@ -40,4 +41,4 @@ st.markdown(PRINT_CSS, unsafe_allow_html=True)
 with st.spinner(t("review_rendering")):
     images = review_images(token(), quarter, lg)
 for slug, heading, png in images:
-    st.image(png, caption=heading, width="stretch", output_format="PNG")
+    st.image(png, caption=plain(heading), width="stretch", output_format="PNG")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.auth import require_analyst
+from dashboard.components import plain
 from dashboard.data import settings
 from dashboard.formatting import fmt_number
 from dashboard.strings import lang, t
@@ -36,14 +37,14 @@ for f in files:
     checks.append((f.name, data, result))
     with st.container(border=True):
         if result.status == "valid":
-            st.success(t("upload_valid", file=f.name, rows=fmt_number(result.rows, lg)))
+            st.success(t("upload_valid", file=plain(f.name), rows=fmt_number(result.rows, lg)))
         else:
-            st.error(t("upload_invalid", file=f.name, n=result.problem_count))
+            st.error(t("upload_invalid", file=plain(f.name), n=result.problem_count))
             st.code("\n".join(format_problem(p, f.name, lg) for p in result.problems[:100]), language=None)
             if result.problem_count > len(result.problems[:100]):
                 st.caption(t("more_problems", n=result.problem_count - 100))
         for code, params in result.info:
-            st.caption(info_message(code, params, lg))
+            st.caption(plain(info_message(code, params, lg)))
 
 st.caption(t("upload_rejected_note"))
 if st.button(t("upload_button", n=len(checks)), type="primary", key="do_load"):
@@ -54,6 +55,6 @@ if st.button(t("upload_button", n=len(checks)), type="primary", key="do_load"):
         st.error(t("upload_busy"))
         st.stop()
     for o in outcomes:
-        (st.success if o.status == "loaded" else st.info if o.status == "duplicate" else st.error)(o.summary_line(lg))
+        (st.success if o.status == "loaded" else st.info if o.status == "duplicate" else st.error)(plain(o.summary_line(lg)))
     st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
     st.toast(t("upload_done"))

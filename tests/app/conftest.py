@@ -102,7 +102,9 @@ def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApp]:
 
     def open_(data_dir: Path, page: str = "overview", lang: str | None = None, **query: str) -> AppTest:
         monkeypatch.setenv("KPI_DATA_DIR", str(data_dir))
-        monkeypatch.setenv("KPI_USERS_FILE", str(data_dir / "no-users.toml"))  # local demo mode
+        # Local demo mode: no users file (an empty config folder), no KPI_USERS_FILE (a missing one closes the app).
+        monkeypatch.delenv("KPI_USERS_FILE", raising=False)
+        monkeypatch.setenv("KPI_CONFIG_DIR", str(data_dir / "no-config"))
         # As `make run` serves it (.streamlit/config.toml): on loopback, where demo mode is allowed.
         st.config.set_option("server.address", "127.0.0.1")
         clear_caches()

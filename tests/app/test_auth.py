@@ -85,7 +85,8 @@ def test_analyst_reaches_upload(accounts):
 
 def test_oidc_mode_shows_the_provider_button(monkeypatch, sample_dir, tmp_path):
     monkeypatch.setenv("KPI_DATA_DIR", str(sample_dir))
-    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("KPI_USERS_FILE", raising=False)
+    monkeypatch.setenv("KPI_CONFIG_DIR", str(tmp_path / "no-config"))
     clear_caches()
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.secrets["auth"] = {
@@ -101,12 +102,165 @@ def test_oidc_mode_shows_the_provider_button(monkeypatch, sample_dir, tmp_path):
 
 def test_demo_mode_refuses_to_serve_beyond_loopback(monkeypatch, sample_dir, tmp_path):
     monkeypatch.setenv("KPI_DATA_DIR", str(sample_dir))
-    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("KPI_USERS_FILE", raising=False)
+    monkeypatch.setenv("KPI_CONFIG_DIR", str(tmp_path / "no-config"))
     st.config.set_option("server.address", "0.0.0.0")
     try:
         clear_caches()
         at = _app()
-        assert any("serves on 127.0.0.1 only" in e.value for e in at.error)
+        assert any("only for a browser on the server itself" in e.value for e in at.error)
         assert not at.metric
     finally:
         st.config.set_option("server.address", "127.0.0.1")
+
+
+# --------------------------------------------------------------------------- fail closed (issue 14)
+
+BROKEN_SECRETS = (  # one syntax error in [auth]: an unterminated string
+    "[auth]\n"
+    'redirect_uri = "https://kpi.example.gov.vn/oauth2callback\n'
+    'cookie_secret = "a long random string"\n'
+)
+OPERATOR_TITLE = "The app is closed"
+
+
+@pytest.fixture
+def nothing_configured(monkeypatch, sample_dir, tmp_path):
+    """The sample warehouse, no KPI_USERS_FILE, an empty config folder, no secrets file, on loopback."""
+    monkeypatch.setenv("KPI_DATA_DIR", str(sample_dir))
+    monkeypatch.delenv("KPI_USERS_FILE", raising=False)
+    monkeypatch.delenv("KPI_DEMO_MODE", raising=False)
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("KPI_CONFIG_DIR", str(config))
+    saved = st.config.get_option("secrets.files")
+    st.config.set_option("secrets.files", [str(tmp_path / "secrets.toml")])
+    st.config.set_option("server.address", "127.0.0.1")
+    st.secrets._reset()
+    clear_caches()
+    yield config
+    st.config.set_option("secrets.files", saved)
+    st.secrets._reset()
+    clear_caches()
+
+
+def _closed_app(lang: str = "en") -> AppTest:
+    """The app run once; it must show the operator's message and nothing of the dashboard."""
+    at = _app(lang)
+    assert [t.value for t in at.title] == [OPERATOR_TITLE], [t.value for t in at.title]
+    assert any("sign-in configuration is broken" in e.value for e in at.error)
+    assert not at.metric and not at.dataframe and not at.text_input and not at.button
+    assert not any("demo" in i.value.lower() for i in at.sidebar.info)
+    return at
+
+
+def _operator_message(at: AppTest) -> str:
+    (code,) = [c.value for c in at.code]
+    return code
+
+
+def test_a_syntax_error_in_the_secrets_auth_section_closes_the_app(nothing_configured, tmp_path):
+    (tmp_path / "secrets.toml").write_text(BROKEN_SECRETS, encoding="utf-8")
+    message = _operator_message(_closed_app())
+    assert "secrets.toml is not valid TOML" in message and "line 2" in message
+    assert "a long random string" not in message  # the file's content is never shown
+
+
+def test_an_auth_section_missing_its_provider_keys_closes_the_app(nothing_configured, tmp_path):
+    (tmp_path / "secrets.toml").write_text('[auth]\nredirect_uri = "https://kpi.example.gov.vn/oauth2callback"\n',
+                                           encoding="utf-8")
+    message = _operator_message(_closed_app())
+    assert "lacks cookie_secret, client_id, client_secret, server_metadata_url" in message
+
+
+@pytest.mark.parametrize("content", ["", "[users]\n", "# no accounts yet\n"], ids=["empty", "only-users-table", "comment"])
+def test_a_users_file_without_accounts_closes_the_app(nothing_configured, content):
+    (nothing_configured / "users.toml").write_text(content, encoding="utf-8")  # the default path
+    assert "holds no account" in _operator_message(_closed_app())
+
+
+def test_a_users_file_holding_users_5_closes_the_app(nothing_configured):
+    (nothing_configured / "users.toml").write_text("users = 5\n", encoding="utf-8")
+    assert "`users` must be a table" in _operator_message(_closed_app())
+
+
+def test_a_directory_at_the_users_file_path_closes_the_app(nothing_configured):
+    (nothing_configured / "users.toml").mkdir()
+    assert "is a folder" in _operator_message(_closed_app())
+
+
+def test_a_missing_users_file_that_is_configured_closes_the_app(nothing_configured, monkeypatch, tmp_path):
+    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "typo" / "users.toml"))
+    assert "does not exist" in _operator_message(_closed_app())
+
+
+def test_invalid_toml_in_the_users_file_closes_the_app_in_vietnamese_too(nothing_configured):
+    (nothing_configured / "users.toml").write_text("[users.lan\n", encoding="utf-8")
+    at = _app("vi")
+    assert [t.value for t in at.title] == ["Ứng dụng tạm đóng"]
+    assert "not valid TOML" in _operator_message(at)
+    assert not at.metric and not at.text_input
+
+
+def test_demo_mode_setting_with_accounts_configured_closes_the_app(accounts, monkeypatch):
+    monkeypatch.setenv("KPI_DEMO_MODE", "1")
+    assert "KPI_DEMO_MODE=1 while sign-in is configured" in _operator_message(_closed_app())
+
+
+def test_nothing_configured_on_loopback_is_the_local_demo(nothing_configured):
+    at = _app()
+    assert [t.value for t in at.title] == ["Indicators at a glance"]
+    assert any("Local demo mode" in i.value for i in at.sidebar.info)
+
+
+def test_demo_mode_can_be_switched_off(nothing_configured, monkeypatch):
+    monkeypatch.setenv("KPI_DEMO_MODE", "0")
+    at = _app()
+    assert any("only for a browser on the server itself" in e.value for e in at.error)
+    assert not at.metric
+
+
+def test_explicit_demo_mode_serves_beyond_loopback_and_says_so(nothing_configured, monkeypatch):
+    monkeypatch.setenv("KPI_DEMO_MODE", "1")
+    st.config.set_option("server.address", "0.0.0.0")
+    try:
+        at = _app()
+        assert [t.value for t in at.title] == ["Indicators at a glance"]
+        assert any("Demo mode (KPI_DEMO_MODE=1)" in i.value for i in at.sidebar.info)
+    finally:
+        st.config.set_option("server.address", "127.0.0.1")
+
+
+def test_accounts_in_the_default_users_file_are_found_from_any_working_directory(nothing_configured, monkeypatch, tmp_path):
+    """`kpi user add` from the project folder and a server started elsewhere read the same file."""
+    add_user(nothing_configured / "users.toml", "viewer1", "viewer", PASSWORD)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    at = _sign_in(_app(), "viewer1", PASSWORD)
+    assert [t.value for t in at.title] == ["Indicators at a glance"]
+
+
+def test_a_removed_account_is_signed_out(accounts):
+    at = _sign_in(_app(), "viewer1", PASSWORD)
+    assert [t.value for t in at.title] == ["Indicators at a glance"]
+    from pipelines.users import remove_user
+
+    remove_user(accounts, "viewer1")
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert not at.metric
+
+
+def test_under_oidc_the_ignored_users_file_is_not_read(nothing_configured, monkeypatch, tmp_path):
+    """A users file named but missing does not close an app that signs in with OIDC: it is ignored."""
+    monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "kpi", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration",
+    }
+    at.query_params["lang"] = "en"
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert [b.label for b in at.button] == ["Sign in with your organisation"]

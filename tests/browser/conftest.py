@@ -59,13 +59,20 @@ class Server:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
 
 
-def start_server(data_dir: Path, log_path: Path, users_file: Path, folder: Path | None = None) -> Server:
+def start_server(data_dir: Path, log_path: Path, users_file: Path | None, folder: Path | None = None,
+                 **extra_env: str) -> Server:
     """`streamlit run <abs>/dashboard/app.py` on a free loopback port, from the project root (its
     .streamlit/config.toml applies) or from `folder`, which is then also HOME, so that folder's
-    `.streamlit/` (config, secrets) is the one Streamlit reads."""
+    `.streamlit/` (config, secrets) is the one Streamlit reads.
+
+    `users_file` None or missing: no users file at all (KPI_CONFIG_DIR is an empty folder, so a
+    developer's own .streamlit/users.toml cannot change the mode); a missing KPI_USERS_FILE
+    would close the app. `extra_env` sets more KPI_* variables as given."""
     port = free_port()
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    env = clean_env(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(users_file), **({"HOME": str(folder)} if folder else {}))
+    users = ({"KPI_USERS_FILE": str(users_file)} if users_file is not None and users_file.exists()
+             else {"KPI_CONFIG_DIR": str(log_path.parent / "no-config")})
+    env = clean_env(**{"KPI_DATA_DIR": str(data_dir), **users, **({"HOME": str(folder)} if folder else {}), **extra_env})
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
