@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 def _env(data: Path, live_check: float) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(KPI_DATA_DIR=str(data), KPI_USERS_FILE=str(data.parent / "no-users.toml"), KPI_LIVE_CHECK_S=str(live_check))
+    env.update(KPI_DATA_DIR=str(data), KPI_CONFIG_DIR=str(data.parent / "no-config"), KPI_LIVE_CHECK_S=str(live_check))
     return env
 
 

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         data = args.data_dir or demo_warehouse(Path(tmp))
         settings = Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
         env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-        env.update(KPI_DATA_DIR=str(data), KPI_USERS_FILE=str(Path(tmp) / "no-users.toml"), KPI_LANGUAGE="en")
+        env.update(KPI_DATA_DIR=str(data), KPI_CONFIG_DIR=str(Path(tmp) / "no-config"), KPI_LANGUAGE="en")
         deployments: dict[int, Deployment] = {}
         runs = []
         try:

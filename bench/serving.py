@@ -215,7 +215,7 @@ class Ingester(threading.Thread):
 def sample_env(data_dir: Path) -> dict[str, str]:
     """The environment of a dashboard over `data_dir` in local demo mode (no users file)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(data_dir / "no-users.toml"))
+    env.update(KPI_DATA_DIR=str(data_dir), KPI_CONFIG_DIR=str(data_dir / "no-config"))
     return env
 
 

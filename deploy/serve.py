@@ -257,6 +257,11 @@ def start(replicas: int, *, port: int, bind: str = "127.0.0.1", replica_ports: l
     check_config(binary, config_path)
 
     child_env = replica_env(secret, env)
+    if _is_loopback(bind) and not sign_in_configured(settings, root):
+        # Nothing configured and the proxy reachable from this machine alone: the same local demo
+        # as `make run`. The app refuses demo mode behind a proxy unless told (its requests carry
+        # X-Forwarded-For), so it is told here, where the bind address is known.
+        child_env.setdefault("KPI_DEMO_MODE", "1")
     host = "127.0.0.1" if bind in ("0.0.0.0", "::") else bind
     deployment = Deployment(
         url=f"http://{host}:{port}", stats_url=f"http://127.0.0.1:{stats_port}/", config_path=config_path,

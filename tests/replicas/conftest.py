@@ -57,7 +57,7 @@ def deployment(data_dir: Path) -> Iterator[Deployment]:
     require_haproxy()
     settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(data_dir / "no-users.toml"), KPI_LANGUAGE="en")
+    env.update(KPI_DATA_DIR=str(data_dir), KPI_CONFIG_DIR=str(data_dir / "no-config"), KPI_LANGUAGE="en")
     dep = start(2, port=free_port(), run_dir=data_dir / "state" / "serve", settings=settings, env=env,
                 check_inter_ms=CHECK_INTER_MS, timeout=60)
     try:

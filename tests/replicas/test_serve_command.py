@@ -77,7 +77,7 @@ def test_kpi_cookie_secret_overrides_the_file_and_a_short_one_is_refused_without
 
 def test_serving_beyond_loopback_without_sign_in_is_refused(tmp_path: Path) -> None:
     require_haproxy()
-    settings = settings_for(tmp_path / "data", users_file=tmp_path / "no-users.toml")
+    settings = settings_for(tmp_path / "data", config_dir=tmp_path / "no-config")
     with pytest.raises(ServeError, match="no sign-in is configured"):
         start(1, port=free_port(), bind="0.0.0.0", run_dir=tmp_path / "run", settings=settings, root=tmp_path)
     assert not (tmp_path / "run").exists()  # refused before anything was written or started
@@ -106,7 +106,7 @@ def test_serve_prints_the_url_restarts_a_dead_replica_and_sigterm_stops_every_pr
     require_haproxy()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(KPI_DATA_DIR=str(tmp_path / "data"), KPI_USERS_FILE=str(tmp_path / "no-users.toml"))
+    env.update(KPI_DATA_DIR=str(tmp_path / "data"), KPI_CONFIG_DIR=str(tmp_path / "no-config"))
     launcher = subprocess.Popen([sys.executable, "-m", "deploy.serve", "--replicas", "1", "--port", str(port)],
                                 cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -56,7 +56,7 @@ def oidc_deployment(oidc_site: tuple[Path, str, int], data_dir: Path) -> Iterato
     require_haproxy()
     site, _, port = oidc_site
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(HOME=str(site), KPI_DATA_DIR=str(data_dir), KPI_USERS_FILE=str(site / "no-users.toml"),
+    env.update(HOME=str(site), KPI_DATA_DIR=str(data_dir), KPI_CONFIG_DIR=str(site / "no-config"),
                KPI_LANGUAGE="en")
     settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
     dep = start(2, port=port, run_dir=site / "serve", settings=settings, env=env, check_inter_ms=CHECK_INTER_MS,
