@@ -62,6 +62,9 @@ class Context:
     now: datetime  # UTC, naive (as the load log stores times)
     previous: dict  # what the last run saw: {"statuses": {...}, "digest_until": ...}
     seen_keys: set[str]
+    # Writes the quarter's review pack (warehouse, quarter, language, folder). The renderer is the
+    # app's (dashboard.report), which this library must not import: the `kpi` command passes it in.
+    render_pack: Callable[[Path, str, str, Path], None] | None = None
 
 
 def _local(ts: datetime, tz: str) -> str:
@@ -273,7 +276,7 @@ def worsened_statuses(ctx: Context, now_statuses: dict[str, dict], last_load: in
 
 def review_pack(ctx: Context) -> list[Event]:
     s = ctx.settings
-    if not s.notify_review_pack or "quarterly" not in ctx.catalog.deadlines:
+    if not s.notify_review_pack or ctx.render_pack is None or "quarterly" not in ctx.catalog.deadlines:
         return []
     quarter = last_ended("quarterly", ctx.today)
     key = f"review:{quarter}"
@@ -289,9 +292,7 @@ def review_pack(ctx: Context) -> list[Event]:
     def make(lang: str, write: bool) -> tuple[str, str, list[dict]]:
         folder = s.notify_dir / "review" / f"{quarter}-{lang}"
         if write and not (folder / "review.pdf").exists():
-            from dashboard.report import write_report
-
-            write_report(s.warehouse_path, quarter, lang, folder)
+            ctx.render_pack(s.warehouse_path, quarter, lang, folder)
         return (*render("review", lang, quarter=quarter),
                 [{"path": str(folder / "review.pdf"), "name": f"review-{quarter}-{lang}.pdf"}])
 

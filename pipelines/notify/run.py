@@ -9,8 +9,10 @@ which makes `kpi notify` exit 1 so a timer's failure shows.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipelines.catalog import load_catalog
@@ -58,7 +60,10 @@ def _due(d: Delivery, settings: Settings, now: datetime) -> bool:
     return now >= datetime.fromisoformat(d.last_at) + timedelta(seconds=wait)
 
 
-def run_notify(settings: Settings, dry_run: bool = False, today: date | None = None) -> Outcome:
+def run_notify(settings: Settings, dry_run: bool = False, today: date | None = None,
+               render_pack: Callable[[Path, str, str, Path], None] | None = None) -> Outcome:
+    """Find new events and send each once. `render_pack` writes a quarter's review pack (the `kpi`
+    command passes dashboard.report.write_report); without it no review-pack event is raised."""
     zone = ZoneInfo(settings.timezone)
     if today is None:
         now_aware = datetime.now(timezone.utc)
@@ -73,7 +78,7 @@ def run_notify(settings: Settings, dry_run: bool = False, today: date | None = N
         existing = ledger.read()
         previous = ledger.read_state("seen") or {}
         with open_reader(settings.warehouse_path) as con:
-            ctx = Context(settings, catalog, con, today, now, previous, {k for k, _, _ in existing})
+            ctx = Context(settings, catalog, con, today, now, previous, {k for k, _, _ in existing}, render_pack)
             events, state = find_events(ctx)
             new = _deliveries(events, settings, existing, write=not dry_run)
         outcome.planned = new

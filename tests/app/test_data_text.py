@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import cli
+from kpi import cli
 from pipelines.settings import DEFAULT_CATALOG_DIR
 from tests.app.helpers import page_text
 

@@ -100,7 +100,7 @@ def accounts_server(auth_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
     root = tmp_path_factory.mktemp("accounts")
     users_file = root / "users.toml"
     for name, (role, password) in PASSWORDS.items():
-        done = subprocess.run([sys.executable, "-m", "pipelines.cli", "user", "add", name, "--role", role, "--password-stdin"],
+        done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", role, "--password-stdin"],
                               input=password + "\n", cwd=root, env=clean_env(KPI_USERS_FILE=str(users_file)),
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -125,7 +125,7 @@ def oidc_server(auth_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
     )
     # Accounts exist too: with [auth] present they must be ignored.
     users_file = root / "users.toml"
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "user", "add", "hoa.viewer", "--role", "viewer",
+    done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", "hoa.viewer", "--role", "viewer",
                            "--password-stdin"], input=PASSWORDS["hoa.viewer"][1] + "\n", cwd=root,
                           env=clean_env(KPI_USERS_FILE=str(users_file)), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -37,7 +37,7 @@ def live(sample_warehouse: Path, tmp_path: Path, request: pytest.FixtureRequest)
     server = start_server(data, tmp_path / "streamlit.log", tmp_path / "no-users.toml")
     request.node.extra_servers = [server]
     watch_log = open(tmp_path / "watch.log", "wb")  # noqa: SIM115
-    watcher = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "watch", "--no-notify"], cwd=tmp_path,
+    watcher = subprocess.Popen([sys.executable, "-m", "kpi", "watch", "--no-notify"], cwd=tmp_path,
                                env=clean_env(KPI_DATA_DIR=str(data)), stdout=watch_log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

@@ -280,7 +280,7 @@ async def _ingest_loop(files: list[Path], data_dir: Path, ingests: list[Ingest],
         record = Ingest(file.name, round(time.monotonic() - t0, 3))
         ingests.append(record)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "pipelines.cli", "ingest", str(file), "--lang", "en",
+            sys.executable, "-m", "kpi", "ingest", str(file), "--lang", "en",
             cwd=data_dir.parent, env=clean_env(KPI_DATA_DIR=str(data_dir)),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         sampler.ingest_pids.add(proc.pid)

@@ -129,7 +129,7 @@ def open_proxy(warehouse, tmp_path_factory) -> Iterator[Proxy]:
 def accounts_proxy(warehouse, tmp_path_factory) -> Iterator[Proxy]:
     root = tmp_path_factory.mktemp("proxy_accounts")
     users = root / "users.toml"
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "user", "add", ANALYST[0], "--role", "analyst",
+    done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", ANALYST[0], "--role", "analyst",
                            "--password-stdin"], input=ANALYST[1] + "\n", cwd=root, env=clean_env(KPI_USERS_FILE=str(users)),
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -38,7 +38,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
     data = build_sample_warehouse(root)
     users = root / "users.toml"
     for name, password in USERS.items():
-        done = subprocess.run([sys.executable, "-m", "pipelines.cli", "user", "add", name, "--role", "viewer",
+        done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", "viewer",
                                "--password-stdin"], input=password + "\n", cwd=root,
                               env=clean_env(KPI_USERS_FILE=str(users)), capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr

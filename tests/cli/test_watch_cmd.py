@@ -56,7 +56,7 @@ def start_watcher(tmp_path: Path, data_dir: Path) -> Iterator[Callable[..., Watc
         log_path = tmp_path / f"watch{len(started)}.log"
         full_env = {**_clean_environ(), "KPI_DATA_DIR": str(data_dir), "KPI_LANGUAGE": "en", **(env or {})}
         with open(log_path, "wb") as log:
-            process = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "watch", *args], cwd=tmp_path,
+            process = subprocess.Popen([sys.executable, "-m", "kpi", "watch", *args], cwd=tmp_path,
                                        env=full_env, stdout=log, stderr=subprocess.STDOUT)
         watcher = Watcher(process, log_path)
         started.append(watcher)

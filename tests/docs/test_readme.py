@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import build_parser
+from kpi.cli import build_parser
 from pipelines.settings import Settings
 from tests.support.cli import command_paths
 

@@ -133,7 +133,7 @@ def test_kpi_ingest_of_the_worst_files_stays_within_bounds(tmp_path: Path) -> No
     (inbox / "wide_10000.csv").write_bytes((",".join(HEADER + [f"d{i}" for i in range(9_994)]) + "\n").encode() * 2)
     (inbox / "note_50mb.csv").write_bytes((",".join(HEADER) + "\nSTAFF_HEADCOUNT,MOFA,2025,1,persons," + "x" * 50_000_000 + "\n").encode())
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ingest", "--json"], env=cli_env(settings_),
+    proc = subprocess.Popen([sys.executable, "-m", "kpi", "ingest", "--json"], env=cli_env(settings_),
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.monotonic() - started

@@ -119,7 +119,7 @@ def hook(event, args):
             if len(moved) == 2:
                 os._exit(9)
 sys.addaudithook(hook)
-from pipelines.cli import main
+from kpi.cli import main
 sys.exit(main(["ingest"]))
 """
 

@@ -155,7 +155,7 @@ def test_random_bytes_are_rejected_with_a_reason(shared: Settings, magic: bytes,
 
 
 def test_malformed_files_through_the_cli(tmp_path: Path) -> None:
-    """A few malformed files, chosen by a fixed seed, through `python -m pipelines.cli ingest`."""
+    """A few malformed files, chosen by a fixed seed, through `python -m kpi ingest`."""
     settings = make_settings(tmp_path / "data")
     settings.inbox_dir.mkdir(parents=True)
     rng = random.Random(2026)

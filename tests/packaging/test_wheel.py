@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("dashboard", "pipelines")
+PACKAGES = ("kpi", "dashboard", "pipelines")
 SHIPPED = ("data/catalog", "data/sample")
 
 
@@ -90,8 +90,8 @@ def test_installed_kpi_demo_and_progress_use_the_wheels_own_files(installed: Pat
     cwd.mkdir()
     env = _env(tmp_path / "data")
     where = _run(installed / "python", "-c",
-                 "import json, pipelines.cli, pipelines.settings as s;"
-                 "print(json.dumps([pipelines.cli.__file__, str(s.DEFAULT_CATALOG_DIR), str(s.SAMPLE_DIR)]))",
+                 "import json, kpi.cli, pipelines.settings as s;"
+                 "print(json.dumps([kpi.cli.__file__, str(s.DEFAULT_CATALOG_DIR), str(s.SAMPLE_DIR)]))",
                  cwd=cwd, env=env)
     site = installed.parent / "lib"
     for path in json.loads(where.stdout):

@@ -36,7 +36,7 @@ def require_haproxy() -> None:
 def kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
     env.update(KPI_DATA_DIR=str(data_dir), KPI_LANGUAGE="en")
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=data_dir.parent, env=env,
+    return subprocess.run([sys.executable, "-m", "kpi", *args], cwd=data_dir.parent, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

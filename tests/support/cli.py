@@ -1,4 +1,4 @@
-"""The one way tests run the `kpi` command: `python -m pipelines.cli` in a child process, as a
+"""The one way tests run the `kpi` command: `python -m kpi` in a child process, as a
 user runs it, on a test's data folder, from that folder's parent (so no stray .env is read),
 with no KPI_* variable of the caller's and messages in English unless `env` says otherwise."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipelines.settings import Settings
 
-KPI = [sys.executable, "-m", "pipelines.cli"]
+KPI = [sys.executable, "-m", "kpi"]
 
 
 def _data_dir(where: Settings | Path) -> Path:
@@ -50,7 +50,7 @@ def command_paths() -> dict[tuple[str, ...], bool]:
     parser itself so a new command is covered; the value says whether it is a leaf (no ACTION)."""
     import argparse
 
-    from pipelines.cli import build_parser
+    from kpi.cli import build_parser
 
     found: dict[tuple[str, ...], bool] = {}
 

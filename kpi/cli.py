@@ -230,11 +230,19 @@ def _watch_notify_hooks(settings: Settings, disabled: bool):
 
     def notify(*_: object) -> None:
         try:
-            run_notify(settings)
+            run_notify(settings, render_pack=_review_pack_renderer())
         except NotifierBusyError:
             logging.getLogger("kpi.watch").info("kpi notify is already running; it will send what is due")
 
     return notify, notify
+
+
+def _review_pack_renderer():
+    """The app's review-pack renderer, for `kpi notify` to attach the quarter's PDF (the library
+    does not import the app; the command, above both, hands it over)."""
+    from dashboard.report import write_report
+
+    return write_report
 
 
 def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
@@ -257,7 +265,7 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
             print(f"kpi notify: cannot read --today {args.today!r}; write YYYY-MM-DD", file=sys.stderr)
             return EXIT_USAGE
     try:
-        outcome = run_notify(settings, dry_run=args.dry_run, today=today)
+        outcome = run_notify(settings, dry_run=args.dry_run, today=today, render_pack=_review_pack_renderer())
     except NotifierBusyError as exc:
         print(f"kpi notify: {exc}", file=sys.stderr)
         return EXIT_OK
