@@ -133,6 +133,43 @@ class Indicator(BaseModel):
         return self.unit_vi if lang == "vi" else self.unit
 
 
+class IndicatorChecks(BaseModel):
+    """One row of the optional checks.csv: plausibility bounds and expected reporters per indicator.
+
+    Blank cells take the defaults of pipelines/plausibility.py; an indicator without a row
+    takes them all. `expected_reporters` (space-separated codes) says who must report each
+    period of a summed indicator for the period to count as complete.
+    """
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    indicator: str
+    max_ratio: float | None = None
+    robust_k: float | None = None
+    breakdown_tolerance: float | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    expected_reporters: str | None = None
+
+    _blanks = field_validator(
+        "max_ratio", "robust_k", "breakdown_tolerance", "min_value", "max_value", "expected_reporters", mode="before",
+    )(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _sane(self) -> "IndicatorChecks":
+        if self.max_ratio is not None and self.max_ratio <= 1:
+            raise ValueError("max_ratio must be above 1 (e.g. 5 for 'more than 5 times or less than a fifth')")
+        if self.robust_k is not None and self.robust_k <= 0:
+            raise ValueError("robust_k must be above 0")
+        if self.breakdown_tolerance is not None and not 0 <= self.breakdown_tolerance < 1:
+            raise ValueError("breakdown_tolerance is a share of the total, within 0..1 (e.g. 0.005)")
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValueError("min_value is above max_value")
+        return self
+
+    def reporters(self) -> tuple[str, ...]:
+        return tuple(self.expected_reporters.split()) if self.expected_reporters else ()
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The validated catalog: lookups the validator and the dashboard need."""
@@ -141,6 +178,7 @@ class Catalog:
     indicators: dict[str, Indicator]
     reporters: dict[str, Reporter]
     restricted: dict[str, dict[str, DimensionValue]] = field(default_factory=dict)
+    checks: dict[str, IndicatorChecks] = field(default_factory=dict)
 
     def allowed_values(self, dimension: str) -> dict[str, DimensionValue] | None:
         return self.restricted.get(dimension)
@@ -209,7 +247,8 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     r_path, d_path = catalog_dir / "reporters.csv", catalog_dir / "dimension_values.csv"
     pillars = _unique(_validate(Pillar, p_path, _read_rows(p_path, problems), problems), "pillar", p_path, problems)
     reporters = _unique(_validate(Reporter, r_path, _read_rows(r_path, problems), problems), "code", r_path, problems)
-    ind_rows = _validate(Indicator, i_path, _read_rows(i_path, problems), problems)
+    ind_raw = _read_rows(i_path, problems)
+    ind_rows = _validate(Indicator, i_path, ind_raw, problems)
     indicators = _unique(ind_rows, "code", i_path, problems)
     for line_no, ind in ind_rows:
         if pillars and ind.pillar not in pillars:
@@ -225,8 +264,25 @@ def load_catalog(catalog_dir: Path) -> Catalog:
             if dv.value in values:
                 problems.append(f"{d_path.name} line {line_no}, field value: {dv.value!r} appears twice")
             values[dv.value] = dv
+    # Checked against every code written in indicators.csv: a row broken there is reported once, there.
+    known_codes = {rec.get("code", "").strip() for _, rec in ind_raw}
+    checks = _load_checks(catalog_dir / "checks.csv", known_codes, reporters, problems)
     if not indicators and not problems:
         problems.append(f"{i_path.name}: no indicators")
     if problems:
         raise CatalogError(problems)
-    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted)
+    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted, checks=checks)
+
+
+def _load_checks(path: Path, indicators: set[str], reporters: dict, problems: list[str]) -> dict[str, IndicatorChecks]:
+    """checks.csv is optional: without it every indicator takes the default checks."""
+    if not path.exists():
+        return {}
+    rows = _validate(IndicatorChecks, path, _read_rows(path, problems), problems)
+    for line_no, row in rows:
+        if indicators and row.indicator not in indicators:
+            problems.append(f"{path.name} line {line_no}, field indicator: {row.indicator!r} is not in indicators.csv")
+        for code in row.reporters():
+            if reporters and code not in reporters:
+                problems.append(f"{path.name} line {line_no}, field expected_reporters: {code!r} is not in reporters.csv")
+    return _unique(rows, "indicator", path, problems)

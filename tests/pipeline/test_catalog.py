@@ -129,3 +129,34 @@ def test_ingest_with_broken_catalog_exits_2_and_loads_nothing(kpi, broken_catalo
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "field kind" in result.stderr
     assert not (data_dir / "warehouse" / "kpi.duckdb").exists()
+
+
+def test_checks_file_sets_plausibility_bounds_and_expected_reporters(catalog):
+    assert catalog.checks["LAWS_ENACTED"].max_value == 4
+    assert catalog.checks["BUDGET_OPERATING"].breakdown_tolerance == 0.01
+
+
+def test_broken_checks_file_names_line_and_field(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "checks.csv").write_text(
+        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters\n"
+        "STAFF_HEADCOUNT,0.5,,,,,MOFA NOPE\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    assert caught.value.problems == [
+        "checks.csv line 2: max_ratio must be above 1 (e.g. 5 for 'more than 5 times or less than a fifth')",
+    ]
+    (folder / "checks.csv").write_text(
+        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters\n"
+        "STAFF_HEADCOUNT,,,,,,MOFA NOPE\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    assert caught.value.problems == ["checks.csv line 2, field expected_reporters: 'NOPE' is not in reporters.csv"]
+
+
+def test_catalog_without_checks_file_takes_the_defaults(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "checks.csv").unlink()
+    assert load_catalog(folder).checks == {}
