@@ -138,7 +138,9 @@ class IndicatorChecks(BaseModel):
 
     Blank cells take the defaults of pipelines/plausibility.py; an indicator without a row
     takes them all. `expected_reporters` (space-separated codes) says who must report each
-    period of a summed indicator for the period to count as complete.
+    period of a summed indicator for the period to count as complete. `partial_breakdowns`
+    (space-separated dimensions) names breakdowns whose rows need not cover the total: for
+    those only rows adding up to MORE than the total are a warning.
     """
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
@@ -149,9 +151,11 @@ class IndicatorChecks(BaseModel):
     min_value: float | None = None
     max_value: float | None = None
     expected_reporters: str | None = None
+    partial_breakdowns: str | None = None
 
     _blanks = field_validator(
-        "max_ratio", "robust_k", "breakdown_tolerance", "min_value", "max_value", "expected_reporters", mode="before",
+        "max_ratio", "robust_k", "breakdown_tolerance", "min_value", "max_value", "expected_reporters",
+        "partial_breakdowns", mode="before",
     )(_blank_to_none)
 
     @model_validator(mode="after")
@@ -168,6 +172,9 @@ class IndicatorChecks(BaseModel):
 
     def reporters(self) -> tuple[str, ...]:
         return tuple(self.expected_reporters.split()) if self.expected_reporters else ()
+
+    def partial(self) -> tuple[str, ...]:
+        return tuple(d.lower() for d in self.partial_breakdowns.split()) if self.partial_breakdowns else ()
 
 
 @dataclass(frozen=True)

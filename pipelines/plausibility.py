@@ -18,7 +18,9 @@ Rules (each tested in tests/unit/test_plausibility.py):
   reporter's stored values are above 1 (0.86 sent for 86 %).
 * `breakdown_sum`: for an indicator that sums (count, amount), the rows of one breakdown
   dimension do not add up to the reporter's total row for the same period (the file's rows
-  merged with what is stored), beyond `breakdown_tolerance` (relative, default 0.5 %).
+  merged with what is stored), beyond `breakdown_tolerance` (relative, default 0.5 %). A
+  dimension listed in `partial_breakdowns`, or a restricted dimension (mission_type) of which not every
+  allowed value is present, may fall short of the total; only exceeding it warns.
 * `out_of_range`: a value outside the catalog's declared `min_value`..`max_value`.
 
 A count that is not a whole number and a percent outside 0..100 are hard errors of the data
@@ -54,6 +56,7 @@ class Checks:
     min_value: float | None = None
     max_value: float | None = None
     expected_reporters: tuple[str, ...] = ()
+    partial_breakdowns: tuple[str, ...] = ()  # dimensions whose rows need not cover the total
 
 
 @dataclass(frozen=True)
@@ -296,7 +299,8 @@ def check_fraction_for_percent(rows: Sequence[Obs], history: Iterable[Obs], info
     return out
 
 
-def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapping[str, IndicatorInfo]) -> list[PlausibilityWarning]:
+def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapping[str, IndicatorInfo],
+                         restricted: Mapping[str, Iterable[str]] | None = None) -> list[PlausibilityWarning]:
     """Rows of one breakdown dimension that do not add up to the reporter's total for the period.
 
     The file's rows are merged with what is stored (the file wins on a shared key), and only the
@@ -331,10 +335,13 @@ def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapp
         in_file = [o for o in items if o.row is not None]
         if total.row is None and not in_file:
             continue
-        tolerance = info[ind].checks.breakdown_tolerance
+        checks = info[ind].checks
+        tolerance = checks.breakdown_tolerance
         s = sum(o.value for o in items)
         diff = s - total.value
         if abs(diff) <= tolerance * max(abs(total.value), 1e-9) + 1e-9:
+            continue
+        if diff < 0 and _partial(dim, items, checks, restricted or {}):
             continue
         anchor = total if total.row is not None else min(in_file, key=lambda o: o.row or 0)
         out.append(PlausibilityWarning(
@@ -343,6 +350,18 @@ def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapp
              "rows": sorted(o.row for o in in_file)},
         ))
     return out
+
+
+def _partial(dim: str, items: list[Obs], checks: Checks, restricted: Mapping[str, Iterable[str]]) -> bool:
+    """Rows that need not cover the total: a dimension the catalog calls partial, or a restricted
+    dimension (e.g. mission_type) of which not every allowed value is present."""
+    if dim.lower() in checks.partial_breakdowns:
+        return True
+    allowed = restricted.get(dim.lower())
+    if allowed is None:
+        return False
+    present = {json.loads(o.breakdown)[dim] for o in items}
+    return not set(allowed) <= present
 
 
 def check_ranges(rows: Sequence[Obs], info: Mapping[str, IndicatorInfo]) -> list[PlausibilityWarning]:
@@ -362,9 +381,12 @@ def check_ranges(rows: Sequence[Obs], info: Mapping[str, IndicatorInfo]) -> list
     return out
 
 
-def check_file(rows: Sequence[Obs], history: Iterable[Obs], info: Mapping[str, IndicatorInfo]) -> list[PlausibilityWarning]:
-    """Every rule over one file's observations against the stored current values; in row order."""
+def check_file(rows: Sequence[Obs], history: Iterable[Obs], info: Mapping[str, IndicatorInfo],
+               restricted: Mapping[str, Iterable[str]] | None = None) -> list[PlausibilityWarning]:
+    """Every rule over one file's observations against the stored current values; in row order.
+
+    `restricted`: the catalog's restricted dimensions (dimension → allowed values)."""
     history = list(history)
     found = (check_jumps(rows, history, info) + check_fraction_for_percent(rows, history, info)
-             + check_breakdown_sums(rows, history, info) + check_ranges(rows, info))
+             + check_breakdown_sums(rows, history, info, restricted) + check_ranges(rows, info))
     return sorted(found, key=lambda w: (w.row if w.row is not None else 0, w.code))

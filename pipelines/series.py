@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import duckdb
 
-from pipelines.catalog import HORIZONS, Catalog, DimensionValue, Indicator, Pillar, Reporter
+from pipelines.catalog import HORIZONS, Catalog, DimensionValue, Indicator, IndicatorChecks, Pillar, Reporter
 from pipelines.progress import Assessment, IndicatorSpec, Point, assess_all, combine_headline
 
 
@@ -33,7 +33,17 @@ def read_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
         },
         reporters={r["code"]: Reporter(**r) for r in _records(con, "SELECT * FROM reporters ORDER BY code")},
         restricted=restricted,
+        checks=read_checks(con),
     )
+
+
+def read_checks(con: duckdb.DuckDBPyConnection) -> dict[str, IndicatorChecks]:
+    """The stored checks.csv; empty for a warehouse written before it was stored."""
+    try:
+        recs = _records(con, "SELECT * FROM indicator_checks ORDER BY indicator")
+    except duckdb.CatalogException:
+        return {}
+    return {r["indicator"]: IndicatorChecks.model_validate({k: v for k, v in r.items() if v is not None}) for r in recs}
 
 
 def headline_rows(con: duckdb.DuckDBPyConnection, indicator: str | None = None) -> dict[str, list[tuple[str, str, float]]]:

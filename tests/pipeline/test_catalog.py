@@ -140,16 +140,16 @@ def test_broken_checks_file_names_line_and_field(tmp_path):
     folder = tmp_path / "catalog"
     shutil.copytree(DEFAULT_CATALOG_DIR, folder)
     (folder / "checks.csv").write_text(
-        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters\n"
-        "STAFF_HEADCOUNT,0.5,,,,,MOFA NOPE\n", encoding="utf-8")
+        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters,partial_breakdowns\n"
+        "STAFF_HEADCOUNT,0.5,,,,,MOFA NOPE,\n", encoding="utf-8")
     with pytest.raises(CatalogError) as caught:
         load_catalog(folder)
     assert caught.value.problems == [
         "checks.csv line 2: max_ratio must be above 1 (e.g. 5 for 'more than 5 times or less than a fifth')",
     ]
     (folder / "checks.csv").write_text(
-        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters\n"
-        "STAFF_HEADCOUNT,,,,,,MOFA NOPE\n", encoding="utf-8")
+        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters,partial_breakdowns\n"
+        "STAFF_HEADCOUNT,,,,,,MOFA NOPE,\n", encoding="utf-8")
     with pytest.raises(CatalogError) as caught:
         load_catalog(folder)
     assert caught.value.problems == ["checks.csv line 2, field expected_reporters: 'NOPE' is not in reporters.csv"]

@@ -106,3 +106,22 @@ def test_value_outside_the_declared_range():
 
 def test_numbers_are_written_in_the_readers_language():
     assert fmt(40446.5, "vi") == "40.446,5" and fmt(40446.5, "en") == "40,446.5" and fmt(0.86, "vi") == "0,86"
+
+
+def test_a_partial_breakdown_may_fall_short_of_the_total_but_not_exceed_it():
+    info = {"OFFICIALS_TRAINED": IndicatorInfo("OFFICIALS_TRAINED", "count", "persons", Checks(partial_breakdowns=("program",)))}
+    short = [obs("OFFICIALS_TRAINED", "HANOI", "2026-Q3", 162, row=2),
+             obs("OFFICIALS_TRAINED", "HANOI", "2026-Q3", 48, bd='{"program":"A"}', row=3)]
+    assert check_file(short, [], info) == []
+    over = short[:1] + [obs("OFFICIALS_TRAINED", "HANOI", "2026-Q3", 170, bd='{"program":"A"}', row=3)]
+    assert [w.code for w in check_file(over, [], info)] == ["breakdown_sum"]
+
+
+def test_a_restricted_dimension_with_values_missing_is_partial():
+    info = {"MISSIONS_ABROAD": IndicatorInfo("MISSIONS_ABROAD", "count", "agencies")}
+    restricted = {"mission_type": ["embassy", "consulate_general"]}
+    some = [obs("MISSIONS_ABROAD", "MOFA", "2026-Q3", 97, row=2),
+            obs("MISSIONS_ABROAD", "MOFA", "2026-Q3", 70, bd='{"mission_type":"embassy"}', row=3)]
+    assert check_file(some, [], info, restricted) == []
+    every = some + [obs("MISSIONS_ABROAD", "MOFA", "2026-Q3", 20, bd='{"mission_type":"consulate_general"}', row=4)]
+    assert [w.params["parts"] for w in check_file(every, [], info, restricted)] == [90]
