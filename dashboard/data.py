@@ -9,14 +9,15 @@ of rows (171 MB per view of a large indicator, never returned to the system).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import streamlit as st
 
 from pipelines.catalog import Catalog
 from pipelines.progress import Assessment, Point
-from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+from pipelines.coverage import Coverage
+from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
 from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.warehouse.store import open_reader, version_token
 
@@ -49,6 +50,8 @@ class Snapshot:
     assessments: dict[str, list[Assessment]]
     observation_count: int
     last_load: datetime | None
+    # Summed indicators: who was expected and who reported in each period (provisional periods).
+    coverage: dict[str, dict[str, Coverage]] = field(default_factory=dict)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -63,8 +66,10 @@ def snapshot(version: str) -> Snapshot | None:
         ).fetchone()
         if not count or not catalog.indicators:
             return None
-        series = headline_series(catalog, headline_rows(con))
-    return Snapshot(catalog, series, assess_catalog(catalog, series), count, last)
+        rows = headline_rows(con)
+        series = headline_series(catalog, rows)
+        coverage = headline_coverage(catalog, rows)
+    return Snapshot(catalog, series, assess_catalog(catalog, series, coverage=coverage), count, last, coverage)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

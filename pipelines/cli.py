@@ -152,7 +152,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.periods import parse_period
-    from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+    from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
     from pipelines.warehouse.store import open_reader
 
     as_of = None
@@ -169,13 +169,29 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
         if args.indicator and args.indicator not in catalog.indicators:
             print(f"kpi progress: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
             return EXIT_USAGE
-        series = headline_series(catalog, headline_rows(con, args.indicator))
+        rows = headline_rows(con, args.indicator)
+        series = headline_series(catalog, rows)
+        coverage = headline_coverage(catalog, rows)
     results = [
-        a for code, items in assess_catalog(catalog, series, as_of).items()
+        a for code, items in assess_catalog(catalog, series, as_of, coverage).items()
         if not args.indicator or code == args.indicator for a in items
     ]
+    # Provisional totals (an expected reporter missing) up to as-of, newest last: said beside the statuses.
+    from pipelines.progress import period_le, period_time
+
+    pending = {
+        code: [c for p, c in sorted(cov.items(), key=lambda kv: period_time(kv[0])) if not c.complete and (as_of is None or period_le(p, as_of))]
+        for code, cov in coverage.items() if not args.indicator or code == args.indicator
+    }
+    pending = {code: items for code, items in pending.items() if items}
     if args.json:
-        print(json.dumps([a.as_dict() for a in results], ensure_ascii=False, indent=2))
+        out = []
+        for a in results:
+            d = a.as_dict()
+            d["provisional"] = [{"period": c.period, "reported": list(c.reported), "expected": list(c.expected),
+                                 "missing": list(c.missing)} for c in pending.get(a.indicator, [])]
+            out.append(d)
+        print(json.dumps(out, ensure_ascii=False, indent=2))
         return EXIT_OK
     num = lambda v, spec=".4g": "-" if v is None else format(v, spec)  # noqa: E731
     header = ("indicator", "horizon", "status", "method", "baseline", "latest", "target", "r_obs", "r_req", "R", "needed/yr")
@@ -191,6 +207,11 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     for row in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     print(f"\nas of {as_of or 'latest data'}; * illustrative target; rates per year (compound: share, linear: units)")
+    if pending:
+        print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):")
+        for code, items in pending.items():
+            for c in items:
+                print(f"  {code} {c.period}: {c.label('en')}; missing {', '.join(c.missing)}")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.catalog import HORIZONS, Catalog
 from pipelines.plausibility import Checks, IndicatorInfo, Obs, PlausibilityWarning, check_file
-from pipelines.series import assess_catalog, headline_series
+from pipelines.series import assess_catalog, headline_coverage, headline_series
 
 MAX_LISTED = 200  # revisions listed per file (all counted)
 MAX_CHECKED_ROWS = 200_000  # plausibility runs in plain Python: bounded; larger files are loaded unchecked and say so
@@ -153,8 +153,8 @@ def _status_moves(catalog: Catalog, before_rows: list[tuple], obs: pl.DataFrame)
     after = {ind: [(r, p, v) for (r, p), v in keyed.items()] for ind, keyed in after_keys.items()}
     sub = Catalog(catalog.pillars, {c: i for c, i in catalog.indicators.items() if c in touched},
                   catalog.reporters, catalog.restricted, catalog.checks)
-    was = assess_catalog(sub, headline_series(sub, before))
-    now = assess_catalog(sub, headline_series(sub, after))
+    was = assess_catalog(sub, headline_series(sub, before), coverage=headline_coverage(sub, before))
+    now = assess_catalog(sub, headline_series(sub, after), coverage=headline_coverage(sub, after))
     moves = []
     for code in sub.indicators:
         for a, b in zip(was.get(code, []), now.get(code, [])):
