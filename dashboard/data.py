@@ -127,3 +127,12 @@ def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str,
         render_png(chart).save(buffer, format="PNG")
         out.append((slug, heading, buffer.getvalue()))
     return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def value_warnings(version: str, code: str | None = None) -> list[dict]:
+    """Acknowledged plausibility warnings on current values (all indicators when code is None)."""
+    from pipelines.warnings_read import open_warnings
+
+    with open_reader(settings().warehouse_path) as con:
+        return [] if con is None else open_warnings(con, code)

@@ -358,3 +358,32 @@ def save_upload(name: str, data: bytes, settings: Settings) -> Path:
     tmp.write_bytes(data)
     tmp.replace(target)
     return target
+
+
+@dataclass
+class LoadPreview:
+    """The upload page's preview of one file: validation, and what loading it would change."""
+
+    check: Preview
+    plan: LoadPlan | None = None  # None when the file would be rejected or is a duplicate
+    duplicate_of: int | None = None
+
+
+def preview_load(data: bytes, settings: Settings, catalog: Catalog, today: date | None = None) -> LoadPreview:
+    """Validate bytes as `ingest` would and work out the load's effect against the published
+    warehouse (read-only; nothing written). Each file is judged on its own against what is published."""
+    from pipelines.warehouse.store import open_reader
+
+    sha = hashlib.sha256(data).hexdigest()
+    with open_reader(settings.warehouse_path) as con:
+        if con is not None:
+            dup = con.execute("SELECT min(load_id) FROM loads WHERE sha256 = ? AND status = 'loaded'", [sha]).fetchone()[0]
+            if dup is not None:
+                return LoadPreview(Preview("valid", 0, [], 0, []), None, dup)
+        read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today())
+        if checked is None:
+            return LoadPreview(Preview("rejected", 0, read.problems, len(read.problems), []))
+        if not checked.ok:
+            return LoadPreview(Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info))
+        plan = plan_load(con, checked.observations, catalog)  # type: ignore[arg-type]
+        return LoadPreview(Preview("valid", checked.observations.height, [], 0, checked.info), plan)  # type: ignore[union-attr]

@@ -304,7 +304,7 @@ def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapp
     """Rows of one breakdown dimension that do not add up to the reporter's total for the period.
 
     The file's rows are merged with what is stored (the file wins on a shared key), and only the
-    groups the file touches are judged. The warning sits on the total row when the file has it,
+    dimensions the file sends rows of are judged (a file revising only the total is not). The warning sits on the total row when the file has it,
     else on the file's first row of the dimension.
     """
     merged: dict[tuple[str, str, str, str], Obs] = {}
@@ -333,7 +333,7 @@ def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapp
         if total is None:
             continue
         in_file = [o for o in items if o.row is not None]
-        if total.row is None and not in_file:
+        if not in_file:  # judged only where the file sends rows of the dimension (a total-only revision is not)
             continue
         checks = info[ind].checks
         tolerance = checks.breakdown_tolerance

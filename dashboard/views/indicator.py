@@ -14,10 +14,11 @@ import streamlit as st
 
 from dashboard.charts import indicator_chart
 from dashboard.components import badge_html, footer, target_text
-from dashboard.data import countries, indicator_frame, settings, snapshot, token
+from dashboard.data import countries, indicator_frame, settings, snapshot, token, value_warnings
 from dashboard.exports import csv_bytes, png_bytes, xlsx_bytes
 from dashboard.formatting import fmt_number, fmt_period, fmt_rate
 from dashboard.strings import lang, t
+from pipelines.coverage import period_coverage, provisional
 from pipelines.progress import assess_all, combine_headline
 from pipelines.series import spec_for
 
@@ -106,8 +107,33 @@ if reporter != ALL:
 spec = spec_for(ind)
 if reporter != ALL:  # one reporter's own series: no roll-up across reporters
     spec = replace(spec, combine="single", single_reporter=reporter)
-points = combine_headline(selected.select("reporter", "period", "value").iter_rows(), spec)
-assessments = assess_all(spec, points)
+# Targets are national: one reporter's or one breakdown's series shows its trend, not a status.
+national = breakdown == TOTAL and (reporter == ALL or reporter == ind.single_reporter)
+if not national:
+    spec = replace(spec, targets={}, target_sources={})
+rows = list(selected.select("reporter", "period", "value").iter_rows())
+points = combine_headline(rows, spec)
+# A summed total missing an expected reporter is provisional: drawn hollow, never behind a status.
+coverage = {}
+if ind.combine == "sum" and reporter == ALL:
+    checks = snap.catalog.checks.get(code)
+    coverage = period_coverage(rows, checks.reporters() if checks else ())
+pending = provisional(coverage)
+assessments = assess_all(spec, [p for p in points if p.period not in pending])
+warned = [w for w in value_warnings(token(), code)
+          if w["breakdown"] == ("{}" if breakdown == TOTAL else breakdown) and (reporter == ALL or w["reporter"] == reporter)]
+warning_text: dict[str, list[str]] = {}
+for w in warned:
+    warning_text.setdefault(w["period"], []).append(f"{w['reporter']}: {w['warning'].message(lg)}")
+
+
+def coverage_text(period: str) -> str:
+    c = coverage.get(period)
+    if c is None:
+        return ""
+    if c.complete:
+        return t("complete_point", n=len(c.expected))
+    return t("provisional_point", coverage=c.label(lg), missing=", ".join(c.missing))
 
 if not points:
     st.info(t("no_indicator_data"))
@@ -122,13 +148,36 @@ else:
     labels = {"observed": t("observed"), "required": t("required_path"), "projection": t("projection"),
               "target": t("target"), "illustrative": t("illustrative"), "year": t("year"),
               "period": t("period"), "value": t("value")}
-    chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none"], labels, lg, title, subtitle)
+    labels.update({"coverage": t("coverage"), "warning": t("warning")})
+    # Only a series with something to mark gets the marked points (otherwise the plain line with points).
+    notes = {p.period: (p.period not in pending, coverage_text(p.period), " | ".join(warning_text.get(p.period, [])))
+             for p in points} if (pending or warning_text) else None
+    chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none" and national],
+                            labels, lg, title, subtitle, point_notes=notes)
     st.altair_chart(chart, width="stretch")
+    if latest.period in pending:
+        complete = [p for p in points if p.period not in pending]
+        st.warning(t("status_uses_complete", period=fmt_period(latest.period, lg), coverage=coverage[latest.period].label(lg),
+                     latest=fmt_period(complete[-1].period, lg) if complete else "—"))
+    if warned:
+        st.caption(t("warnings_on_values", n=len(warned)))
+        st.dataframe(pl.DataFrame({
+            t("period"): [fmt_period(w["period"], lg) for w in warned],
+            t("reporter"): [w["reporter"] for w in warned],
+            t("warning"): [w["warning"].message(lg) for w in warned],
+            t("acknowledged_by"): [w["acknowledged_by"] for w in warned],
+            t("file"): [w["file_name"] for w in warned],
+            t("row"): [w["row_number"] for w in warned],
+        }, schema={t("period"): pl.String, t("reporter"): pl.String, t("warning"): pl.String,
+                   t("acknowledged_by"): pl.String, t("file"): pl.String, t("row"): pl.Int64}),
+            hide_index=True, width="stretch", key="value_warnings")
 
     # Status and the working behind it.
     st.subheader(t("working_title"))
     unit = ind.unit_label(lg)
-    for col, a in zip(st.columns(2), assessments):
+    if not national:
+        st.info(t("trend_only"))
+    for col, a in zip(st.columns(2), assessments if national else []):
         with col.container(border=True):
             st.markdown(f"{t('target_' + str(a.horizon))}: {target_text(ind, a.horizon)} &nbsp; {badge_html(a.status)}",
                         unsafe_allow_html=True)
@@ -149,11 +198,20 @@ else:
     st.subheader(t("table_title"))
     # Targets first, then the newest values: what a reader looks for without scrolling.
     table_rows = []
-    for h in (2030, 2045):
+    for h in (2030, 2045) if national else ():
         if ind.target(h) is not None:
             mark = f" ({t('illustrative')})" if ind.target_source(h) == "illustrative" else ""
             table_rows.append({t("period"): str(h), t("value"): ind.target(h), t("unit"): unit, "": t("target") + mark})
-    table_rows += [{t("period"): fmt_period(p.period, lg), t("value"): p.value, t("unit"): unit, "": ""} for p in reversed(points)]
+    def row_note(period: str) -> str:
+        marks = []
+        if period in pending:
+            marks.append(coverage[period].label(lg))
+        if period in warning_text:
+            marks.append("⚠ " + t("warning_marker"))
+        return " · ".join(marks)
+
+    table_rows += [{t("period"): fmt_period(p.period, lg), t("value"): p.value, t("unit"): unit, "": row_note(p.period)}
+                   for p in reversed(points)]
     table_frame = pl.DataFrame(table_rows)
     st.dataframe(numbers_as_text(table_frame, t("value")), hide_index=True, width="stretch",
                  column_config={t("value"): st.column_config.TextColumn(alignment="right")})

@@ -69,6 +69,12 @@ for pillar_no, pillar_name in pillar_names.items():
                 label=f"{t('latest')} · {fmt_period(latest.period, lg) if latest else t('no_value')}",
                 value=f"{fmt_number(latest.value, lg)} {ind.unit_label(lg)}" if latest else "—",
             )
+            cov = snap.coverage.get(ind.code, {}).get(latest.period) if latest else None
+            if cov is not None and not cov.complete:  # a provisional total: said on the card, never behind its badges
+                complete = [p.period for p in points if snap.coverage[ind.code].get(p.period) is None
+                            or snap.coverage[ind.code][p.period].complete]
+                st.caption("◌ " + t("status_uses_complete", period=fmt_period(latest.period, lg), coverage=cov.label(lg),
+                                    latest=fmt_period(complete[-1], lg) if complete else "—"))
             if len(points) > 1:
                 st.altair_chart(sparkline(points, lg), width="stretch")
             for horizon in (2030, 2045):
