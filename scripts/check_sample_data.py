@@ -408,6 +408,10 @@ def check_all(folder: Path, regen: bool) -> None:
         check_regeneration(folder, paths)
 
 
+# The sample's late reporter: its missing quarter makes that quarter's national total provisional.
+LATE = {("OFFICIALS_TRAINED", "CANTHO"): ["2026-Q3"]}
+
+
 def check_coverage(current) -> None:
     series = defaultdict(set)
     for o in current:
@@ -424,6 +428,8 @@ def check_coverage(current) -> None:
             fail(f"coverage: {ind} (sum) has only {sorted(reporters[ind])}")
         for rep in reporters[ind]:
             missing = [p for p in expected_periods(freq) if p not in series[(ind, rep)]]
+            if missing == LATE.get((ind, rep)):  # the one late reporter the sample shows on purpose
+                continue
             if missing:
                 fail(f"coverage: {ind} {rep} lacks {missing[:5]}"
                      f"{' ...' if len(missing) > 5 else ''}")
