@@ -458,6 +458,8 @@ def table_from_xlsx(data: bytes) -> Table:
                 yield row_no, [_excel_cell(c.value, getattr(c, "number_format", None)) for c in row]
 
         # A sheet's rows have no fixed width: a short row is padded, it is not broken.
-        return table_from_records(records(), ragged_ok=True)
+        table = table_from_records(records(), ragged_ok=True)
+        table.sheet_name = sheet.title  # type: ignore[attr-defined] - problems then name cells as Excel does
+        return table
     finally:
         workbook.close()
