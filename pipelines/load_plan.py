@@ -96,17 +96,14 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
     `con` None (nothing published yet): every value is new, nothing to compare with.
     """
     plan = LoadPlan(rows=observations.height)
-    obs = observations.select(
-        "row_number", pl.col("indicator").cast(pl.String), pl.col("reporter").cast(pl.String),
-        pl.col("period").cast(pl.String), pl.col("breakdown").cast(pl.String), "value",
-        pl.col("note").cast(pl.String),
-    )
+    # The rows as they are (categoricals, read by DuckDB in place: no copy of a large file's text).
+    obs = observations.select("row_number", "indicator", "reporter", "period", "breakdown", "value", "note")
     if con is None or not _table_exists(con, "observations"):
         plan.new = obs.height
         history_rows: list[tuple] = []
         before_rows: list[tuple] = []
     else:
-        staged = obs.to_arrow()  # noqa: F841 - scanned by DuckDB below
+        staged = obs.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB below
         counts = con.execute(
             """SELECT count(*) FILTER (WHERE c.value IS NULL),
                       count(*) FILTER (WHERE c.value IS NOT NULL AND c.value <> s.value),
@@ -130,7 +127,8 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
     if obs.height > MAX_CHECKED_ROWS:
         plan.checks_skipped = True
     else:
-        rows = [Obs(i, r, p, b, v, n, note) for n, i, r, p, b, v, note in obs.iter_rows()]
+        rows = [Obs(i, r, p, b, v, n, note) for n, i, r, p, b, v, note in obs.with_columns(
+            pl.col("indicator", "reporter", "period", "breakdown", "note").cast(pl.String)).iter_rows()]
         history = [Obs(i, r, p, b, v) for i, r, p, b, v in history_rows]
         plan.warnings = check_file(rows, history, indicator_info(catalog),
                                    {d: list(v) for d, v in catalog.restricted.items()})
@@ -140,7 +138,7 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
 
 def _status_moves(catalog: Catalog, before_rows: list[tuple], obs: pl.DataFrame) -> list[StatusMove]:
     """Statuses per indicator and horizon before and after the file's headline rows replace the current ones."""
-    touched = set(obs["indicator"].unique().to_list())
+    touched = set(obs["indicator"].cast(pl.String).unique().to_list())
     if not touched:
         return []
     before: dict[str, list[tuple[str, str, float]]] = {}
@@ -148,7 +146,9 @@ def _status_moves(catalog: Catalog, before_rows: list[tuple], obs: pl.DataFrame)
     for ind, rep, per, val in before_rows:
         before.setdefault(ind, []).append((rep, per, val))
         after_keys.setdefault(ind, {})[(rep, per)] = val
-    for ind, rep, per, val in obs.filter(pl.col("breakdown") == "{}").select("indicator", "reporter", "period", "value").iter_rows():
+    headline = obs.filter(pl.col("breakdown").cast(pl.String) == "{}").select(
+        pl.col("indicator", "reporter", "period").cast(pl.String), "value")
+    for ind, rep, per, val in headline.iter_rows():
         after_keys.setdefault(ind, {})[(rep, per)] = val
     after = {ind: [(r, p, v) for (r, p), v in keyed.items()] for ind, keyed in after_keys.items()}
     sub = Catalog(catalog.pillars, {c: i for c, i in catalog.indicators.items() if c in touched},
