@@ -63,11 +63,15 @@ def indicator_layers(
     lang: str,
     width: int | str = "container",
     height: int = 380,
+    point_notes: dict[str, tuple[bool, str, str]] | None = None,
 ) -> alt.LayerChart:
     """Observed series, targets for 2030 and 2045, the required path and the projection at the current rate.
 
     Unconfigured, so it can stand alone (`indicator_chart`) or sit inside a review panel.
     `labels` names the layers in the reader's language: observed, required, projection, target.
+    `point_notes`: period → (complete, coverage text, warning text): a provisional total is
+    drawn as a hollow point with "8 of 9 reporters" in its tooltip, a value loaded with a
+    warning carries an orange triangle with the warning in its tooltip.
     """
     observed = _points_frame(points)
     paths = []
@@ -92,11 +96,14 @@ def indicator_layers(
                 tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("value:Q", format=",.4~f")],
             )
         )
-    layers.append(
-        alt.Chart(observed).mark_line(color=SERIES_COLOUR, strokeWidth=2.5, point=True).encode(
-            x=x, y=y, tooltip=[alt.Tooltip("period:N", title=labels["period"]), alt.Tooltip("value:Q", title=labels["value"], format=",.4~f")]
+    if point_notes is None:
+        layers.append(
+            alt.Chart(observed).mark_line(color=SERIES_COLOUR, strokeWidth=2.5, point=True).encode(
+                x=x, y=y, tooltip=[alt.Tooltip("period:N", title=labels["period"]), alt.Tooltip("value:Q", title=labels["value"], format=",.4~f")]
+            )
         )
-    )
+    else:
+        layers.extend(_noted_points(observed, point_notes, x, y, labels))
     if targets:
         target_frame = pl.DataFrame(targets)
         layers.append(
@@ -112,6 +119,32 @@ def indicator_layers(
     return alt.layer(*layers).resolve_scale(color="independent").properties(width=width, height=height)
 
 
+def _noted_points(observed: pl.DataFrame, notes: dict[str, tuple[bool, str, str]], x, y, labels: dict[str, str]) -> list[alt.Chart]:
+    """The observed line with filled (complete) and hollow (provisional) points, and warning markers."""
+    periods = observed["period"].to_list()
+    frame = observed.with_columns(
+        pl.Series("complete", [notes.get(p, (True, "", ""))[0] for p in periods], dtype=pl.Boolean),
+        pl.Series("coverage", [notes.get(p, (True, "", ""))[1] for p in periods], dtype=pl.String),
+        pl.Series("warning", [notes.get(p, (True, "", ""))[2] for p in periods], dtype=pl.String),
+    )
+    tooltip = [alt.Tooltip("period:N", title=labels["period"]), alt.Tooltip("value:Q", title=labels["value"], format=",.4~f"),
+               alt.Tooltip("coverage:N", title=labels.get("coverage", "coverage"))]
+    layers = [
+        alt.Chart(frame).mark_line(color=SERIES_COLOUR, strokeWidth=2.5).encode(x=x, y=y),
+        alt.Chart(frame.filter(pl.col("complete"))).mark_point(filled=True, size=50, color=SERIES_COLOUR, opacity=1).encode(
+            x=x, y=y, tooltip=tooltip),
+        alt.Chart(frame.filter(~pl.col("complete"))).mark_point(filled=True, fill="white", stroke=SERIES_COLOUR, strokeWidth=2.5,
+                                                                size=90, opacity=1).encode(x=x, y=y, tooltip=tooltip),
+    ]
+    warned = frame.filter(pl.col("warning") != "")
+    if warned.height:
+        layers.append(
+            alt.Chart(warned).mark_point(shape="triangle-up", filled=True, color="#E69F00", size=110, yOffset=-14, opacity=1).encode(
+                x=x, y=y, tooltip=tooltip + [alt.Tooltip("warning:N", title=labels.get("warning", "warning"))])
+        )
+    return layers
+
+
 def indicator_chart(
     ind: Indicator,
     points: list[Point],
@@ -120,9 +153,10 @@ def indicator_chart(
     lang: str,
     title: str,
     subtitle: list[str],
+    point_notes: dict[str, tuple[bool, str, str]] | None = None,
 ) -> alt.LayerChart:
     """The indicator page's chart: `indicator_layers` with its title, subtitle (unit, period, source) and locale."""
-    chart = indicator_layers(ind, points, assessments, labels, lang).properties(
+    chart = indicator_layers(ind, points, assessments, labels, lang, point_notes=point_notes).properties(
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitleColor="#555"),
     )
     return localise(chart, lang)

@@ -19,7 +19,7 @@ import gc
 import time
 from contextlib import contextmanager
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 # Imported whole before any page runs: on a fresh server the first sessions' script threads
@@ -35,7 +35,8 @@ from streamlit.logger import get_logger
 
 from pipelines.catalog import Catalog
 from pipelines.progress import Assessment, Point
-from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+from pipelines.coverage import Coverage
+from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
 from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.warehouse.store import open_reader, version_token
 
@@ -92,6 +93,8 @@ class Snapshot:
     assessments: dict[str, list[Assessment]]
     observation_count: int
     last_load: datetime | None
+    # Summed indicators: who was expected and who reported in each period (provisional periods).
+    coverage: dict[str, dict[str, Coverage]] = field(default_factory=dict)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -106,8 +109,10 @@ def snapshot(version: str) -> Snapshot | None:
         ).fetchone()
         if not count or not catalog.indicators:
             return None
-        series = headline_series(catalog, headline_rows(con))
-    return Snapshot(catalog, series, assess_catalog(catalog, series), count, last)
+        rows = headline_rows(con)
+        series = headline_series(catalog, rows)
+        coverage = headline_coverage(catalog, rows)
+    return Snapshot(catalog, series, assess_catalog(catalog, series, coverage=coverage), count, last, coverage)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -239,5 +244,13 @@ def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lan
         return prepared.indicator_detail(
             snap.catalog.indicators[code], frame, reporter, breakdown,
             None if breakdown == total else choices.member_labels[breakdown], lang,
-            all_reporters=all_reporters, total=total,
+            all_reporters=all_reporters, total=total, checks=snap.catalog.checks.get(code),
+            warnings=value_warnings(version, code),
         )
+@st.cache_resource(show_spinner=False, max_entries=16)
+def value_warnings(version: str, code: str | None = None) -> list[dict]:
+    """Acknowledged plausibility warnings on current values (all indicators when code is None)."""
+    from pipelines.warnings_read import open_warnings
+
+    with open_reader(settings().warehouse_path) as con:
+        return [] if con is None else open_warnings(con, code)

@@ -26,7 +26,8 @@ from dashboard.components import badge_html, plain, target_text
 from dashboard.exports import csv_bytes, xlsx_bytes
 from dashboard.formatting import fmt_number, fmt_period, fmt_rate
 from dashboard.strings import t, t_or
-from pipelines.catalog import Indicator
+from pipelines.catalog import Indicator, IndicatorChecks
+from pipelines.coverage import period_coverage, provisional
 from pipelines.progress import STATUSES, Assessment, Point, assess_all, combine_headline, period_time
 from pipelines.series import spec_for
 
@@ -72,6 +73,7 @@ class Card:
     metric_value: str
     spark: dict[str, Any] | None  # Vega-Lite spec of the sparkline (None: fewer than two points)
     target_lines: tuple[str, ...]  # Markdown with the status badge's HTML, one per horizon
+    provisional_note: str = ""  # the latest total is provisional: said on the card, never behind its badges
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,15 @@ def overview(snap: Any, lang: str) -> Overview:
             for horizon in (2030, 2045):
                 status = assessments[horizon].status if horizon in assessments else None
                 lines.append(f"{t('target_' + str(horizon))}: {target_text(ind, horizon)} &nbsp; {badge_html(status)}")
+            note = ""
+            by_period = snap.coverage.get(ind.code, {})
+            cov = by_period.get(latest.period) if latest else None
+            if cov is not None and not cov.complete:
+                complete = [p.period for p in points if by_period.get(p.period) is None or by_period[p.period].complete]
+                note = "◌ " + t("status_uses_complete", period=fmt_period(latest.period, lang), coverage=cov.label(lang),
+                                latest=fmt_period(complete[-1], lang) if complete else "—")
             cards.append(Card(
-                code=ind.code, pillar=ind.pillar, domain=ind.domain, name=plain(ind.name(lang)),
+                code=ind.code, pillar=ind.pillar, domain=ind.domain, name=plain(ind.name(lang)), provisional_note=note,
                 metric_label=f"{t('latest')} · {fmt_period(latest.period, lang) if latest else t('no_value')}",
                 metric_value=f"{fmt_number(latest.value, lang)} {plain(ind.unit_label(lang))}" if latest else "—",
                 spark=vega_spec(sparkline(points, lang)) if len(points) > 1 else None,
@@ -142,26 +151,55 @@ class IndicatorDetail:
     provenance: pl.DataFrame | None = None
     provenance_shown: pa.Table | None = None
     provenance_csv: bytes = b""
+    national: bool = True  # the national headline series: statuses apply (else its trend only)
+    provisional_note: str = ""  # the latest total is provisional: which complete period the status uses
+    warned: pa.Table | None = None  # acknowledged plausibility warnings on the shown values
+    warned_count: int = 0
 
 
 def indicator_detail(
     ind: Indicator, frame: pl.DataFrame, reporter: str, breakdown: str, breakdown_label: str | None, lang: str,
-    *, all_reporters: str, total: str,
+    *, all_reporters: str, total: str, checks: IndicatorChecks | None = None, warnings: list[dict] | None = None,
 ) -> IndicatorDetail:
     """The series, statuses, chart, tables and downloads of one indicator for one selection.
 
     `breakdown_label`: the chosen member's name (None for the total); `all_reporters`/`total`:
-    the page's sentinel values for "every reporter" and "no breakdown".
+    the page's sentinel values for "every reporter" and "no breakdown"; `checks`: the catalog's
+    expected reporters; `warnings`: the indicator's acknowledged warnings on current values.
     """
     code = ind.code
-    selected = frame.filter(pl.col("breakdown") == ("{}" if breakdown == total else breakdown))
+    bd_key = "{}" if breakdown == total else breakdown
+    selected = frame.filter(pl.col("breakdown") == bd_key)
     if reporter != all_reporters:
         selected = selected.filter(pl.col("reporter") == reporter)
     spec = spec_for(ind)
     if reporter != all_reporters:  # one reporter's own series: no roll-up across reporters
         spec = replace(spec, combine="single", single_reporter=reporter)
-    points = combine_headline(selected.select("reporter", "period", "value").iter_rows(), spec)
-    assessments = assess_all(spec, points)
+    # Targets are national: one reporter's or one breakdown's series shows its trend, not a status.
+    national = breakdown == total and (reporter == all_reporters or reporter == ind.single_reporter)
+    if not national:
+        spec = replace(spec, targets={}, target_sources={})
+    rows = list(selected.select("reporter", "period", "value").iter_rows())
+    points = combine_headline(rows, spec)
+    # A summed total missing an expected reporter is provisional: drawn hollow, never behind a status.
+    coverage = {}
+    if ind.combine == "sum" and reporter == all_reporters:
+        coverage = period_coverage(rows, checks.reporters() if checks else ())
+    pending = provisional(coverage)
+    assessments = assess_all(spec, [p for p in points if p.period not in pending])
+    warned = [w for w in (warnings or [])
+              if w["breakdown"] == bd_key and (reporter == all_reporters or w["reporter"] == reporter)]
+    warning_text: dict[str, list[str]] = {}
+    for w in warned:
+        warning_text.setdefault(w["period"], []).append(f"{w['reporter']}: {w['warning'].message(lang)}")
+
+    def coverage_text(period: str) -> str:
+        c = coverage.get(period)
+        if c is None:
+            return ""
+        if c.complete:
+            return t("complete_point", n=len(c.expected))
+        return t("provisional_point", coverage=c.label(lang), missing=", ".join(c.missing))
     provenance = selected.select(
         pl.col("period").alias(t("period")),
         pl.col("reporter").alias(t("reporter")),
@@ -172,8 +210,18 @@ def indicator_detail(
         pl.col("row_number").alias(t("row")),
         pl.col("note").alias(t("note")),
     )
-    base = dict(points=points, assessments=assessments, provenance=provenance,
+    base = dict(points=points, assessments=assessments, provenance=provenance, national=national,
                 provenance_shown=arrow_table(numbers_as_text(provenance, t("value"), lang)), provenance_csv=csv_bytes(provenance))
+    if warned:
+        base.update(warned_count=len(warned), warned=arrow_table(pl.DataFrame({
+            t("period"): [fmt_period(w["period"], lang) for w in warned],
+            t("reporter"): [w["reporter"] for w in warned],
+            t("warning"): [w["warning"].message(lang) for w in warned],
+            t("acknowledged_by"): [w["acknowledged_by"] for w in warned],
+            t("file"): [w["file_name"] for w in warned],
+            t("row"): [w["row_number"] for w in warned],
+        }, schema={t("period"): pl.String, t("reporter"): pl.String, t("warning"): pl.String,
+                   t("acknowledged_by"): pl.String, t("file"): pl.String, t("row"): pl.Int64})))
     if not points:
         return IndicatorDetail(**base)
 
@@ -187,12 +235,22 @@ def indicator_detail(
         subtitle.append(t("illustrative_note"))
     labels = {"observed": t("observed"), "required": t("required_path"), "projection": t("projection"),
               "target": t("target"), "illustrative": t("illustrative"), "year": t("year"),
-              "period": t("period"), "value": t("value")}
-    chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none"], labels, lang, title, subtitle)
+              "period": t("period"), "value": t("value"), "coverage": t("coverage"), "warning": t("warning")}
+    # Only a series with something to mark gets the marked points (otherwise the plain line with points).
+    notes = {p.period: (p.period not in pending, coverage_text(p.period), " | ".join(warning_text.get(p.period, [])))
+             for p in points} if (pending or warning_text) else None
+    chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none" and national],
+                            labels, lang, title, subtitle, point_notes=notes)
+    provisional_note = ""
+    if latest.period in pending:
+        complete = [p for p in points if p.period not in pending]
+        provisional_note = t("status_uses_complete", period=fmt_period(latest.period, lang),
+                             coverage=coverage[latest.period].label(lang),
+                             latest=fmt_period(complete[-1].period, lang) if complete else "—")
 
     unit = ind.unit_label(lang)
     working = []
-    for a in assessments:
+    for a in assessments if national else []:
         heading = f"{t('target_' + str(a.horizon))}: {target_text(ind, a.horizon)} &nbsp; {badge_html(a.status)}"
         rows = [
             (t("working_baseline"), f"{fmt_number(a.baseline_value, lang)} ({fmt_period(a.baseline_period, lang)})"),
@@ -208,14 +266,24 @@ def indicator_detail(
 
     # Targets first, then the newest values: what a reader looks for without scrolling.
     table_rows = []
-    for h in (2030, 2045):
+    for h in (2030, 2045) if national else ():
         if ind.target(h) is not None:
             mark = f" ({t('illustrative')})" if ind.target_source(h) == "illustrative" else ""
             table_rows.append({t("period"): str(h), t("value"): ind.target(h), t("unit"): unit, "": t("target") + mark})
-    table_rows += [{t("period"): fmt_period(p.period, lang), t("value"): p.value, t("unit"): unit, "": ""} for p in reversed(points)]
+
+    def row_note(period: str) -> str:
+        marks = []
+        if period in pending:
+            marks.append(coverage[period].label(lang))
+        if period in warning_text:
+            marks.append("⚠ " + t("warning_marker"))
+        return " · ".join(marks)
+
+    table_rows += [{t("period"): fmt_period(p.period, lang), t("value"): p.value, t("unit"): unit, "": row_note(p.period)}
+                   for p in reversed(points)]
     table = pl.DataFrame(table_rows)
     return IndicatorDetail(
-        **base, title=title, chart=chart, chart_spec=vega_spec(chart), working=working,
+        **base, title=title, chart=chart, chart_spec=vega_spec(chart), working=working, provisional_note=provisional_note,
         table=table, table_shown=arrow_table(numbers_as_text(table, t("value"), lang)),
         table_csv=csv_bytes(table), table_xlsx=xlsx_bytes(table),
         stem=f"{code}_{'tong' if breakdown == total else 'phan_to'}_{latest.period}",

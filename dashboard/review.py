@@ -22,7 +22,7 @@ from dashboard.strings import text
 from pipelines.catalog import Catalog, Indicator
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
-from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
 from pipelines.warehouse.store import open_reader
 
 PANEL_WIDTH, PANEL_HEIGHT = 1280, 720  # 16:9; PNGs are rendered at 1.5× (1920×1080)
@@ -78,7 +78,9 @@ def load_review(db_path: Path, quarter: str) -> Review | None:
         if con is None:
             return None
         catalog = read_catalog(con)
-        full = headline_series(catalog, headline_rows(con))
+        rows = headline_rows(con)
+        full = headline_series(catalog, rows)
+        coverage = headline_coverage(catalog, rows)
         revisions = queries.revisions(con, canonical, previous_quarter(previous))
         activity = queries.quarter_activity(con, canonical, previous)
         last = con.execute("SELECT max(received_at) FROM loads WHERE status = 'loaded'").fetchall()[0][0]
@@ -88,8 +90,8 @@ def load_review(db_path: Path, quarter: str) -> Review | None:
         previous=previous,
         catalog=catalog,
         series=series,
-        now=assess_catalog(catalog, series, canonical),
-        before=assess_catalog(catalog, series, previous),
+        now=assess_catalog(catalog, series, canonical, coverage),
+        before=assess_catalog(catalog, series, previous, coverage),
         revisions=revisions,
         activity=activity,
         last_load=last,

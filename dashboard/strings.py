@@ -318,3 +318,62 @@ def t_or(key: str, default: str) -> str:
 
 def t(key: str, **params: object) -> str:
     return text(key, lang(), **params)
+
+
+# Plausibility warnings, previews and provisional totals (issue 16).
+STRINGS.update({
+    "provisional_point": {"vi": "Tạm tính: {coverage}; thiếu {missing}", "en": "Provisional: {coverage}; missing {missing}"},
+    "complete_point": {"vi": "Đủ {n} đơn vị báo cáo", "en": "All {n} reporters"},
+    "coverage": {"vi": "Mức đầy đủ", "en": "Coverage"},
+    "status_uses_complete": {
+        "vi": "{period} là số tạm tính ({coverage}); trạng thái dựa trên kỳ đầy đủ gần nhất ({latest}).",
+        "en": "{period} is provisional ({coverage}); the status uses the latest complete period ({latest}).",
+    },
+    "trend_only": {
+        "vi": "Mục tiêu là mục tiêu quốc gia: chuỗi của một đơn vị hoặc một phân tổ chỉ thể hiện xu hướng, không đánh giá trạng thái.",
+        "en": "Targets are national: one reporter's or one breakdown's series shows its trend, not a status.",
+    },
+    "warning_marker": {"vi": "Cảnh báo", "en": "Warning"},
+    "warnings_on_values": {
+        "vi": "{n} giá trị đã được nạp kèm cảnh báo (đã được xác nhận):",
+        "en": "{n} value(s) were loaded with warnings (acknowledged):",
+    },
+    "acknowledged_by": {"vi": "Người xác nhận", "en": "Acknowledged by"},
+    "provisional_title": {"vi": "Số tổng hợp tạm tính (thiếu đơn vị báo cáo)", "en": "Provisional totals (reporters missing)"},
+    "provisional_none": {"vi": "Mọi kỳ đều đủ đơn vị báo cáo.", "en": "Every period's total has all expected reporters."},
+    "missing_reporters": {"vi": "Đơn vị chưa báo cáo", "en": "Missing reporters"},
+    "follow_up_title": {"vi": "Giá trị cần theo dõi", "en": "Values to follow up"},
+    "follow_up_none": {"vi": "Không có giá trị nào được nạp kèm cảnh báo.", "en": "No value was loaded with a warning."},
+    "warning": {"vi": "Cảnh báo", "en": "Warning"},
+    "preview_counts": {
+        "vi": "{file}: {rows} dòng — {new} giá trị mới, {revised} sửa đổi, {unchanged} không đổi.",
+        "en": "{file}: {rows} rows — {new} new, {revised} revised, {unchanged} unchanged.",
+    },
+    "preview_duplicate": {
+        "vi": "{file}: giống hệt tệp đã nạp lần #{load}; sẽ không nạp lại.",
+        "en": "{file}: the same bytes as load #{load}; it will not be loaded again.",
+    },
+    "preview_revisions": {"vi": "Giá trị sửa đổi (cũ → mới)", "en": "Revised values (old → new)"},
+    "preview_status_moves": {"vi": "Thay đổi trạng thái", "en": "Status changes"},
+    "preview_warnings": {
+        "vi": "{file}: {n} cảnh báo về tính hợp lý — cần chuyên viên xác nhận trước khi nạp.",
+        "en": "{file}: {n} plausibility warning(s) — an analyst must acknowledge them before loading.",
+    },
+    "preview_acknowledge": {
+        "vi": "Tôi ({name}) đã kiểm tra các cảnh báo và xác nhận nạp các giá trị này",
+        "en": "I ({name}) have checked the warnings and confirm these values should be loaded",
+    },
+    "preview_needs_ack": {
+        "vi": "Hãy xác nhận các cảnh báo ở trên để nạp, hoặc bỏ tệp có cảnh báo khỏi danh sách, sửa và tải lên lại.",
+        "en": "Acknowledge the warnings above to load, or remove the file with warnings from the list, fix it and upload it again.",
+    },
+    "held_note": {
+        "vi": "{file}: tạm giữ vì cảnh báo chưa được xác nhận; chưa nạp gì.",
+        "en": "{file}: held back, its warnings were not acknowledged; nothing loaded.",
+    },
+    "old_value": {"vi": "Giá trị cũ", "en": "Old value"},
+    "new_value": {"vi": "Giá trị mới", "en": "New value"},
+    "before": {"vi": "Trước", "en": "Before"},
+    "after": {"vi": "Sau", "en": "After"},
+    "horizon": {"vi": "Mốc", "en": "Horizon"},
+})

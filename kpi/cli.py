@@ -21,31 +21,78 @@ from pipelines.warehouse.store import WarehouseBusyError
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 
+def _print_plan(o, lang: str, detail_lines: int) -> None:
+    """Under a file's line: its warnings (always), and for a dry run the revisions and status moves."""
+    from pipelines.load_plan import breakdown_text
+    from pipelines.plausibility import fmt
+
+    plan = o.plan
+    if plan is None:
+        return
+    en = lang == "en"
+    total = "total" if en else "tổng"
+    bd = lambda b: total if b == "{}" else breakdown_text(b)  # noqa: E731
+    for w in plan.warnings[:detail_lines]:
+        where = (f"row {w.row}" if en else f"dòng {w.row}") if w.row is not None else ""
+        print(f"    {'warning' if en else 'cảnh báo'}  {o.file_name}, {where}: {w.indicator} {w.reporter} {w.period} "
+              f"({bd(w.breakdown)}): {w.message(lang)}")
+    if len(plan.warnings) > detail_lines:
+        print(f"    ... {len(plan.warnings) - detail_lines} more warning(s)" if en else f"    ... và {len(plan.warnings) - detail_lines} cảnh báo khác")
+    if plan.checks_skipped:
+        print("    plausibility checks skipped: file too large" if en else "    bỏ qua kiểm tra tính hợp lý: tệp quá lớn")
+    if not o.dry_run:
+        return
+    for r in plan.revisions[:detail_lines]:
+        print(f"    {'revised' if en else 'sửa đổi'}  {r.indicator} {r.reporter} {r.period} ({bd(r.breakdown)}): "
+              f"{fmt(r.old, lang)} → {fmt(r.new, lang)}  ({'row' if en else 'dòng'} {r.row})")
+    if plan.revised > min(len(plan.revisions), detail_lines):
+        print(f"    ... {plan.revised - min(len(plan.revisions), detail_lines)} more revision(s)" if en
+              else f"    ... và {plan.revised - min(len(plan.revisions), detail_lines)} giá trị sửa đổi khác")
+    for m in plan.status_moves:
+        def st(status, period):
+            return f"{status or '-'} ({period or '-'})"
+        print(f"    {'status' if en else 'trạng thái'}  {m.indicator} {m.horizon}: {st(m.before, m.before_period)} → {st(m.after, m.after_period)}")
+
+
 def _print_outcomes(outcomes, lang: str, as_json: bool, detail_lines: int = 20) -> int:
     from pipelines.problems import format_problem
 
+    dry = any(o.dry_run for o in outcomes)
     if as_json:
-        counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "duplicate", "rejected")}
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "duplicate", "rejected", "held")}
+        counts["dry_run"] = dry
         print(json.dumps({"files": [o.to_json(lang) for o in outcomes], **counts}, ensure_ascii=False, indent=2))
     else:
         if not outcomes:
             print("no files to ingest" if lang == "en" else "không có tệp nào để nạp")
         for o in outcomes:
             print(o.summary_line(lang))
-            if o.status == "rejected":
+            _print_plan(o, lang, detail_lines)
+            if o.status == "rejected" and o.dry_run:
+                for p in o.problems[1:detail_lines]:
+                    print("    " + format_problem(p, o.file_name, lang))
+            elif o.status == "rejected":
                 for p in o.problems[1:detail_lines]:
                     print("    " + format_problem(p, o.file_name, lang))
                 if o.problem_count > detail_lines:
                     print(f"    ... {o.problem_count - detail_lines} more" if lang == "en" else f"    ... và {o.problem_count - detail_lines} lỗi khác")
                 print(("    report: " if lang == "en" else "    báo cáo: ") + str(o.report_path))
-    return EXIT_REJECTED if any(o.status == "rejected" for o in outcomes) else EXIT_OK
+        if dry:
+            print("dry run: nothing was written and every file stays where it is" if lang == "en"
+                  else "chạy thử: không ghi gì, mọi tệp vẫn ở chỗ cũ")
+    return EXIT_REJECTED if any(o.status in ("rejected", "held") for o in outcomes) else EXIT_OK
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.ingest import ingest
 
     lang = args.lang or settings.language
-    outcomes = ingest([Path(p) for p in args.paths] or None, settings, lang=lang)
+    by = None
+    if args.accept_warnings:
+        import getpass
+
+        by = args.by or getpass.getuser()
+    outcomes = ingest([Path(p) for p in args.paths] or None, settings, lang=lang, dry_run=args.dry_run, acknowledged_by=by)
     return _print_outcomes(outcomes, lang, args.json)
 
 
@@ -106,7 +153,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.periods import parse_period
-    from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+    from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
     from pipelines.warehouse.store import open_reader
 
     as_of = None
@@ -123,13 +170,29 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
         if args.indicator and args.indicator not in catalog.indicators:
             print(f"kpi progress: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
             return EXIT_USAGE
-        series = headline_series(catalog, headline_rows(con, args.indicator))
+        rows = headline_rows(con, args.indicator)
+        series = headline_series(catalog, rows)
+        coverage = headline_coverage(catalog, rows)
     results = [
-        a for code, items in assess_catalog(catalog, series, as_of).items()
+        a for code, items in assess_catalog(catalog, series, as_of, coverage).items()
         if not args.indicator or code == args.indicator for a in items
     ]
+    # Provisional totals (an expected reporter missing) up to as-of, newest last: said beside the statuses.
+    from pipelines.progress import period_le, period_time
+
+    pending = {
+        code: [c for p, c in sorted(cov.items(), key=lambda kv: period_time(kv[0])) if not c.complete and (as_of is None or period_le(p, as_of))]
+        for code, cov in coverage.items() if not args.indicator or code == args.indicator
+    }
+    pending = {code: items for code, items in pending.items() if items}
     if args.json:
-        print(json.dumps([a.as_dict() for a in results], ensure_ascii=False, indent=2))
+        out = []
+        for a in results:
+            d = a.as_dict()
+            d["provisional"] = [{"period": c.period, "reported": list(c.reported), "expected": list(c.expected),
+                                 "missing": list(c.missing)} for c in pending.get(a.indicator, [])]
+            out.append(d)
+        print(json.dumps(out, ensure_ascii=False, indent=2))
         return EXIT_OK
     num = lambda v, spec=".4g": "-" if v is None else format(v, spec)  # noqa: E731
     header = ("indicator", "horizon", "status", "method", "baseline", "latest", "target", "r_obs", "r_req", "R", "needed/yr")
@@ -145,6 +208,11 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     for row in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
     print(f"\nas of {as_of or 'latest data'}; * illustrative target; rates per year (compound: share, linear: units)")
+    if pending:
+        print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):")
+        for code, items in pending.items():
+            for c in items:
+                print(f"  {code} {c.period}: {c.label('en')}; missing {', '.join(c.missing)}")
     return EXIT_OK
 
 
@@ -307,6 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: <data dir>/inbox)")
     p.add_argument("--json", action="store_true", help="print a machine-readable summary")
     p.add_argument("--lang", choices=["vi", "en"], help="language of messages (default: KPI_LANGUAGE)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="show per file what a load would change (new, revised old -> new, unchanged, duplicates, "
+                   "warnings, status moves); write nothing and move no file")
+    p.add_argument("--accept-warnings", action="store_true",
+                   help="load files with plausibility warnings and record who acknowledged them; without it such "
+                   "a file is held back (nothing loaded, the file stays in the inbox)")
+    p.add_argument("--by", metavar="NAME", help="who acknowledges the warnings (default: the login name)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("demo", help="load the sample data through the normal ingest path",

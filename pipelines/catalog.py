@@ -153,6 +153,48 @@ class Contact(BaseModel):
     email: str = Field(pattern=EMAIL_RE)
     language: Literal["vi", "en"]
     name: str = ""
+class IndicatorChecks(BaseModel):
+    """One row of the optional checks.csv: plausibility bounds and expected reporters per indicator.
+
+    Blank cells take the defaults of pipelines/plausibility.py; an indicator without a row
+    takes them all. `expected_reporters` (space-separated codes) says who must report each
+    period of a summed indicator for the period to count as complete. `partial_breakdowns`
+    (space-separated dimensions) names breakdowns whose rows need not cover the total: for
+    those only rows adding up to MORE than the total are a warning.
+    """
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    indicator: str
+    max_ratio: float | None = None
+    robust_k: float | None = None
+    breakdown_tolerance: float | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    expected_reporters: str | None = None
+    partial_breakdowns: str | None = None
+
+    _blanks = field_validator(
+        "max_ratio", "robust_k", "breakdown_tolerance", "min_value", "max_value", "expected_reporters",
+        "partial_breakdowns", mode="before",
+    )(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _sane(self) -> "IndicatorChecks":
+        if self.max_ratio is not None and self.max_ratio <= 1:
+            raise ValueError("max_ratio must be above 1 (e.g. 5 for 'more than 5 times or less than a fifth')")
+        if self.robust_k is not None and self.robust_k <= 0:
+            raise ValueError("robust_k must be above 0")
+        if self.breakdown_tolerance is not None and not 0 <= self.breakdown_tolerance < 1:
+            raise ValueError("breakdown_tolerance is a share of the total, within 0..1 (e.g. 0.005)")
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValueError("min_value is above max_value")
+        return self
+
+    def reporters(self) -> tuple[str, ...]:
+        return tuple(self.expected_reporters.split()) if self.expected_reporters else ()
+
+    def partial(self) -> tuple[str, ...]:
+        return tuple(d.lower() for d in self.partial_breakdowns.split()) if self.partial_breakdowns else ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +208,7 @@ class Catalog:
     # Optional files (issue 19): reporting deadlines per frequency and reporters' contacts.
     deadlines: dict[str, int] = field(default_factory=dict)
     contacts: dict[str, list[Contact]] = field(default_factory=dict)
+    checks: dict[str, IndicatorChecks] = field(default_factory=dict)
 
     def allowed_values(self, dimension: str) -> dict[str, DimensionValue] | None:
         return self.restricted.get(dimension)
@@ -236,7 +279,8 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     before = len(problems)
     reporters = _unique(_validate(Reporter, r_path, _read_rows(r_path, problems), problems), "code", r_path, problems)
     reporters_whole = len(problems) == before  # else a contact of a broken row is not a second problem
-    ind_rows = _validate(Indicator, i_path, _read_rows(i_path, problems), problems)
+    ind_raw = _read_rows(i_path, problems)
+    ind_rows = _validate(Indicator, i_path, ind_raw, problems)
     indicators = _unique(ind_rows, "code", i_path, problems)
     for line_no, ind in ind_rows:
         if pillars and ind.pillar not in pillars:
@@ -266,9 +310,26 @@ def load_catalog(catalog_dir: Path) -> Catalog:
             if reporters_whole and contact.reporter not in reporters:
                 problems.append(f"{c_path.name} line {line_no}, field reporter: {contact.reporter!r} is not in reporters.csv")
             contacts.setdefault(contact.reporter, []).append(contact)
+    # Checked against every code written in indicators.csv: a row broken there is reported once, there.
+    known_codes = {rec.get("code", "").strip() for _, rec in ind_raw}
+    checks = _load_checks(catalog_dir / "checks.csv", known_codes, reporters, problems)
     if not indicators and not problems:
         problems.append(f"{i_path.name}: no indicators")
     if problems:
         raise CatalogError(problems)
     return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted,
-                   deadlines=deadlines, contacts=contacts)
+                   deadlines=deadlines, contacts=contacts, checks=checks)
+
+
+def _load_checks(path: Path, indicators: set[str], reporters: dict, problems: list[str]) -> dict[str, IndicatorChecks]:
+    """checks.csv is optional: without it every indicator takes the default checks."""
+    if not path.exists():
+        return {}
+    rows = _validate(IndicatorChecks, path, _read_rows(path, problems), problems)
+    for line_no, row in rows:
+        if indicators and row.indicator not in indicators:
+            problems.append(f"{path.name} line {line_no}, field indicator: {row.indicator!r} is not in indicators.csv")
+        for code in row.reporters():
+            if reporters and code not in reporters:
+                problems.append(f"{path.name} line {line_no}, field expected_reporters: {code!r} is not in reporters.csv")
+    return _unique(rows, "indicator", path, problems)

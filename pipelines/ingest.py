@@ -23,9 +23,10 @@ import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.intake.check import check_bytes
+from pipelines.load_plan import LoadPlan, plan_load
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, printable, render_report
 from pipelines.settings import Settings
-from pipelines.warehouse.catalog_tables import sync_catalog
+from pipelines.warehouse.catalog_tables import sync_catalog, sync_checks
 from pipelines.warehouse.store import open_reader, open_writer, writer_lock
 
 # Hidden and Office lock files, rejection reports, and names copy tools give a file still being
@@ -39,7 +40,7 @@ class FileOutcome:
 
     source: Path
     file_name: str
-    status: str  # loaded | duplicate | rejected
+    status: str  # loaded | duplicate | rejected | held (warnings not acknowledged: nothing written, file left where it was)
     load_id: int
     sha256: str
     rows: int = 0
@@ -50,17 +51,43 @@ class FileOutcome:
     duplicate_of: int | None = None
     stored_as: Path | None = None
     report_path: Path | None = None
+    plan: LoadPlan | None = None  # what the load changes (None for a duplicate or a rejected file)
+    acknowledged_by: str | None = None  # who accepted the plan's warnings
+    dry_run: bool = False
 
     def summary_line(self, lang: str = "en") -> str:
         words = {
-            "en": {"loaded": "loaded", "duplicate": "duplicate", "rejected": "rejected"},
-            "vi": {"loaded": "đã nạp", "duplicate": "trùng lặp", "rejected": "từ chối"},
+            "en": {"loaded": "loaded", "duplicate": "duplicate", "rejected": "rejected", "held": "held back"},
+            "vi": {"loaded": "đã nạp", "duplicate": "trùng lặp", "rejected": "từ chối", "held": "tạm giữ"},
         }[lang]
+        if self.dry_run:
+            words = {
+                "en": {"loaded": "would load", "duplicate": "duplicate", "rejected": "would reject", "held": "would hold"},
+                "vi": {"loaded": "sẽ nạp", "duplicate": "trùng lặp", "rejected": "sẽ từ chối", "held": "sẽ tạm giữ"},
+            }[lang]
         head = f"{words[self.status]:<10} {printable(self.file_name)}"
+        n_warn = len(self.plan.warnings) if self.plan else 0
+        if self.status == "held":
+            return f"{head}: " + (
+                f"{n_warn} warning(s) not acknowledged; nothing loaded, the file stays where it is. "
+                "Check the values below, then re-run with --accept-warnings (or fix the file and send it again)"
+                if lang == "en" else
+                f"{n_warn} cảnh báo chưa được xác nhận; chưa nạp gì, tệp vẫn ở chỗ cũ. "
+                "Kiểm tra các giá trị dưới đây rồi chạy lại với --accept-warnings (hoặc sửa tệp và gửi lại)"
+            )
         if self.status == "loaded":
             rows = f"{self.rows} rows" if lang == "en" else f"{self.rows} dòng"
             revised = (f", {self.revised} revised" if lang == "en" else f", {self.revised} giá trị sửa đổi") if self.revised else ""
-            return f"{head}: {rows}{revised}"
+            if self.dry_run and self.plan:
+                p = self.plan
+                revised = (f": {p.new} new, {p.revised} revised, {p.unchanged} unchanged" if lang == "en"
+                           else f": {p.new} mới, {p.revised} sửa đổi, {p.unchanged} không đổi")
+            acked = ""
+            if n_warn:
+                acked = (f"; {n_warn} warning(s)" + (f" acknowledged by {self.acknowledged_by}" if self.acknowledged_by else "")
+                         if lang == "en" else
+                         f"; {n_warn} cảnh báo" + (f" đã được {self.acknowledged_by} xác nhận" if self.acknowledged_by else ""))
+            return f"{head}: {rows}{revised}{acked}"
         if self.status == "duplicate":
             return f"{head}: " + (
                 f"same bytes as load #{self.duplicate_of}, not loaded again"
@@ -84,6 +111,9 @@ class FileOutcome:
             "duplicate_of": self.duplicate_of,
             "stored_as": str(self.stored_as) if self.stored_as else None,
             "report": str(self.report_path) if self.report_path else None,
+            "dry_run": self.dry_run,
+            "acknowledged_by": self.acknowledged_by,
+            **(self.plan.to_json(lang) if self.plan else {}),
         }
 
 
@@ -149,7 +179,8 @@ def _insert_load(con: duckdb.DuckDBPyConnection, values: dict) -> int:
     return con.execute(f"INSERT INTO loads ({cols}) VALUES ({marks}) RETURNING load_id", list(values.values())).fetchone()[0]
 
 
-def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: date) -> FileOutcome:
+def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: date,
+                acknowledged_by: str | None = None) -> FileOutcome:
     received = datetime.now(timezone.utc).replace(tzinfo=None)
     size = path.stat().st_size
     sha = _sha256(path)
@@ -184,6 +215,11 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
 
     # Arrow with string views (no copy), which DuckDB reads in place: a Polars frame met by name
     # would be converted again, strings copied, at each of the three scans below.
+    # What the load would change, and whether it looks plausible: a file with warnings waits
+    # for an analyst's acknowledgement (nothing written, no load row, the file left in place).
+    plan = plan_load(con, checked.observations, catalog)
+    if plan.warnings and not acknowledged_by:
+        return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, plan=plan)
     staged = checked.observations.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB
     staged_rows = checked.observations.height
     con.execute("BEGIN")
@@ -211,11 +247,18 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
                     SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note FROM staged WHERE {rows}""",
                 [load_id],
             )
+        if plan.warnings:
+            con.executemany(
+                "INSERT INTO load_warnings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[load_id, w.row, w.code, w.indicator, w.reporter, w.period, w.breakdown, w.value,
+                  json.dumps(w.params, ensure_ascii=False), acknowledged_by, received] for w in plan.warnings],
+            )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged_rows, revised=revised, info=info)
+    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged_rows, revised=revised, info=info, plan=plan,
+                       acknowledged_by=acknowledged_by if plan.warnings else None)
 
 
 def _stored_name(outcome: FileOutcome) -> str:
@@ -223,9 +266,21 @@ def _stored_name(outcome: FileOutcome) -> str:
     return f"{stamp}_{outcome.load_id:06d}_{safe_name(outcome.file_name)}"
 
 
+class _DryRunOver(Exception):
+    """Raised inside the writer to discard the staging copy after a dry run."""
+
+
 def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None = None,
-           today: date | None = None, lang: str | None = None) -> list[FileOutcome]:
-    """Load every file named (default: the inbox); return one outcome per file, in order."""
+           today: date | None = None, lang: str | None = None, *, dry_run: bool = False,
+           acknowledged_by: str | None = None) -> list[FileOutcome]:
+    """Load every file named (default: the inbox); return one outcome per file, in order.
+
+    `acknowledged_by`: who accepts the files' plausibility warnings; without it a file with
+    warnings is held back (status 'held': nothing written, the file left where it is).
+    `dry_run`: do everything on the writer's staging copy, then throw the copy away and leave
+    every file where it is: the outcomes say what a real run would do, files in order (a later
+    file sees what an earlier one would have loaded).
+    """
     lang = lang or settings.language
     catalog = catalog or load_catalog(settings.catalog_dir)
     today = today or date.today()
@@ -239,22 +294,33 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
         finish_filing(settings)  # what a run that died after publishing left to file
         files = collect_files(paths if paths else [settings.inbox_dir])
         journal = _journal_path(settings)
-        with open_writer(settings.warehouse_path, lock_held=True) as con:
-            sync_catalog(con, catalog)
-            for path in files:
-                outcome = _ingest_one(con, path, settings, catalog, today)
-                folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
-                outcome.stored_as = folder / _stored_name(outcome)
-                con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
-                outcomes.append(outcome)
-            # The filing to do once published, written down before the publish: a run that
-            # dies while it files leaves the rest to the next run (finish_filing).
-            plan = _filing_plan(outcomes, settings, lang)
-            _write_journal(journal, plan)
+        try:
+            with open_writer(settings.warehouse_path, lock_held=True) as con:
+                sync_catalog(con, catalog)
+                sync_checks(con, catalog)
+                for path in files:
+                    outcome = _ingest_one(con, path, settings, catalog, today, acknowledged_by)
+                    outcome.dry_run = dry_run
+                    outcomes.append(outcome)
+                    if outcome.status == "held" or dry_run:
+                        continue
+                    folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
+                    outcome.stored_as = folder / _stored_name(outcome)
+                    con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
+                if dry_run:
+                    raise _DryRunOver
+                # The filing to do once published, written down before the publish: a run that
+                # dies while it files leaves the rest to the next run (finish_filing). A held file
+                # stays where it is.
+                filed = [o for o in outcomes if o.status != "held"]
+                plan = _filing_plan(filed, settings, lang)
+                _write_journal(journal, plan)
+        except _DryRunOver:
+            return outcomes
         # Published: now file the sources (report first, so a rejected file is never without
         # one). A crash before the publish leaves them in the inbox (the journal names loads the
         # warehouse does not hold, and is dropped); a crash after it, the journal to finish.
-        for entry, outcome in zip(plan, outcomes):
+        for entry, outcome in zip(plan, filed):
             outcome.report_path = _file_away(entry)
         journal.unlink(missing_ok=True)
     return outcomes
@@ -392,3 +458,33 @@ def _link_or_create(tmp: Path, target: Path, data: bytes) -> None:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+
+
+@dataclass
+class LoadPreview:
+    """The upload page's preview of one file: validation, and what loading it would change."""
+
+    check: Preview
+    plan: LoadPlan | None = None  # None when the file would be rejected or is a duplicate
+    duplicate_of: int | None = None
+
+
+def preview_load(data: bytes, settings: Settings, catalog: Catalog, today: date | None = None) -> LoadPreview:
+    """Validate bytes as `ingest` would and work out the load's effect against the published
+    warehouse (read-only; nothing written). Each file is judged on its own against what is published."""
+    from pipelines.warehouse.store import open_reader
+
+    sha = hashlib.sha256(data).hexdigest()
+    with open_reader(settings.warehouse_path) as con:
+        if con is not None:
+            dup = con.execute("SELECT min(load_id) FROM loads WHERE sha256 = ? AND status = 'loaded'", [sha]).fetchone()[0]
+            if dup is not None:
+                return LoadPreview(Preview("valid", 0, [], 0, []), None, dup)
+        read, checked = check_bytes(lambda: data, settings.max_file_bytes, catalog, today or date.today(),
+                                    limits=settings.limits)
+        if checked is None:
+            return LoadPreview(Preview("rejected", 0, read.problems, len(read.problems), []))
+        if not checked.ok:
+            return LoadPreview(Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info))
+        plan = plan_load(con, checked.observations, catalog)  # type: ignore[arg-type]
+        return LoadPreview(Preview("valid", checked.observations.height, [], 0, checked.info), plan)  # type: ignore[union-attr]

@@ -228,6 +228,8 @@ def format_problem(problem: Problem, file_name: str, lang: str = "en") -> str:
     """One line: file, row, column, the offending value and the reason."""
     row_word, col_word = ("row", "column") if lang == "en" else ("dòng", "cột")
     where = [file_name]
+    if problem.params.get("cell"):  # a workbook's cell as Excel shows it, e.g. Sheet1!D14
+        where.append(str(problem.params["cell"]))
     if problem.row is not None:
         where.append(f"{row_word} {problem.row}")
     if problem.column:

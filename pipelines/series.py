@@ -10,7 +10,8 @@ from collections import defaultdict
 
 import duckdb
 
-from pipelines.catalog import HORIZONS, Catalog, DimensionValue, Indicator, Pillar, Reporter
+from pipelines.catalog import HORIZONS, Catalog, DimensionValue, Indicator, IndicatorChecks, Pillar, Reporter
+from pipelines.coverage import Coverage, period_coverage, provisional
 from pipelines.progress import Assessment, IndicatorSpec, Point, assess_all, combine_headline
 
 
@@ -33,7 +34,17 @@ def read_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
         },
         reporters={r["code"]: Reporter(**r) for r in _records(con, "SELECT * FROM reporters ORDER BY code")},
         restricted=restricted,
+        checks=read_checks(con),
     )
+
+
+def read_checks(con: duckdb.DuckDBPyConnection) -> dict[str, IndicatorChecks]:
+    """The stored checks.csv; empty for a warehouse written before it was stored."""
+    try:
+        recs = _records(con, "SELECT * FROM indicator_checks ORDER BY indicator")
+    except duckdb.CatalogException:
+        return {}
+    return {r["indicator"]: IndicatorChecks.model_validate({k: v for k, v in r.items() if v is not None}) for r in recs}
 
 
 def headline_rows(con: duckdb.DuckDBPyConnection, indicator: str | None = None) -> dict[str, list[tuple[str, str, float]]]:
@@ -71,6 +82,29 @@ def headline_series(catalog: Catalog, rows: dict[str, list[tuple[str, str, float
     return {code: combine_headline(rows.get(code, []), spec_for(ind)) for code, ind in catalog.indicators.items()}
 
 
-def assess_catalog(catalog: Catalog, series: dict[str, list[Point]], as_of: str | None = None) -> dict[str, list[Assessment]]:
-    """Statuses for every indicator and horizon, in catalog order."""
-    return {code: assess_all(spec_for(ind), series.get(code, []), as_of, HORIZONS) for code, ind in catalog.indicators.items()}
+def assess_catalog(catalog: Catalog, series: dict[str, list[Point]], as_of: str | None = None,
+                   coverage: dict[str, dict[str, Coverage]] | None = None) -> dict[str, list[Assessment]]:
+    """Statuses for every indicator and horizon, in catalog order.
+
+    With `coverage` (from headline_coverage), provisional periods of summed indicators are left
+    out: a status rests on the latest complete period, whose period the assessment names.
+    """
+    out = {}
+    for code, ind in catalog.indicators.items():
+        points = series.get(code, [])
+        if coverage and code in coverage:
+            skip = provisional(coverage[code])
+            points = [p for p in points if p.period not in skip]
+        out[code] = assess_all(spec_for(ind), points, as_of, HORIZONS)
+    return out
+
+
+def headline_coverage(catalog: Catalog, rows: dict[str, list[tuple[str, str, float]]]) -> dict[str, dict[str, Coverage]]:
+    """For each summed indicator, who was expected and who reported in each period's total."""
+    out = {}
+    for code, ind in catalog.indicators.items():
+        if ind.combine != "sum":
+            continue
+        checks = catalog.checks.get(code)
+        out[code] = period_coverage(rows.get(code, []), checks.reporters() if checks else ())
+    return out

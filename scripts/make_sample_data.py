@@ -35,6 +35,7 @@ from tests.support.cp1258 import encode_cp1258  # noqa: E402
 DEFAULT_OUT = REPO_ROOT / "data" / "sample"
 
 SAMPLE_NOTE = "Số liệu mẫu (sample data)"
+LATE_PERIOD = "2026-Q3"  # CANTHO has not yet sent OFFICIALS_TRAINED for this quarter
 
 # --------------------------------------------------------------------------------------
 # Periods
@@ -586,8 +587,10 @@ def build(out_dir: Path) -> dict[str, int]:
          g.trained("HAIPHONG", split=False)
          + g.budget("BUDGET_OPERATING", "HAIPHONG", BUDGET_OP["HAIPHONG"], None),
          dims=[], decimal=",", thousands=True, **vn_style)
+    # Cần Thơ is the late reporter: its 2026-Q3 training figure has not arrived, so the
+    # national 2026-Q3 total of OFFICIALS_TRAINED is provisional (a newcomer sees both at once).
     emit("cantho_training_budget.csv",
-         g.trained("CANTHO", split=False)
+         [r for r in g.trained("CANTHO", split=False) if r["period"] != LATE_PERIOD]
          + g.budget("BUDGET_OPERATING", "CANTHO", BUDGET_OP["CANTHO"], None),
          dims=[], header=VI_ASCII, delimiter="\t", decimal=",", thousands=True)
     return counts

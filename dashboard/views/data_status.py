@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import reporting_section
 from dashboard.components import footer, plain
-from dashboard.data import settings, snapshot, table, token
+from dashboard.data import settings, snapshot, table, token, value_warnings
 from dashboard.formatting import fmt_period
 from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
@@ -49,6 +49,45 @@ if pairs is not None and pairs.height:
             )),
             hide_index=True, width="stretch",
         )
+
+# Provisional totals: summed indicators whose period misses an expected reporter (annual too).
+provisional_rows = [
+    (code, c) for code, by_period in (snap.coverage if snap else {}).items() for c in by_period.values() if not c.complete
+]
+st.subheader(t("provisional_title"))
+if not provisional_rows:
+    st.success(t("provisional_none"))
+else:
+    st.dataframe(
+        pl.DataFrame({
+            t("page_indicator"): [code for code, _ in provisional_rows],
+            t("period"): [fmt_period(c.period, lg) for _, c in provisional_rows],
+            t("coverage"): [c.label(lg) for _, c in provisional_rows],
+            t("missing_reporters"): [", ".join(c.missing) for _, c in provisional_rows],
+        }, schema={t("page_indicator"): pl.String, t("period"): pl.String, t("coverage"): pl.String,
+                   t("missing_reporters"): pl.String}),
+        hide_index=True, width="stretch", key="provisional_totals",
+    )
+
+# Values loaded with an acknowledged warning, still current: to follow up with the reporter.
+follow_up = value_warnings(token())
+st.subheader(t("follow_up_title"))
+if not follow_up:
+    st.success(t("follow_up_none"))
+else:
+    st.dataframe(
+        pl.DataFrame({
+            t("page_indicator"): [w["indicator"] for w in follow_up],
+            t("reporter"): [w["reporter"] for w in follow_up],
+            t("period"): [fmt_period(w["period"], lg) for w in follow_up],
+            t("warning"): [w["warning"].message(lg) for w in follow_up],
+            t("file"): [w["file_name"] for w in follow_up],
+            t("row"): [w["row_number"] for w in follow_up],
+            t("acknowledged_by"): [w["acknowledged_by"] for w in follow_up],
+        }, schema={t("page_indicator"): pl.String, t("reporter"): pl.String, t("period"): pl.String, t("warning"): pl.String,
+                   t("file"): pl.String, t("row"): pl.Int64, t("acknowledged_by"): pl.String}),
+        hide_index=True, width="stretch", key="values_to_follow_up",
+    )
 
 # What arrived, per reporter and period (last eight quarters and years).
 periods = table(token(), "reporter_periods")

@@ -75,9 +75,16 @@ if not detail.points:
     st.info(t("no_indicator_data"))
 else:
     st.vega_lite_chart(detail.chart_spec, width="stretch")
+    if detail.provisional_note:
+        st.warning(detail.provisional_note)
+    if detail.warned is not None:
+        st.caption(t("warnings_on_values", n=detail.warned_count))
+        st.dataframe(detail.warned, hide_index=True, width="stretch", key="value_warnings")
 
     # Status and the working behind it.
     st.subheader(t("working_title"))
+    if not detail.national:
+        st.info(t("trend_only"))
     for col, (_, heading, working) in zip(st.columns(2), detail.working):
         with col.container(border=True):
             st.markdown(heading, unsafe_allow_html=True)

@@ -55,6 +55,8 @@ for pillar_no, pillar_name in pillar_names.items():
         with columns[idx % 3].container(border=True):
             st.markdown(f"**{card.name}**")
             st.metric(label=card.metric_label, value=card.metric_value)
+            if card.provisional_note:
+                st.caption(card.provisional_note)
             if card.spark is not None:
                 st.vega_lite_chart(card.spark, width="stretch")
             for line in card.target_lines:

@@ -45,8 +45,47 @@ def check_bytes(load: Callable[[], bytes], max_bytes: int, catalog: Catalog, tod
         read = None  # type: ignore[assignment]
         read = read_bytes(load(), max_bytes, size=size, stream=True, exact=True, chunk_rows=chunk_rows, budget=budget)
         checked = _validate(read.table, catalog, today, budget) if read.table is not None else None
+    if checked is not None and read.table is not None and getattr(read.table, "sheet_name", None):
+        name_cells(checked, read.table.sheet_name, read.table.columns)  # type: ignore[attr-defined]
+        read.problems = [with_cell(p, read.table.sheet_name, read.table.columns) for p in read.problems]  # type: ignore[attr-defined]
     read.table = None
     return read, checked
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as Excel labels it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def excel_ref(sheet: str, column_index: int, row: int) -> str:
+    """`Sheet1!D14`, or `'Báo cáo'!D14` when the sheet's name needs quotes in a formula."""
+    import re
+
+    quoted = sheet if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{quoted}!{column_letter(column_index)}{row}"
+
+
+def with_cell(problem, sheet: str, columns: list[str]):
+    """The problem with `params['cell']` when it has a row and a column found in the sheet's header."""
+    from dataclasses import replace
+
+    if problem.row is None or not problem.column or "cell" in problem.params:
+        return problem
+    names = [c.lower() for c in columns]
+    key = problem.column.lower()
+    if key not in names:
+        return problem
+    return replace(problem, params={**problem.params, "cell": excel_ref(sheet, names.index(key), problem.row)})
+
+
+def name_cells(checked: Validated, sheet: str, columns: list[str]) -> None:
+    """Every problem of a workbook names its cell as Excel shows it (e.g. `Sheet1!D14`)."""
+    checked.problems = [with_cell(p, sheet, columns) for p in checked.problems]
 
 
 def _validate(table: Rows, catalog: Catalog, today: date, budget: Budget) -> Validated:

@@ -70,7 +70,12 @@ def decide(votes: pl.DataFrame, raw_col: str = "value") -> Convention:
     if not firsts:
         return Convention(DOT)
     if DOT in firsts and COMMA in firsts:
-        return Convention(None, "mixed_numbers", {"dot_example": firsts[DOT], "comma_example": firsts[COMMA]})
+        params: dict = {"dot_example": firsts[DOT], "comma_example": firsts[COMMA]}
+        if "_first" in votes.columns:
+            # Where each convention first shows (Excel's row numbers): the later one is the row at fault.
+            rows = dict(votes.group_by("_vote", maintain_order=True).agg(pl.col("_first").min()).iter_rows())
+            params.update({"dot_row": rows[DOT], "comma_row": rows[COMMA], "row": max(rows[DOT], rows[COMMA])})
+        return Convention(None, "mixed_numbers", params)
     if DOT in firsts or COMMA in firsts:
         return Convention(DOT if DOT in firsts else COMMA)
     examples = votes[raw_col].unique(maintain_order=True).head(3).to_list()

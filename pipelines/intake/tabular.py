@@ -511,7 +511,9 @@ def table_from_xlsx(data: bytes, budget: Budget | None = None) -> Table:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        return table_from_records(_sheet_records(workbook, sheet, budget), ragged_ok=True, budget=budget)
+        table = table_from_records(_sheet_records(workbook, sheet, budget), ragged_ok=True, budget=budget)
+        table.sheet_name = sheet.title  # type: ignore[attr-defined] - problems then name cells as Excel does
+        return table
     finally:
         workbook.close()
 

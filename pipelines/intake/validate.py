@@ -398,7 +398,8 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
     )
     convention = numbers.decide(pairs)
     if convention.decimal is None:
-        found.add(Problem(convention.problem or "ambiguous_numbers", column="value", params=convention.params or {}))
+        params = dict(convention.params or {})
+        found.add(Problem(convention.problem or "ambiguous_numbers", row=params.pop("row", None), column="value", params=params))
     else:
         out.info.append(("number_convention", {"decimal": "." if convention.decimal == numbers.DOT else ","}))
         values = values.with_columns(numbers.parse_expr(convention.decimal).alias("_value"))

@@ -35,3 +35,20 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+CHECK_COLUMNS = ["indicator", "max_ratio", "robust_k", "breakdown_tolerance", "min_value", "max_value", "expected_reporters", "partial_breakdowns"]
+
+
+def sync_checks(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    """Replace the stored check settings (checks.csv) with the catalog's, in one transaction."""
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM indicator_checks")
+        rows = [[getattr(c, col) for col in CHECK_COLUMNS] for c in catalog.checks.values()]
+        if rows:
+            con.executemany(f"INSERT INTO indicator_checks VALUES ({', '.join('?' for _ in CHECK_COLUMNS)})", rows)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

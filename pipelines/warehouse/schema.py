@@ -58,6 +58,27 @@ MIGRATIONS: list[str] = [
             PARTITION BY indicator, reporter, period, breakdown ORDER BY load_id DESC
         ) = 1;
     """,
+    # i16: plausibility warnings acknowledged at load time (who, when), and the catalog's
+    # per-indicator check settings (checks.csv) stored with the published data.
+    """
+    CREATE TABLE load_warnings (
+        load_id INTEGER NOT NULL,
+        row_number INTEGER,                  -- as Excel shows it, header = 1
+        code VARCHAR NOT NULL,               -- jump | fraction_for_percent | breakdown_sum | out_of_range
+        indicator VARCHAR NOT NULL,
+        reporter VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        breakdown VARCHAR NOT NULL,
+        value DOUBLE,
+        params VARCHAR,                      -- JSON: the numbers behind the warning
+        acknowledged_by VARCHAR NOT NULL,
+        acknowledged_at TIMESTAMP NOT NULL   -- UTC
+    );
+    CREATE TABLE indicator_checks (
+        indicator VARCHAR PRIMARY KEY, max_ratio DOUBLE, robust_k DOUBLE, breakdown_tolerance DOUBLE,
+        min_value DOUBLE, max_value DOUBLE, expected_reporters VARCHAR, partial_breakdowns VARCHAR
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -18,11 +18,16 @@ def test_vietnamese(sample_dir, open_app):
     assert [(m.label, m.value) for m in at.metric] == [
         ("Tệp đã nạp", "17"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "1")]
     assert [s.value for s in at.subheader] == [
-        "Báo cáo còn thiếu cho Quý 3/2026", "Số liệu đã nhận theo đơn vị và kỳ", "Nhật ký nạp tệp",
-        "Báo cáo lỗi của tệp bị từ chối", *DEADLINE_SECTION_VI]
-    assert [s.value for s in at.success] == ["Mọi đơn vị đã báo cáo kỳ mới nhất."]
-
-    arrivals, log, problems = (d.value for d in list(at.dataframe)[:3])
+        "Báo cáo còn thiếu cho Quý 3/2026", "Số tổng hợp tạm tính (thiếu đơn vị báo cáo)", "Giá trị cần theo dõi",
+        "Số liệu đã nhận theo đơn vị và kỳ", "Nhật ký nạp tệp", "Báo cáo lỗi của tệp bị từ chối", *DEADLINE_SECTION_VI]
+    # The sample's late reporter: CANTHO has not sent OFFICIALS_TRAINED for 2026-Q3.
+    assert [s.value for s in at.success] == ["Không có giá trị nào được nạp kèm cảnh báo."]
+    missing, provisional, arrivals, log, problems = (d.value for d in list(at.dataframe)[:5])
+    assert missing.to_dict("records") == [
+        {"Đơn vị báo cáo": "CANTHO", "Chỉ tiêu": "OFFICIALS_TRAINED", "Kỳ gần nhất đã gửi": "Quý 2/2026"}]
+    assert provisional.to_dict("records") == [
+        {"Chỉ tiêu": "OFFICIALS_TRAINED", "Kỳ": "Quý 3/2026", "Mức đầy đủ": "7 trên 8 đơn vị báo cáo",
+         "Đơn vị chưa báo cáo": "CANTHO"}]
     assert list(arrivals.columns)[0] == "Đơn vị báo cáo"
     assert list(arrivals.columns)[-1] == "Quý 3/2026" and "Năm 2025" in arrivals.columns
     assert {"MOFA", "HANOI", "HCMC"} <= set(arrivals["Đơn vị báo cáo"])
@@ -59,9 +64,11 @@ def test_english(sample_dir, open_app):
     assert [(m.label, m.value) for m in at.metric] == [
         ("Files loaded", "17"), ("Duplicate files", "0"), ("Files rejected", "1")]
     assert [s.value for s in at.subheader] == [
-        "Reports missing for Q3 2026", "What arrived, by reporter and period", "Load log", "Report of a rejected file",
-        *DEADLINE_SECTION_EN]
-    arrivals, log, problems = (d.value for d in list(at.dataframe)[:3])
+        "Reports missing for Q3 2026", "Provisional totals (reporters missing)", "Values to follow up",
+        "What arrived, by reporter and period", "Load log", "Report of a rejected file", *DEADLINE_SECTION_EN]
+    missing, provisional, arrivals, log, problems = (d.value for d in list(at.dataframe)[:5])
+    assert provisional.to_dict("records") == [
+        {"Indicator": "OFFICIALS_TRAINED", "Period": "Q3 2026", "Coverage": "7 of 8 reporters", "Missing reporters": "CANTHO"}]
     assert list(arrivals.columns)[-1] == "Q3 2026" and "2025" in arrivals.columns
     assert list(log.columns) == ["#", "File", "Loaded at", "Status", "Rows", "Revised", "Problems"]
     assert log.iloc[0]["Status"] == "Rejected"

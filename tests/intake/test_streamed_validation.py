@@ -132,8 +132,8 @@ def test_a_duplicate_key_in_another_chunk_names_the_first_row() -> None:
 def test_a_number_convention_contradicted_in_a_later_chunk_rejects_the_file() -> None:
     text = HEAD + "BUDGET_DISBURSED_PCT,MOFA,2023,12.5,,\n" + 'BUDGET_DISBURSED_PCT,MOFA,2024,"12,5",,\n'
     outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
-    assert [(p.code, p.params) for p in outcome.problems] == [
-        ("mixed_numbers", {"dot_example": "12.5", "comma_example": "12,5"})]
+    assert [(p.code, p.row, p.params) for p in outcome.problems] == [
+        ("mixed_numbers", 3, {"dot_example": "12.5", "comma_example": "12,5", "dot_row": 2, "comma_row": 3})]
 
 
 def test_an_irregular_row_in_a_later_chunk_sends_the_file_to_the_exact_reader() -> None:

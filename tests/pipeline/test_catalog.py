@@ -161,3 +161,32 @@ def test_deadlines_and_contacts_are_optional(tmp_path):
     (folder / "reporter_contacts.csv").unlink()
     loaded = load_catalog(folder)
     assert loaded.deadlines == {} and loaded.contacts == {}
+def test_checks_file_sets_plausibility_bounds_and_expected_reporters(catalog):
+    assert catalog.checks["LAWS_ENACTED"].max_value == 4
+    assert catalog.checks["BUDGET_OPERATING"].breakdown_tolerance == 0.01
+
+
+def test_broken_checks_file_names_line_and_field(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "checks.csv").write_text(
+        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters,partial_breakdowns\n"
+        "STAFF_HEADCOUNT,0.5,,,,,MOFA NOPE,\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    assert caught.value.problems == [
+        "checks.csv line 2: max_ratio must be above 1 (e.g. 5 for 'more than 5 times or less than a fifth')",
+    ]
+    (folder / "checks.csv").write_text(
+        "indicator,max_ratio,robust_k,breakdown_tolerance,min_value,max_value,expected_reporters,partial_breakdowns\n"
+        "STAFF_HEADCOUNT,,,,,,MOFA NOPE,\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    assert caught.value.problems == ["checks.csv line 2, field expected_reporters: 'NOPE' is not in reporters.csv"]
+
+
+def test_catalog_without_checks_file_takes_the_defaults(tmp_path):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "checks.csv").unlink()
+    assert load_catalog(folder).checks == {}

@@ -134,6 +134,10 @@ def test_breakdowns_have_a_total_and_add_up_to_it(warehouse, indicators) -> None
     assert wrong == []
 
 
+# The sample's late reporter: its missing quarter makes that quarter's national total provisional.
+LATE = {("OFFICIALS_TRAINED", "CANTHO"): {"2026-Q3"}}
+
+
 def test_every_indicator_is_covered_from_2019_by_the_right_reporters(warehouse, indicators) -> None:
     series: dict[tuple[str, str], set[str]] = defaultdict(set)
     for ind, rep, period in warehouse("SELECT indicator, reporter, period FROM current_observations WHERE breakdown = '{}'"):
@@ -150,7 +154,8 @@ def test_every_indicator_is_covered_from_2019_by_the_right_reporters(warehouse, 
         expected = QUARTERS if spec["frequency"] == "quarterly" else YEARS
         allowed = set(QUARTERS) if spec["frequency"] == "quarterly" else {*YEARS, "2026"}
         for rep in reporters[ind]:
-            assert set(expected) <= series[(ind, rep)] <= allowed, (ind, rep, sorted(series[(ind, rep)] ^ set(expected)))
+            wanted = set(expected) - LATE.get((ind, rep), set())  # the one late reporter, on purpose
+            assert wanted <= series[(ind, rep)] <= allowed, (ind, rep, sorted(series[(ind, rep)] ^ wanted))
 
 
 def _rising(series: dict[str, float]) -> bool:

@@ -1,0 +1,121 @@
+"""The pages on the reporters' mistakes (golden files in tests/fixtures/plausibility/): a partial
+roll-up is provisional and hollow, never behind a status; one city's programme shows its trend, not
+a status against the national target; a value loaded with a warning keeps a marker and is listed
+to follow up; the upload page previews, warns and waits for an analyst's acknowledgement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import PAGES, _run_cli
+from tests.app.helpers import all_badges, cards, charts, page_text
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "plausibility"
+
+
+@pytest.fixture(scope="module")
+def mistakes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("app_mistakes") / "data"
+    assert _run_cli(data, "ingest", str(GOLDEN / "specialists_2024_2025_nine_reporters.csv")) == 0
+    assert _run_cli(data, "ingest", str(GOLDEN / "specialists_2026_four_of_nine.csv")) == 0
+    assert _run_cli(data, "ingest", str(GOLDEN / "budget_history.csv")) == 0
+    assert _run_cli(data, "ingest", str(GOLDEN / "hanoi_programme_series.csv")) == 0
+    assert _run_cli(data, "ingest", str(GOLDEN / "budget_in_million.csv")) == 1  # held back
+    assert _run_cli(data, "ingest", "--accept-warnings", "--by", "lan.nguyen", str(GOLDEN / "budget_in_million.csv")) == 0
+    return data
+
+
+def hollow_periods(spec: dict, datasets) -> list[str]:
+    """Periods drawn as hollow points: the chart has a white-filled point layer, fed the provisional rows."""
+    assert any(layer["mark"].get("type") == "point" and layer["mark"].get("fill") == "white" for layer in spec["layer"])
+    return sorted({r["period"] for d in datasets for r in d if r.get("complete") is False})
+
+
+@pytest.mark.parametrize("lang, note", [
+    ("vi", "Năm 2026 là số tạm tính (4 trên 9 đơn vị báo cáo); trạng thái dựa trên kỳ đầy đủ gần nhất (Năm 2025)."),
+    ("en", "2026 is provisional (4 of 9 reporters); the status uses the latest complete period (2025)."),
+])
+def test_partial_year_is_hollow_and_the_status_uses_the_complete_year(mistakes_dir, open_app, lang, note):
+    at = open_app(mistakes_dir, "indicator", lang=lang, code="STAFF_SPECIALISTS")
+    assert note in [w.value for w in at.warning]
+    (spec, datasets), = charts(at)
+    assert hollow_periods(spec, datasets) == ["2026"]
+    tooltips = [r.get("coverage") for d in datasets for r in d if r.get("period") == "2026"]
+    assert any(tip and ("4 of 9 reporters" in tip or "4 trên 9 đơn vị báo cáo" in tip) and "MOIT" in tip for tip in tooltips)
+    working = [m.value for m in at.markdown if "389" in m.value and ("2025" in m.value)]
+    assert working, "the working names the latest complete year's total (389, 2025)"
+    assert all(s != "deterioration" for s, _ in all_badges(at))
+
+
+def test_overview_card_says_the_total_is_provisional(mistakes_dir, open_app):
+    at = open_app(mistakes_dir, "overview", lang="en")
+    card = [c for c in cards(at) if c.link_query.startswith("code=STAFF_SPECIALISTS&")][0]
+    assert card.metric_value == "248 persons"  # the provisional total is shown, labelled
+    assert "2026 is provisional (4 of 9 reporters); the status uses the latest complete period (2025)." in page_text(at)
+
+
+def test_one_citys_programme_shows_a_trend_not_a_status(mistakes_dir, open_app):
+    at = open_app(mistakes_dir, "indicator", lang="en", code="OFFICIALS_TRAINED", reporter="HANOI",
+                  breakdown='{"program":"negotiation"}')
+    assert at.selectbox[1].value == "HANOI"
+    assert all_badges(at) == []
+    assert "Targets are national: one reporter's or one breakdown's series shows its trend, not a status." in [i.value for i in at.info]
+    (spec, datasets), = charts(at)
+    assert not [r for d in datasets for r in d if "horizon" in r]  # no national target markers, no required path
+    table = at.dataframe[0].value.to_dict("records")
+    assert [r["Period"] for r in table] == ["Q3 2026", "Q4 2025"] and all(r[""] != "Target" for r in table)
+
+
+def test_value_loaded_with_a_warning_keeps_a_marker(mistakes_dir, open_app):
+    at = open_app(mistakes_dir, "indicator", lang="en", code="BUDGET_OPERATING")
+    (spec, datasets), = charts(at)
+    warned = [r for d in datasets for r in d if r.get("warning")]
+    assert {r["period"] for r in warned} == {"2025"} and "million instead of billion?" in warned[0]["warning"]
+    (table,) = [d.value.to_dict("records") for d in at.dataframe if list(d.value.columns) == ["Period", "Value", "Unit", ""]]
+    assert table[0]["Period"] == "2025" and "Warning" in table[0][""]
+    listed = [d.value for d in at.dataframe if "Acknowledged by" in d.value.columns]
+    assert listed and listed[0]["Acknowledged by"].tolist() == ["lan.nguyen"]
+
+
+@pytest.mark.parametrize("lang, title, cause, coverage", [
+    ("vi", "Giá trị cần theo dõi", "ghi theo triệu thay vì tỷ?", "4 trên 9 đơn vị báo cáo"),
+    ("en", "Values to follow up", "million instead of billion?", "4 of 9 reporters"),
+])
+def test_data_status_lists_provisional_totals_and_values_to_follow_up(mistakes_dir, open_app, lang, title, cause, coverage):
+    at = open_app(mistakes_dir, "data_status", lang=lang)
+    assert title in [s.value for s in at.subheader]
+    frames = {tuple(d.value.columns): d.value for d in at.dataframe}
+    provisional = [f for cols, f in frames.items() if any(c in ("Missing reporters", "Đơn vị chưa báo cáo") for c in cols)][0]
+    rows = provisional.to_dict("records")
+    assert len(rows) == 1 and coverage in rows[0].values() and "DANANG, HAIPHONG, HANOI, HCMC, MOIT" in rows[0].values()
+    follow = [f for cols, f in frames.items() if any(c in ("Acknowledged by", "Người xác nhận") for c in cols)][0]
+    (row,) = follow.to_dict("records")
+    assert any(cause in str(v) for v in row.values()) and "lan.nguyen" in row.values()
+
+
+def test_upload_previews_warns_and_waits_for_acknowledgement(tmp_path, open_app):
+    import shutil
+
+    data = tmp_path / "data"
+    assert _run_cli(data, "ingest", str(GOLDEN / "online_pct_history.csv")) == 0
+    at = open_app(data, "upload", lang="en")
+    fraction = (GOLDEN / "online_pct_as_fraction.csv").read_bytes()
+    at.file_uploader[0].upload("online_pct_as_fraction.csv", fraction, "text/csv").run()
+    assert "online_pct_as_fraction.csv: 1 rows — 1 new, 0 revised, 0 unchanged." in [c.value for c in at.caption]
+    assert [w.value for w in at.warning] == [
+        "online_pct_as_fraction.csv: 1 plausibility warning(s) — an analyst must acknowledge them before loading."]
+    (warnings,) = [d.value for d in at.dataframe if "Warning" in d.value.columns]
+    assert warnings["Warning"].tolist()[0].startswith("0.86 looks like a fraction")
+    assert at.button(key="do_load").disabled
+    (ack,) = at.checkbox
+    assert ack.label.startswith("I (") and "have checked the warnings" in ack.label
+    ack.check().run()
+    assert not at.button(key="do_load").disabled
+    at.button(key="do_load").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("loaded") and "1 warning(s) acknowledged by" in s.value for s in at.success)
+    at.switch_page(PAGES["data_status"]).run()
+    assert "Values to follow up" in [s.value for s in at.subheader]
+    shutil.rmtree(data, ignore_errors=True)
