@@ -18,6 +18,7 @@ from pipelines.catalog import Catalog
 from pipelines.progress import Assessment, Point
 from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
 from pipelines.settings import Settings, SettingsError, load_settings
+from pipelines.visibility import View, default_view, scope_connection
 from pipelines.warehouse.store import open_reader, version_token
 
 
@@ -40,6 +41,11 @@ def token() -> str:
     return version_token(settings().warehouse_path)
 
 
+def view_or_default(view: View | None) -> View:
+    """None = the deployment's default: approved figures only when sign-off is on."""
+    return view or default_view(settings())
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the overview needs, read once per published version."""
@@ -52,8 +58,9 @@ class Snapshot:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def snapshot(version: str) -> Snapshot | None:
+def snapshot(version: str, view: View | None = None) -> Snapshot | None:
     """None when no warehouse has been published yet or it holds no observation."""
+    view = view_or_default(view)
     with open_reader(settings().warehouse_path) as con:
         if con is None:
             return None
@@ -63,26 +70,32 @@ def snapshot(version: str) -> Snapshot | None:
         ).fetchone()
         if not count or not catalog.indicators:
             return None
-        series = headline_series(catalog, headline_rows(con))
+        series = headline_series(catalog, headline_rows(con, view=view))
     return Snapshot(catalog, series, assess_catalog(catalog, series), count, last)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def indicator_frame(version: str, code: str):
+def indicator_frame(version: str, code: str, view: View | None = None):
     """Current values of one indicator with their provenance (file, load, row)."""
     from dashboard.queries import indicator_observations
 
     with open_reader(settings().warehouse_path) as con:
-        return None if con is None else indicator_observations(con, code)
+        if con is None:
+            return None
+        scope_connection(con, view_or_default(view))
+        return indicator_observations(con, code)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def table(version: str, name: str):
+def table(version: str, name: str, view: View | None = None):
     """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
     from dashboard import queries
 
     with open_reader(settings().warehouse_path) as con:
-        return None if con is None else getattr(queries, name)(con)
+        if con is None:
+            return None
+        scope_connection(con, view_or_default(view))
+        return getattr(queries, name)(con)
 
 
 @st.cache_data(show_spinner=False)
@@ -98,15 +111,15 @@ def countries() -> dict[str, tuple[str, str, str]]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def review(version: str, quarter: str):
+def review(version: str, quarter: str, view: View | None = None):
     """The quarterly review as of `quarter` (see dashboard.review)."""
     from dashboard.review import load_review
 
-    return load_review(settings().warehouse_path, quarter)
+    return load_review(settings().warehouse_path, quarter, view_or_default(view))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str, bytes]]:
+def review_images(version: str, quarter: str, lang: str, view: View | None = None) -> list[tuple[str, str, bytes]]:
     """The review's panels as the PNGs `kpi report` writes: (slug, heading, png bytes).
 
     Shown as images so a panel is never cut off by a narrow window and prints as it exports.
@@ -117,7 +130,7 @@ def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str,
     from dashboard.review import panels
 
     out = []
-    for slug, heading, chart in panels(review(version, quarter), lang):
+    for slug, heading, chart in panels(review(version, quarter, view), lang):
         buffer = io.BytesIO()
         render_png(chart).save(buffer, format="PNG")
         out.append((slug, heading, buffer.getvalue()))

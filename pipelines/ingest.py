@@ -20,9 +20,11 @@ import duckdb
 import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
+from pipelines.audit import record_outcome
 from pipelines.intake.check import check_bytes
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, render_report
 from pipelines.settings import Settings
+from pipelines.signoff import closed_period_problems
 from pipelines.warehouse.catalog_tables import sync_catalog
 from pipelines.warehouse.store import open_writer, writer_lock
 
@@ -182,6 +184,13 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     # would be converted again, strings copied, at each of the three scans below.
     staged = checked.observations.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB
     staged_rows = checked.observations.height
+    frozen, frozen_count = closed_period_problems(con, staged)
+    if frozen:
+        load_id = _insert_load(con, {
+            **base, **meta, "status": "rejected", "rows_read": checked.rows_read, "problem_count": frozen_count,
+            "problems": json.dumps([p.to_dict() for p in frozen], ensure_ascii=False),
+        })
+        return FileOutcome(path, name, "rejected", load_id, sha, problems=frozen, problem_count=frozen_count, info=info)
     con.execute("BEGIN")
     try:
         # Revised = a key already loaded whose current value this file changes (a re-sent
@@ -220,8 +229,10 @@ def _stored_name(outcome: FileOutcome) -> str:
 
 
 def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None = None,
-           today: date | None = None, lang: str | None = None) -> list[FileOutcome]:
-    """Load every file named (default: the inbox); return one outcome per file, in order."""
+           today: date | None = None, lang: str | None = None, actor: str | None = None) -> list[FileOutcome]:
+    """Load every file named (default: the inbox); return one outcome per file, in order.
+
+    `actor` names who loads in the audit log (the app's user, `--as`); default the OS user."""
     lang = lang or settings.language
     catalog = catalog or load_catalog(settings.catalog_dir)
     today = today or date.today()
@@ -240,6 +251,7 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
                 folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
                 outcome.stored_as = folder / _stored_name(outcome)
                 con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
+                record_outcome(con, actor, outcome)
                 outcomes.append(outcome)
         # Published: now file the sources (report first, so a rejected file is never without
         # one). A crash before this point leaves them in the inbox, where the next run

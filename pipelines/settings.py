@@ -35,10 +35,20 @@ class Settings(BaseSettings):
     lock_timeout_s: float = Field(30.0, ge=0, description="how long an ingest waits for another to finish")
     users_file: Path = Field(Path(".streamlit/users.toml"), description="built-in accounts (`kpi user add`)")
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
+    approver_emails: str = Field("", description="comma-separated e-mails that get the approver role after OIDC login")
+    approval: Literal["on", "off"] = Field("on", description="off: no sign-off, every loaded value is shown at once")
 
     @property
     def analysts(self) -> set[str]:
         return {e.strip().lower() for e in self.analyst_emails.split(",") if e.strip()}
+
+    @property
+    def approvers(self) -> set[str]:
+        return {e.strip().lower() for e in self.approver_emails.split(",") if e.strip()}
+
+    @property
+    def approval_on(self) -> bool:
+        return self.approval == "on"
 
     @field_validator("data_dir", "catalog_dir", "db_path", "users_file")
     @classmethod

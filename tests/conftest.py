@@ -105,6 +105,13 @@ def query(settings: Settings) -> Callable[..., list[tuple]]:
     return run
 
 
+def approve_everything(settings: Settings, actor: str = "test.approver") -> int:
+    """Sign off every value waiting (sign-off is on by default), for tests about what comes after."""
+    from pipelines.signoff import approve_all_pending
+
+    return approve_all_pending(settings, actor)
+
+
 def observation_count(settings: Settings) -> int:
     with open_reader(settings.warehouse_path) as con:
         return 0 if con is None else con.execute("SELECT count(*) FROM observations").fetchone()[0]

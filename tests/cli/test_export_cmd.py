@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pipelines.export import export_csv
-from tests.conftest import HEADER
+from tests.conftest import HEADER, approve_everything
 
 ROWS = [
     ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "95", "", "", ""],
@@ -19,9 +19,10 @@ ROWS = [
 
 
 @pytest.fixture
-def loaded(kpi, write_csv):
+def loaded(kpi, write_csv, settings):
     result = kpi("ingest", write_csv("a.csv", ROWS, header=HEADER + ["mission_type"], delimiter=";"))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert approve_everything(settings) == 2
 
 
 def test_export_to_stdout(kpi, loaded, settings):
@@ -78,3 +79,14 @@ def test_export_reingests_as_revisions_of_nothing(kpi, loaded, tmp_path):
     summary = json.loads(result.stdout)["files"][0]
     # Same keys, same values: the export supersedes in the history but revises nothing.
     assert (summary["status"], summary["rows"], summary["revised"]) == ("loaded", 3, 0)
+
+
+def test_export_shows_approved_values_unless_pending_are_asked_for(kpi, loaded, write_csv):
+    revision = write_csv("rev.csv", [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "96", "agencies", ""]])
+    assert kpi("ingest", revision).returncode == 0
+    approved = kpi("export", "--indicator", "MISSIONS_ABROAD")
+    assert ",95," in approved.stdout and ",96," not in approved.stdout
+    pending = kpi("export", "--indicator", "MISSIONS_ABROAD", "--include-pending")
+    assert ",96," in pending.stdout and ",95," not in pending.stdout
+    off = kpi("export", "--indicator", "MISSIONS_ABROAD", env={"KPI_APPROVAL": "off"})
+    assert off.stdout == pending.stdout
