@@ -366,7 +366,7 @@ def approver_problem(settings: Settings, actor: str | None) -> str | None:
         return None
     account = read_users(settings.users_file).get(actor.strip().lower())
     if account is not None and account.role != "approver":
-        return (f"{account.name} is a {account.role}; signing off needs an approver "
+        return (f"{account.name} has the {account.role} role; signing off needs an approver "
                 f"(kpi user add {account.name} --role approver, or --as an approver's name)")
     return None
 
