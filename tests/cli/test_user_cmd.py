@@ -52,3 +52,13 @@ def test_short_password_and_bad_name_are_refused_with_exit_2(kpi, tmp_path):
     bad = kpi("user", "add", "../evil", "--password-stdin", env=env, input_text=PASSWORD)
     assert bad.returncode == 2 and "invalid user name" in bad.stderr
     assert not (tmp_path / "users.toml").exists()
+
+
+def test_add_an_approver(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    env = {"KPI_USERS_FILE": str(users)}
+    added = kpi("user", "add", "chi", "--role", "approver", "--password-stdin", env=env, input_text=PASSWORD)
+    assert added.returncode == 0 and "chi (approver)" in added.stdout
+    assert read_users(users)["chi"].role == "approver"
+    wrong = kpi("user", "add", "chi", "--role", "boss", "--password-stdin", env=env, input_text=PASSWORD)
+    assert wrong.returncode == 2 and "approver" in wrong.stderr
