@@ -40,6 +40,8 @@ def scope_connection(con: duckdb.DuckDBPyConnection, view: View) -> None:
     For the dashboard's own queries (dashboard/queries.py), which name `current_observations`:
     a temporary view of that name, created in the connection's private in-memory catalog,
     is found before the attached warehouse's one. Nothing in the warehouse file changes.
+    DuckDB binds the warehouse's own views on the same search path, so no warehouse view may
+    name `current_observations` (tests/pipeline/test_signoff.py checks pending values here).
     """
     if view == INCLUDING_PENDING:
         return

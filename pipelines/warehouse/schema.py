@@ -110,9 +110,12 @@ MIGRATIONS: list[str] = [
             PARTITION BY o.indicator, o.reporter, o.period, o.breakdown ORDER BY o.load_id DESC
         ) = 1;
     -- Current values that differ from their approved value (or have none): what waits.
+    -- (Current values spelled out, not by name: a reader may shadow `current_observations`.)
     CREATE VIEW pending_observations AS
         SELECT c.*, a.value AS approved_value, a.load_id AS approved_load_id
-        FROM current_observations c
+        FROM (SELECT * FROM observations
+              QUALIFY row_number() OVER (
+                  PARTITION BY indicator, reporter, period, breakdown ORDER BY load_id DESC) = 1) c
         LEFT JOIN approved_observations a USING (indicator, reporter, period, breakdown)
         WHERE a.load_id IS NULL OR a.value <> c.value;
     """,

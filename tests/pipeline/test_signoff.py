@@ -201,3 +201,15 @@ def test_nothing_in_the_product_edits_or_deletes_audit_or_signoff_rows():
     assert offenders == []
     # and the pattern does catch such a statement
     assert pattern.search("con.execute('DELETE FROM audit_log WHERE 1')")
+
+
+def test_a_connection_scoped_to_approved_values_still_sees_what_waits(settings, write_csv):
+    """scope_connection shadows `current_observations`; the warehouse's own views must not follow it."""
+    from pipelines.visibility import scope_connection
+
+    load(settings, write_csv, "a.csv", missions("2026-Q2", 95) + missions("2026-Q1", 94))
+    approve(settings, "MOFA", "2026-Q1", actor="chi")
+    with open_reader(settings.warehouse_path) as con:
+        scope_connection(con, APPROVED)
+        assert con.execute("SELECT period FROM current_observations").fetchall() == [("2026-Q1",)]
+        assert con.execute("SELECT period FROM pending_observations").fetchall() == [("2026-Q2",)]
