@@ -82,3 +82,25 @@ def record_outcome(con: duckdb.DuckDBPyConnection, actor: str | None, outcome: A
     else:
         details.update(problem_count=outcome.problem_count, problems=sorted({p.code for p in outcome.problems}))
     record(con, actor, action, outcome.file_name, details=details)
+
+
+CATALOG_TABLES = ("pillars", "reporters", "indicators", "dimension_values")
+
+
+def catalog_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """One digest per catalog table, to tell whether a sync changed anything."""
+    return {
+        table: con.execute(
+            f"SELECT md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) FROM {table} t"
+        ).fetchone()[0]
+        for table in CATALOG_TABLES
+    }
+
+
+def record_catalog_change(con: duckdb.DuckDBPyConnection, actor: str | None, before: dict[str, str]) -> None:
+    """An audit row when the catalog synced into the warehouse differs from the one it replaced."""
+    after = catalog_digests(con)
+    changed = [t for t in CATALOG_TABLES if before.get(t) != after[t]]
+    if changed:
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in changed}
+        record(con, actor, "catalog", "catalog", details={"changed": changed, "rows": counts})

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
-from pipelines.audit import record_outcome
+from pipelines.audit import catalog_digests, record_catalog_change, record_outcome
 from pipelines.intake.check import check_bytes
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, render_report
 from pipelines.settings import Settings
@@ -245,7 +245,9 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
     with writer_lock(settings.warehouse_path, settings.lock_timeout_s):
         files = collect_files(paths if paths else [settings.inbox_dir])
         with open_writer(settings.warehouse_path, lock_held=True) as con:
+            catalog_before = catalog_digests(con)
             sync_catalog(con, catalog)
+            record_catalog_change(con, actor, catalog_before)
             for path in files:
                 outcome = _ingest_one(con, path, settings, catalog, today)
                 folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir

@@ -68,6 +68,7 @@ def test_a_value_is_seen_by_leaders_only_once_approved_and_a_revision_waits_agai
 
     actions = [(r["actor"], r["action"], r["object"]) for r in read_audit(settings.warehouse_path)]
     assert actions == [
+        ("lan.analyst", "catalog", "catalog"),
         ("lan.analyst", "load", "q2.csv"),
         ("chi.approver", "approve", "MOFA 2026-Q2"),
         ("lan.analyst", "load", "q2_rev.csv"),
@@ -75,7 +76,7 @@ def test_a_value_is_seen_by_leaders_only_once_approved_and_a_revision_waits_agai
         ("chi.approver", "unapprove", "MOFA 2026-Q2"),
     ]
     assert read_audit(settings.warehouse_path)[-1]["reason"] == "count the new consulate from Q3"
-    assert read_audit(settings.warehouse_path)[3]["details"]["changes"] == [
+    assert read_audit(settings.warehouse_path)[4]["details"]["changes"] == [
         {"indicator": "MISSIONS_ABROAD", "breakdown": {}, "from": 95.0, "to": 97.0}
     ]
 
@@ -102,7 +103,7 @@ def test_refusals_say_what_to_do(settings, write_csv):
     with pytest.raises(SignoffError, match="has not ended yet"):
         close_quarter(settings, "2026-Q4", today=TODAY)
     # Nothing refused was written: only the load is in the log.
-    assert [r["action"] for r in read_audit(settings.warehouse_path)] == ["load"]
+    assert [r["action"] for r in read_audit(settings.warehouse_path)] == ["catalog", "load"]
 
 
 def test_a_closed_quarter_rejects_a_revision_naming_quarter_and_values_until_reopened(settings, write_csv):
@@ -213,3 +214,20 @@ def test_a_connection_scoped_to_approved_values_still_sees_what_waits(settings, 
         scope_connection(con, APPROVED)
         assert con.execute("SELECT period FROM current_observations").fetchall() == [("2026-Q1",)]
         assert con.execute("SELECT period FROM pending_observations").fetchall() == [("2026-Q2",)]
+
+
+def test_a_changed_catalog_is_an_audit_row_once(settings, write_csv, tmp_path):
+    import shutil
+
+    load(settings, write_csv, "a.csv", missions("2026-Q1", 94))
+    load(settings, write_csv, "b.csv", missions("2026-Q2", 95))
+    assert [r["action"] for r in read_audit(settings.warehouse_path)] == ["catalog", "load", "load"]  # first sync only
+    edited = tmp_path / "catalog"
+    shutil.copytree(settings.catalog_dir, edited)
+    text = (edited / "reporters.csv").read_text(encoding="utf-8").replace("Can Tho", "Can Tho City")
+    (edited / "reporters.csv").write_text(text, encoding="utf-8")
+    changed = Settings(data_dir=settings.data_dir, catalog_dir=edited, language="en", _env_file=None)  # type: ignore[call-arg]
+    load(changed, write_csv, "c.csv", missions("2026-Q3", 96), actor="lan")
+    rows = read_audit(settings.warehouse_path)
+    assert [(r["actor"], r["action"]) for r in rows[-2:]] == [("lan", "catalog"), ("lan", "load")]
+    assert rows[-2]["details"]["changed"] == ["reporters"]
