@@ -18,7 +18,7 @@ from pipelines.catalog import Catalog
 from pipelines.progress import Assessment, Point
 from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
 from pipelines.settings import Settings, SettingsError, load_settings
-from pipelines.visibility import View, default_view, scope_connection
+from pipelines.visibility import INCLUDING_PENDING, View, default_view, scope_connection
 from pipelines.warehouse.store import open_reader, version_token
 
 
@@ -86,6 +86,10 @@ def indicator_frame(version: str, code: str, view: View | None = None):
         return indicator_observations(con, code)
 
 
+# What arrived, not the figures: the data status page counts pending values as received.
+RECEIPT_QUERIES = frozenset({"loads", "reporter_periods", "expected_reporters", "latest_quarter_by_pair"})
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def table(version: str, name: str, view: View | None = None):
     """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
@@ -94,7 +98,7 @@ def table(version: str, name: str, view: View | None = None):
     with open_reader(settings().warehouse_path) as con:
         if con is None:
             return None
-        scope_connection(con, view_or_default(view))
+        scope_connection(con, view or (INCLUDING_PENDING if name in RECEIPT_QUERIES else view_or_default(view)))
         return getattr(queries, name)(con)
 
 
