@@ -231,3 +231,26 @@ def test_a_changed_catalog_is_an_audit_row_once(settings, write_csv, tmp_path):
     rows = read_audit(settings.warehouse_path)
     assert [(r["actor"], r["action"]) for r in rows[-2:]] == [("lan", "catalog"), ("lan", "load")]
     assert rows[-2]["details"]["changed"] == ["reporters"]
+
+
+def test_a_closed_quarters_review_reads_the_same_after_later_loads_and_approvals(settings, write_csv):
+    """The deck of a closed quarter is computed from approved values, which cannot change in
+    periods the close covers: later loads and approvals leave its series and statuses as they were."""
+    from dashboard.review import load_review
+
+    load(settings, write_csv, "a.csv", missions("2025-Q1", 94) + missions("2026-Q1", 95) + missions("2026-Q2", 96))
+    from pipelines.signoff import approve_all_pending
+
+    approve_all_pending(settings, "chi")
+    close_quarter(settings, "2026-Q2", actor="chi", today=TODAY)
+    before = load_review(settings.warehouse_path, "2026-Q2")
+    load(settings, write_csv, "later.csv", missions("2026-Q3", 120) + missions("2026-Q2", 96))  # new quarter + identical re-send
+    approve(settings, "MOFA", "2026-Q3", actor="chi")
+    load(settings, write_csv, "pending.csv", missions("2026-Q3", 130))
+    assert load(settings, write_csv, "rev.csv", missions("2026-Q2", 99)).status == "rejected"
+    with pytest.raises(SignoffError, match="closed quarter"):
+        approve(settings, "MOFA", "2026-Q2", actor="chi")
+    after = load_review(settings.warehouse_path, "2026-Q2")
+    assert before is not None and after is not None
+    assert (after.series, after.now, after.before) == (before.series, before.now, before.before)
+    assert after.activity.equals(before.activity)
