@@ -84,8 +84,10 @@ def test_a_value_is_seen_by_leaders_only_once_approved_and_a_revision_waits_agai
 def test_a_resent_identical_value_does_not_wait_for_approval_again(settings, write_csv):
     load(settings, write_csv, "a.csv", missions("2026-Q2", 95))
     approve(settings, "MOFA", "2026-Q2", actor="chi")
-    load(settings, write_csv, "b.csv", missions("2026-Q2", 95) + [["MISSIONS_ABROAD", "MOFA", "2026-Q2", 0, "agencies", ""]][:0])
+    resent = load(settings, write_csv, "b.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q2", 95, "agencies", "sent again"]])
+    assert resent.status == "loaded"  # other bytes, so not a duplicate file: the value itself is the same
     assert pending_values(settings.warehouse_path) == []
+    assert headline(settings, APPROVED) == {"2026-Q2": 95}
     with pytest.raises(SignoffError, match="already approved .* nothing new waits"):
         approve(settings, "MOFA", "2026-Q2", actor="chi")
 
