@@ -50,7 +50,7 @@ def demo_warehouse(folder: Path) -> Path:
     data = folder / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
     env["KPI_DATA_DIR"] = str(data)
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "demo", "--lang", "en"], cwd=folder, env=env,
+    done = subprocess.run([sys.executable, "-m", "kpi", "demo", "--lang", "en"], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise SystemExit(f"kpi demo failed:\n{done.stdout}{done.stderr}")

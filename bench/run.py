@@ -90,7 +90,7 @@ def _last_json(text: str) -> dict:
 
 def kpi_command() -> list[str]:
     script = Path(sys.executable).with_name("kpi")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pipelines.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kpi"]
 
 
 def evict(path: Path) -> None:

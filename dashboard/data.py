@@ -38,6 +38,7 @@ from pipelines.progress import Assessment, Point
 from pipelines.coverage import Coverage
 from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
 from pipelines.settings import Settings, SettingsError, load_settings
+from pipelines.visibility import INCLUDING_PENDING, View, default_view, scope_connection
 from pipelines.warehouse.store import open_reader, version_token
 
 
@@ -84,6 +85,11 @@ def _building(what: str, *key: object) -> Iterator[None]:
     log.info("built %s for %s in %.3f s", what, key, time.perf_counter() - start)
 
 
+def view_or_default(view: View | None) -> View:
+    """None = the deployment's default: approved figures only when sign-off is on."""
+    return view or default_view(settings())
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the overview needs, read once per published version."""
@@ -98,9 +104,10 @@ class Snapshot:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def snapshot(version: str) -> Snapshot | None:
+def snapshot(version: str, view: View | None = None) -> Snapshot | None:
     """None when no warehouse has been published yet or it holds no observation."""
-    with _building("snapshot", version), open_reader(settings().warehouse_path) as con:
+    view = view_or_default(view)
+    with _building("snapshot", version, view), open_reader(settings().warehouse_path) as con:
         if con is None:
             return None
         catalog = read_catalog(con)
@@ -109,28 +116,38 @@ def snapshot(version: str) -> Snapshot | None:
         ).fetchone()
         if not count or not catalog.indicators:
             return None
-        rows = headline_rows(con)
+        rows = headline_rows(con, view=view)
         series = headline_series(catalog, rows)
         coverage = headline_coverage(catalog, rows)
     return Snapshot(catalog, series, assess_catalog(catalog, series, coverage=coverage), count, last, coverage)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def indicator_frame(version: str, code: str):
+def indicator_frame(version: str, code: str, view: View | None = None):
     """Current values of one indicator with their provenance (file, load, row)."""
     from dashboard.queries import indicator_observations
 
     with _building("indicator_frame", version, code), open_reader(settings().warehouse_path) as con:
-        return None if con is None else indicator_observations(con, code)
+        if con is None:
+            return None
+        scope_connection(con, view_or_default(view))
+        return indicator_observations(con, code)
+
+
+# What arrived, not the figures: the data status page counts pending values as received.
+RECEIPT_QUERIES = frozenset({"loads", "reporter_periods", "expected_reporters", "latest_quarter_by_pair"})
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def table(version: str, name: str):
+def table(version: str, name: str, view: View | None = None):
     """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
     from dashboard import queries
 
     with _building("table", version, name), open_reader(settings().warehouse_path) as con:
-        return None if con is None else getattr(queries, name)(con)
+        if con is None:
+            return None
+        scope_connection(con, view or (INCLUDING_PENDING if name in RECEIPT_QUERIES else view_or_default(view)))
+        return getattr(queries, name)(con)
 
 
 @st.cache_resource(show_spinner=False)
@@ -150,15 +167,15 @@ def countries() -> dict[str, tuple[str, str, str]]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def review(version: str, quarter: str):
+def review(version: str, quarter: str, view: View | None = None):
     """The quarterly review as of `quarter` (see dashboard.review)."""
     from dashboard.review import load_review
 
-    return load_review(settings().warehouse_path, quarter)
+    return load_review(settings().warehouse_path, quarter, view_or_default(view))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str, bytes]]:
+def review_images(version: str, quarter: str, lang: str, view: View | None = None) -> list[tuple[str, str, bytes]]:
     """The review's panels as the PNGs `kpi report` writes: (slug, heading, png bytes).
 
     Shown as images so a panel is never cut off by a narrow window and prints as it exports.
@@ -169,7 +186,7 @@ def review_images(version: str, quarter: str, lang: str) -> list[tuple[str, str,
     from dashboard.review import panels
 
     out = []
-    for slug, heading, chart in panels(review(version, quarter), lang):
+    for slug, heading, chart in panels(review(version, quarter, view), lang):
         buffer = io.BytesIO()
         render_png(chart).save(buffer, format="PNG")
         out.append((slug, heading, buffer.getvalue()))

@@ -15,6 +15,7 @@ from PIL import Image
 from dashboard.review import FONT_DIR, load_review, panels
 from dashboard.strings import text
 from dashboard.formatting import fmt_date, fmt_period
+from pipelines.visibility import APPROVED, View
 
 CANVAS = (1920, 1080)
 SCALE = 1.5
@@ -44,9 +45,9 @@ def render_png(chart) -> Image.Image:
     return canvas
 
 
-def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path) -> list[Path]:
+def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: View = APPROVED) -> list[Path]:
     """Write NN_slug.png per panel, review.pdf and index.html into out_dir; return the PNG paths."""
-    review = load_review(db_path, quarter)
+    review = load_review(db_path, quarter, view)
     if review is None:
         raise FileNotFoundError(f"no warehouse at {db_path}; run `kpi demo` or `kpi ingest` first")
     out_dir.mkdir(parents=True, exist_ok=True)

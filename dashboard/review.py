@@ -23,6 +23,7 @@ from pipelines.catalog import Catalog, Indicator
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
 from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
+from pipelines.visibility import APPROVED, View, scope_connection
 from pipelines.warehouse.store import open_reader
 
 PANEL_WIDTH, PANEL_HEIGHT = 1280, 720  # 16:9; PNGs are rendered at 1.5× (1920×1080)
@@ -68,8 +69,9 @@ class Review:
         return period_end(self.quarter)
 
 
-def load_review(db_path: Path, quarter: str) -> Review | None:
-    """None when nothing is published; raises ValueError for an unreadable quarter."""
+def load_review(db_path: Path, quarter: str, view: View = APPROVED) -> Review | None:
+    """None when nothing is published; raises ValueError for an unreadable quarter.
+    `view`: approved values only (the default) or including pending ones."""
     canonical = parse_period(quarter)
     if canonical is None or not is_quarter(canonical):
         raise ValueError(f"not a quarter: {quarter!r}; write YYYY-Qn, e.g. 2026-Q3")
@@ -77,8 +79,9 @@ def load_review(db_path: Path, quarter: str) -> Review | None:
     with open_reader(db_path) as con:
         if con is None:
             return None
+        scope_connection(con, view)
         catalog = read_catalog(con)
-        rows = headline_rows(con)
+        rows = headline_rows(con, view=view)
         full = headline_series(catalog, rows)
         coverage = headline_coverage(catalog, rows)
         revisions = queries.revisions(con, canonical, previous_quarter(previous))

@@ -1,4 +1,5 @@
-"""The `kpi` command: ingest, watch, notify, export, status, progress, report, demo, user, catalog.
+"""The `kpi` command: ingest, watch, notify, export, status, progress, report, demo, user, catalog, and
+sign-off (pending, approve, unapprove, close, reopen, audit: kpi/signoff.py).
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -92,7 +93,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         import getpass
 
         by = args.by or getpass.getuser()
-    outcomes = ingest([Path(p) for p in args.paths] or None, settings, lang=lang, dry_run=args.dry_run, acknowledged_by=by)
+    outcomes = ingest([Path(p) for p in args.paths] or None, settings, lang=lang, dry_run=args.dry_run, acknowledged_by=by,
+                      actor=args.actor)
     return _print_outcomes(outcomes, lang, args.json)
 
 
@@ -106,8 +108,16 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         target = settings.inbox_dir / sample.name
         shutil.copyfile(sample, target)
         copied.append(target)
-    outcomes = ingest(copied, settings, lang=lang)
-    return _print_outcomes(outcomes, lang, args.json)
+    from pipelines.signoff import SAMPLE_ANALYST, demo_signoff
+
+    outcomes = ingest(copied, settings, lang=lang, actor=SAMPLE_ANALYST)
+    code = _print_outcomes(outcomes, lang, args.json)
+    approved = demo_signoff(settings)
+    if approved and not args.json:
+        print(f"sample sign-off: {approved} reporter-periods approved, CANTHO 2026-Q3 left waiting, 2026-Q2 closed"
+              if lang == "en" else
+              f"phê duyệt mẫu: {approved} cặp đơn vị-kỳ đã duyệt, CANTHO 2026-Q3 còn chờ, quý 2026-Q2 đã khóa sổ")
+    return code
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,7 +128,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.indicator not in catalog.indicators:
             print(f"kpi export: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
             return EXIT_USAGE
-    text = export_csv(settings.warehouse_path, args.indicator)
+    from pipelines.visibility import default_view
+
+    text = export_csv(settings.warehouse_path, args.indicator, default_view(settings, args.include_pending))
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +146,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.status import load_history, reporter_freshness
 
     loads = load_history(settings.warehouse_path, args.limit)
-    fresh = reporter_freshness(settings.warehouse_path)
+    from pipelines.visibility import default_view
+
+    fresh = reporter_freshness(settings.warehouse_path, default_view(settings, args.include_pending))
     if args.json:
         print(json.dumps({"warehouse": str(settings.warehouse_path), "loads": loads, "reporters": fresh}, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -147,14 +161,21 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print("\nlatest period per reporter:")
     for row in fresh:
         print(f"  {row['reporter']:<9} quarter {row['latest_quarter'] or '-':<8} year {row['latest_year'] or '-':<5}"
-              f" {row['observations']:>7} values  last load {row['last_load'] or '-'}")
+              f" {row['observations']:>7} values  last load {row['last_load'] or '-'}"
+              + (f"  {row['pending']} waiting for approval (kpi pending)" if row['pending'] and settings.approval_on else ""))
+    if settings.approval_on:
+        print("\n(approved values; --include-pending counts values waiting for approval)" if not args.include_pending
+              else "\n(including values waiting for approval)")
     return EXIT_OK
 
 
 def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.periods import parse_period
     from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
+    from pipelines.visibility import APPROVED, default_view
     from pipelines.warehouse.store import open_reader
+
+    view = default_view(settings, args.include_pending)
 
     as_of = None
     if args.as_of:
@@ -170,7 +191,7 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
         if args.indicator and args.indicator not in catalog.indicators:
             print(f"kpi progress: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
             return EXIT_USAGE
-        rows = headline_rows(con, args.indicator)
+        rows = headline_rows(con, args.indicator, view)
         series = headline_series(catalog, rows)
         coverage = headline_coverage(catalog, rows)
     results = [
@@ -207,7 +228,8 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     for row in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    print(f"\nas of {as_of or 'latest data'}; * illustrative target; rates per year (compound: share, linear: units)")
+    shown = "approved values only" if view == APPROVED else "including values waiting for approval"
+    print(f"\nas of {as_of or 'latest data'}; {shown}; * illustrative target; rates per year (compound: share, linear: units)")
     if pending:
         print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):")
         for code, items in pending.items():
@@ -230,7 +252,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from dashboard.report import write_report
 
     lang = args.lang or settings.language
-    written = write_report(settings.warehouse_path, quarter, lang, Path(args.out))
+    from pipelines.visibility import default_view
+
+    written = write_report(settings.warehouse_path, quarter, lang, Path(args.out), default_view(settings, args.include_pending))
     print(f"wrote {len(written)} panels, review.pdf and index.html to {args.out}")
     return EXIT_OK
 
@@ -382,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="load files with plausibility warnings and record who acknowledged them; without it such "
                    "a file is held back (nothing loaded, the file stays in the inbox)")
     p.add_argument("--by", metavar="NAME", help="who acknowledges the warnings (default: the login name)")
+    p.add_argument("--as", dest="actor", metavar="NAME", help="who loads, for the audit log (default: the OS user)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("demo", help="load the sample data through the normal ingest path",
@@ -394,12 +419,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Current values as CSV in the template of the data contract; re-ingestable.")
     p.add_argument("--indicator", metavar="CODE", help="only this indicator")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("status", help="loads so far and the latest period per reporter",
                        description="The load log (newest first) and how fresh each reporter's data is.")
     p.add_argument("--limit", type=int, default=50, help="how many loads to list (default 50)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--include-pending", action="store_true", help="count values waiting for approval too")
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("progress", help="status of each indicator toward its 2030 and 2045 targets",
@@ -407,6 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="PERIOD", help="use only observations up to this period, e.g. 2026-Q2")
     p.add_argument("--indicator", metavar="CODE", help="only this indicator")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per indicator and horizon")
+    p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("report", help="render the quarterly review to PNG, PDF and HTML files",
@@ -415,16 +443,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter to review, e.g. 2026-Q3")
     p.add_argument("--lang", choices=["vi", "en"], help="language (default: KPI_LANGUAGE)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into")
+    p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("user", help="manage the dashboard's built-in accounts (viewer, analyst)",
+    p = sub.add_parser("user", help="manage the dashboard's built-in accounts (viewer, analyst, approver)",
                        description="Accounts for the built-in login, kept in KPI_USERS_FILE (default users.toml in KPI_CONFIG_DIR, the project's .streamlit/) "
                        "as salted scrypt hashes. Not needed when an OpenID Connect provider is configured.")
     user_sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     q = user_sub.add_parser("add", help="add a user or change a user's role/password",
                             description="Prompts for the password twice (or reads one line with --password-stdin).")
     q.add_argument("name", help="user name (letters, digits, . _ @ -)")
-    q.add_argument("--role", choices=["viewer", "analyst"], default="viewer", help="viewer (default) or analyst")
+    q.add_argument("--role", choices=["viewer", "analyst", "approver"], default="viewer", help="viewer (default), analyst or approver")
     q.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     q.set_defaults(func=cmd_user)
     q = user_sub.add_parser("remove", help="remove a user", description="Remove a user from the users file.")
@@ -457,6 +486,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog", help="validate the catalog files",
                        description="Check data/catalog/*.csv (or KPI_CATALOG_DIR) and report every problem with file, line and field.")
     p.set_defaults(func=cmd_catalog)
+
+    from kpi.signoff import add_signoff_commands
+
+    add_signoff_commands(sub)
     return parser
 
 

@@ -15,28 +15,29 @@ from pathlib import Path
 
 from pipelines.formulas import neutralise
 from pipelines.intake.numbers import format_number
+from pipelines.visibility import APPROVED, View, relation
 from pipelines.warehouse.store import open_reader
 
 FIXED_COLUMNS = ["indicator", "reporter", "period", "value", "unit", "note"]
 
 
-def current_rows(db_path: Path, indicator: str | None = None) -> list[tuple]:
-    """(indicator, reporter, period, breakdown, value, unit, note) in a stable order."""
+def current_rows(db_path: Path, indicator: str | None = None, view: View = APPROVED) -> list[tuple]:
+    """(indicator, reporter, period, breakdown, value, unit, note) of `view`, in a stable order."""
     with open_reader(db_path) as con:
         if con is None:
             return []
         where, params = ("WHERE indicator = ?", [indicator]) if indicator else ("", [])
         return con.execute(
             f"""SELECT indicator, reporter, period, breakdown, value, unit, note
-                FROM current_observations {where}
+                FROM {relation(view)} {where}
                 ORDER BY indicator, reporter, period, breakdown""",
             params,
         ).fetchall()
 
 
-def export_csv(db_path: Path, indicator: str | None = None) -> str:
-    """The template as text (UTF-8, comma, '\\n' line ends)."""
-    rows = current_rows(db_path, indicator)
+def export_csv(db_path: Path, indicator: str | None = None, view: View = APPROVED) -> str:
+    """The template as text (UTF-8, comma, '\\n' line ends): approved values unless `view` says otherwise."""
+    rows = current_rows(db_path, indicator, view)
     breakdowns = [json.loads(r[3]) for r in rows]
     dims = sorted({d for b in breakdowns for d in b})
     out = io.StringIO()

@@ -22,10 +22,12 @@ import duckdb
 import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
+from pipelines.audit import catalog_digests, record_catalog_change, record_outcome
 from pipelines.intake.check import check_bytes
 from pipelines.load_plan import LoadPlan, plan_load
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, printable, render_report
 from pipelines.settings import Settings
+from pipelines.signoff import closed_period_problems
 from pipelines.warehouse.catalog_tables import sync_catalog, sync_checks
 from pipelines.warehouse.store import open_reader, open_writer, writer_lock
 
@@ -215,13 +217,21 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
 
     # Arrow with string views (no copy), which DuckDB reads in place: a Polars frame met by name
     # would be converted again, strings copied, at each of the three scans below.
+    staged = checked.observations.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB
+    staged_rows = checked.observations.height
+    # A value in a closed quarter is refused before anything else: no acknowledgement opens it.
+    frozen, frozen_count = closed_period_problems(con, staged)
+    if frozen:
+        load_id = _insert_load(con, {
+            **base, **meta, "status": "rejected", "rows_read": checked.rows_read, "problem_count": frozen_count,
+            "problems": json.dumps([p.to_dict() for p in frozen], ensure_ascii=False),
+        })
+        return FileOutcome(path, name, "rejected", load_id, sha, problems=frozen, problem_count=frozen_count, info=info)
     # What the load would change, and whether it looks plausible: a file with warnings waits
     # for an analyst's acknowledgement (nothing written, no load row, the file left in place).
     plan = plan_load(con, checked.observations, catalog)
     if plan.warnings and not acknowledged_by:
         return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, plan=plan)
-    staged = checked.observations.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB
-    staged_rows = checked.observations.height
     con.execute("BEGIN")
     try:
         # Revised = a key already loaded whose current value this file changes (a re-sent
@@ -272,7 +282,7 @@ class _DryRunOver(Exception):
 
 def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None = None,
            today: date | None = None, lang: str | None = None, *, dry_run: bool = False,
-           acknowledged_by: str | None = None) -> list[FileOutcome]:
+           acknowledged_by: str | None = None, actor: str | None = None) -> list[FileOutcome]:
     """Load every file named (default: the inbox); return one outcome per file, in order.
 
     `acknowledged_by`: who accepts the files' plausibility warnings; without it a file with
@@ -280,6 +290,7 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
     `dry_run`: do everything on the writer's staging copy, then throw the copy away and leave
     every file where it is: the outcomes say what a real run would do, files in order (a later
     file sees what an earlier one would have loaded).
+    `actor` names who loads in the audit log (the app's user, `--as`); default the OS user.
     """
     lang = lang or settings.language
     catalog = catalog or load_catalog(settings.catalog_dir)
@@ -296,8 +307,10 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
         journal = _journal_path(settings)
         try:
             with open_writer(settings.warehouse_path, lock_held=True) as con:
+                catalog_before = catalog_digests(con)
                 sync_catalog(con, catalog)
                 sync_checks(con, catalog)
+                record_catalog_change(con, actor, catalog_before)
                 for path in files:
                     outcome = _ingest_one(con, path, settings, catalog, today, acknowledged_by)
                     outcome.dry_run = dry_run
@@ -307,6 +320,7 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
                     folder = settings.rejected_dir if outcome.status == "rejected" else settings.archive_dir
                     outcome.stored_as = folder / _stored_name(outcome)
                     con.execute("UPDATE loads SET stored_as = ? WHERE load_id = ?", [str(outcome.stored_as), outcome.load_id])
+                    record_outcome(con, actor, outcome)
                 if dry_run:
                     raise _DryRunOver
                 # The filing to do once published, written down before the publish: a run that

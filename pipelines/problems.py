@@ -154,6 +154,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file mixes number formats: {dot_example} uses a dot for decimals but {comma_example} uses a comma; use one convention for the whole file",
         "vi": "tệp dùng lẫn hai cách viết số: {dot_example} dùng dấu chấm thập phân nhưng {comma_example} dùng dấu phẩy; hãy dùng một cách cho cả tệp",
     },
+    "closed_period": {
+        "en": "{key}: {value} would change a value in a closed quarter (now {old}; {quarter} was closed by {actor} on {closed_on}), so nothing was loaded; an approver must first reopen it: kpi reopen --quarter {quarter} --reason \"...\"",
+        "vi": "{key}: {value} sẽ làm thay đổi số liệu của quý đã khóa sổ (hiện là {old}; quý {quarter} do {actor} khóa ngày {closed_on}) nên không nạp gì; người phê duyệt phải mở lại quý trước: kpi reopen --quarter {quarter} --reason \"...\"",
+    },
 }
 
 INFO_MESSAGES: dict[str, dict[str, str]] = {

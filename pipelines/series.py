@@ -13,6 +13,7 @@ import duckdb
 from pipelines.catalog import HORIZONS, Catalog, DimensionValue, Indicator, IndicatorChecks, Pillar, Reporter
 from pipelines.coverage import Coverage, period_coverage, provisional
 from pipelines.progress import Assessment, IndicatorSpec, Point, assess_all, combine_headline
+from pipelines.visibility import APPROVED, View, relation
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -47,11 +48,13 @@ def read_checks(con: duckdb.DuckDBPyConnection) -> dict[str, IndicatorChecks]:
     return {r["indicator"]: IndicatorChecks.model_validate({k: v for k, v in r.items() if v is not None}) for r in recs}
 
 
-def headline_rows(con: duckdb.DuckDBPyConnection, indicator: str | None = None) -> dict[str, list[tuple[str, str, float]]]:
-    """Current headline values (every breakdown blank): indicator → [(reporter, period, value)]."""
+def headline_rows(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
+                  view: View = APPROVED) -> dict[str, list[tuple[str, str, float]]]:
+    """Current headline values (every breakdown blank) of `view` (see pipelines.visibility):
+    indicator → [(reporter, period, value)]. Assessments follow from these rows."""
     where, params = ("AND indicator = ?", [indicator]) if indicator else ("", [])
     rows = con.execute(
-        f"""SELECT indicator, reporter, period, value FROM current_observations
+        f"""SELECT indicator, reporter, period, value FROM {relation(view)}
             WHERE breakdown = '{{}}' {where} ORDER BY indicator, period, reporter""",
         params,
     ).fetchall()

@@ -100,10 +100,20 @@ class Settings(BaseSettings):
     notify_waiting_after_s: float = Field(900.0, gt=0, description="a file left in the inbox this long is reported to analysts")
     notify_review_pack: bool = Field(True, description="render and send the quarter's review pack (PDF) to leaders")
     live_check_s: float = Field(3.0, ge=0, le=3600, description="open pages look for a new warehouse version this often (0: off)")
+    approver_emails: str = Field("", description="comma-separated e-mails that get the approver role after OIDC login")
+    approval: Literal["on", "off"] = Field("on", description="off: no sign-off, every loaded value is shown at once")
 
     @property
     def analysts(self) -> set[str]:
         return {e.strip().lower() for e in self.analyst_emails.split(",") if e.strip()}
+
+    @property
+    def approvers(self) -> set[str]:
+        return {e.strip().lower() for e in self.approver_emails.split(",") if e.strip()}
+
+    @property
+    def approval_on(self) -> bool:
+        return self.approval == "on"
 
     @field_validator("data_dir", "catalog_dir", "db_path", "users_file", "config_dir")
     @classmethod

@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-ROLES = ("viewer", "analyst")
+ROLES = ("viewer", "analyst", "approver")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MiB per check on this machine
 
@@ -73,7 +73,7 @@ def read_users(path: Path) -> dict[str, Account]:
     accounts = {}
     for name, entry in users.items():
         if not isinstance(entry, dict) or entry.get("role") not in ROLES or not str(entry.get("password_hash", "")).startswith("scrypt$"):
-            raise UsersError(f"{path}: user {name!r} needs role = viewer|analyst and a password_hash written by `kpi user add`")
+            raise UsersError(f"{path}: user {name!r} needs role = viewer|analyst|approver and a password_hash written by `kpi user add`")
         accounts[name.lower()] = Account(name.lower(), entry["role"], entry["password_hash"])
     return accounts
 
@@ -106,7 +106,7 @@ def add_user(path: Path, name: str, role: str, password: str) -> Account:
     if not _NAME.match(name):
         raise UsersError(f"invalid user name {name!r}: use 2-64 letters, digits, . _ @ -")
     if role not in ROLES:
-        raise UsersError(f"invalid role {role!r}: use viewer or analyst")
+        raise UsersError(f"invalid role {role!r}: use viewer, analyst or approver")
     if len(password) < 10:
         raise UsersError("the password must have at least 10 characters")
     accounts = read_users(path)

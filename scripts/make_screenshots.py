@@ -34,7 +34,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="kpi-shots-"))
     env = {**os.environ, "KPI_DATA_DIR": str(work / "data")}
-    kpi = [sys.executable, "-m", "pipelines.cli"]
+    kpi = [sys.executable, "-m", "kpi"]
     subprocess.run(kpi + ["demo"], env=env, check=True, cwd=work, stdout=subprocess.DEVNULL)
     subprocess.run(kpi + ["report", "--quarter", "2026-Q3", "--lang", "vi", "--out", str(work / "report")], env=env, check=True, cwd=work)
     panel = Image.open(work / "report" / "03_missions_abroad.png")

@@ -90,6 +90,13 @@ def query(settings: Settings) -> Callable[..., list[tuple]]:
     return run
 
 
+def approve_everything(settings: Settings, actor: str = "test.approver") -> int:
+    """Sign off every value waiting (sign-off is on by default), for tests about what comes after."""
+    from pipelines.signoff import approve_all_pending
+
+    return approve_all_pending(settings, actor)
+
+
 @pytest.fixture
 def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedProcess]:
     """kpi('ingest', 'a.csv', env={...}, cwd=None) runs the `kpi` command as a user would

@@ -58,7 +58,7 @@ MIGRATIONS: list[str] = [
             PARTITION BY indicator, reporter, period, breakdown ORDER BY load_id DESC
         ) = 1;
     """,
-    # i16: plausibility warnings acknowledged at load time (who, when), and the catalog's
+    # version 2 (plausibility, issue 16): warnings acknowledged at load time (who, when), and the catalog's
     # per-indicator check settings (checks.csv) stored with the published data.
     """
     CREATE TABLE load_warnings (
@@ -78,6 +78,67 @@ MIGRATIONS: list[str] = [
         indicator VARCHAR PRIMARY KEY, max_ratio DOUBLE, robust_k DOUBLE, breakdown_tolerance DOUBLE,
         min_value DOUBLE, max_value DOUBLE, expected_reporters VARCHAR, partial_breakdowns VARCHAR
     );
+    """,
+    # version 3 (sign-off, issue 17): approval per reporter and period, closed quarters and
+    # an append-only audit log. Events are only ever inserted; state is the latest event.
+    """
+    CREATE SEQUENCE audit_id_seq START 1;
+    CREATE TABLE audit_log (
+        audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+        at_utc TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,              -- OS user, `--as` name or the app's user
+        action VARCHAR NOT NULL,             -- load, duplicate, reject, approve, unapprove, close, reopen, ...
+        object VARCHAR NOT NULL,             -- file name, 'REPORTER PERIOD' or a quarter
+        reason VARCHAR,
+        details VARCHAR                      -- JSON object
+    );
+    CREATE SEQUENCE signoff_id_seq START 1;
+    CREATE TABLE signoffs (
+        signoff_id INTEGER PRIMARY KEY DEFAULT nextval('signoff_id_seq'),
+        reporter VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        action VARCHAR NOT NULL CHECK (action IN ('approve', 'unapprove')),
+        through_load INTEGER,                -- approve: values loaded by loads up to this one
+        actor VARCHAR NOT NULL,
+        at_utc TIMESTAMP NOT NULL,
+        reason VARCHAR
+    );
+    CREATE SEQUENCE closure_id_seq START 1;
+    CREATE TABLE closures (
+        closure_id INTEGER PRIMARY KEY DEFAULT nextval('closure_id_seq'),
+        quarter VARCHAR NOT NULL,            -- YYYY-Qn: freezes every period ending on or before it
+        action VARCHAR NOT NULL CHECK (action IN ('close', 'reopen')),
+        actor VARCHAR NOT NULL,
+        at_utc TIMESTAMP NOT NULL,
+        reason VARCHAR
+    );
+    CREATE VIEW approval_state AS
+        SELECT reporter, period, action = 'approve' AS approved, through_load, actor, at_utc, reason
+        FROM signoffs
+        QUALIFY row_number() OVER (PARTITION BY reporter, period ORDER BY signoff_id DESC) = 1;
+    CREATE VIEW closed_quarters AS
+        SELECT quarter, actor, at_utc, reason FROM (
+            SELECT * FROM closures
+            QUALIFY row_number() OVER (PARTITION BY quarter ORDER BY closure_id DESC) = 1)
+        WHERE action = 'close';
+    -- For each key, the latest value among those an approver signed off (the loads up to the
+    -- approval of its reporter and period); nothing for a pair that is not approved.
+    CREATE VIEW approved_observations AS
+        SELECT o.* FROM observations o
+        JOIN approval_state a ON a.reporter = o.reporter AND a.period = o.period AND a.approved
+        WHERE o.load_id <= a.through_load
+        QUALIFY row_number() OVER (
+            PARTITION BY o.indicator, o.reporter, o.period, o.breakdown ORDER BY o.load_id DESC
+        ) = 1;
+    -- Current values that differ from their approved value (or have none): what waits.
+    -- (Current values spelled out, not by name: a reader may shadow `current_observations`.)
+    CREATE VIEW pending_observations AS
+        SELECT c.*, a.value AS approved_value, a.load_id AS approved_load_id
+        FROM (SELECT * FROM observations
+              QUALIFY row_number() OVER (
+                  PARTITION BY indicator, reporter, period, breakdown ORDER BY load_id DESC) = 1) c
+        LEFT JOIN approved_observations a USING (indicator, reporter, period, breakdown)
+        WHERE a.load_id IS NULL OR a.value <> c.value;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

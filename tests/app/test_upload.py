@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipelines.settings import Settings
+from pipelines.signoff import approve
 from pipelines.warehouse.store import open_reader
 from tests.app.conftest import BAD_FILE, BAD_FILE_NAME, GOOD_FILE, GOOD_FILE_NAME, PAGES
 from tests.app.helpers import cards
@@ -100,7 +102,12 @@ def test_load_button_loads_and_every_page_shows_it(writable_sample_dir, open_app
     assert len(list((data / "rejected").glob(f"*{BAD_FILE_NAME}"))) == 2  # the fixture's and this one
     assert not any((data / "inbox").iterdir())
 
-    # Same session, no restart: the other pages read the new version of the warehouse.
+    # Same session, no restart: the other pages read the new version of the warehouse. The
+    # revision waits for approval, so leaders still see the approved 97 until it is signed off.
+    at.switch_page(PAGES["overview"]).run()
+    missions = [c for c in cards(at) if c.link_query.startswith("code=MISSIONS_ABROAD&")]
+    assert missions[0].metric_value == "97 cơ quan"
+    approve(Settings(data_dir=data, _env_file=None), "MOFA", "2026-Q3", actor="chi")  # type: ignore[call-arg]
     at.switch_page(PAGES["overview"]).run()
     missions = [c for c in cards(at) if c.link_query.startswith("code=MISSIONS_ABROAD&")]
     assert missions[0].metric_value == "98 cơ quan"
@@ -117,5 +124,6 @@ def test_upload_into_an_empty_database(tmp_path, open_app):
     assert not at.exception
     assert any(s.value.startswith("loaded") and GOOD_FILE_NAME in s.value for s in at.success)
     assert counts(data) == (1, 1)
+    approve(Settings(data_dir=data, _env_file=None), "MOFA", "2026-Q3", actor="chi")  # type: ignore[call-arg]
     at.switch_page(PAGES["missions"]).run()
     assert [(m.label, m.value) for m in at.metric][0] == ("Agencies abroad, Q3 2026", "98")

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pipelines.export import export_csv
-from tests.conftest import HEADER
+from tests.conftest import HEADER, approve_everything
 
 ROWS = [
     ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "95", "", "", ""],
@@ -19,9 +19,10 @@ ROWS = [
 
 
 @pytest.fixture
-def loaded(kpi, write_csv):
+def loaded(kpi, write_csv, settings):
     result = kpi("ingest", write_csv("a.csv", ROWS, header=HEADER + ["mission_type"], delimiter=";"))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert approve_everything(settings) == 2
 
 
 def test_export_to_stdout(kpi, loaded, settings):
@@ -119,3 +120,12 @@ def test_export_neutralises_formulas_and_the_round_trip_gives_them_back(kpi, wri
     # As the first load stored them: a reporter's own '= is Excel's text mark, never part of the value.
     assert [note for _, note, _ in stored] == [n.removeprefix("'") if n.startswith("'=") else n for n in FORMULAS]
     assert [json.loads(b).get("program", "") for _, _, b in stored] == ["=" + str(i) if i % 2 else "" for i in range(len(FORMULAS))]
+def test_export_shows_approved_values_unless_pending_are_asked_for(kpi, loaded, write_csv):
+    revision = write_csv("rev.csv", [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "96", "agencies", ""]])
+    assert kpi("ingest", revision).returncode == 0
+    approved = kpi("export", "--indicator", "MISSIONS_ABROAD")
+    assert ",95," in approved.stdout and ",96," not in approved.stdout
+    pending = kpi("export", "--indicator", "MISSIONS_ABROAD", "--include-pending")
+    assert ",96," in pending.stdout and ",95," not in pending.stdout
+    off = kpi("export", "--indicator", "MISSIONS_ABROAD", env={"KPI_APPROVAL": "off"})
+    assert off.stdout == pending.stdout

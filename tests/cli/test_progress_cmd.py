@@ -7,19 +7,22 @@ import math
 
 import pytest
 
+from tests.conftest import approve_everything
+
 KEYS = ["indicator", "horizon", "status", "method", "baseline_period", "baseline_value", "latest_period",
         "latest_value", "target", "target_source", "observed_rate", "required_rate", "ratio", "needed_rate",
         "projected_value", "provisional"]  # provisional: summed totals missing an expected reporter
 
 
 @pytest.fixture
-def missions(kpi, write_csv):
+def missions(kpi, write_csv, settings):
     # 94 agencies in 2025-Q1 (t0 = 2024.25), 100 in 2026-Q1 (t = 2025.25): one year apart.
     path = write_csv("missions.csv", [
         ["MISSIONS_ABROAD", "MOFA", "2025-Q1", "94", "agencies", ""],
         ["MISSIONS_ABROAD", "MOFA", "2026-Q1", "100", "agencies", ""],
     ])
     assert kpi("ingest", path).returncode == 0
+    approve_everything(settings)
 
 
 def test_json_has_exactly_the_documented_keys_and_hand_worked_values(kpi, missions):

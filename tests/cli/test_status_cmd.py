@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.conftest import approve_everything
+
 
 def test_empty_warehouse(kpi, data_dir):
     result = kpi("status")
@@ -20,13 +22,14 @@ def test_empty_warehouse_json(kpi):
 
 
 @pytest.fixture
-def loaded(kpi, write_csv):
+def loaded(kpi, write_csv, settings):
     good = write_csv("mofa_q3.csv", [["MISSIONS_ABROAD", "MOFA", "2025-Q3", "97", "", ""],
                                      ["MISSIONS_ABROAD", "MOFA", "2025-Q2", "96", "", ""],
                                      ["STAFF_SPECIALISTS", "MOFA", "2024", "510", "", ""]])
     budget = write_csv("mof_2025.csv", [["BUDGET_OPERATING", "MOF", "2025", "130.5", "", ""]])
     bad = write_csv("hanoi_bad.csv", [["OFFICIALS_TRAINED", "HANOI", "2025-Q3", "x", "", ""]])
     assert kpi("ingest", good, budget, bad).returncode == 1
+    approve_everything(settings)
 
 
 def test_lists_loads_and_latest_period_per_reporter(kpi, loaded):

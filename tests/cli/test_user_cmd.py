@@ -84,3 +84,11 @@ def test_a_folder_at_the_users_file_path_is_a_clear_error(kpi, tmp_path):
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr and "is a folder" in done.stderr
     assert users.is_dir() and not any(users.iterdir())
+def test_add_an_approver(kpi, tmp_path):
+    users = tmp_path / "users.toml"
+    env = {"KPI_USERS_FILE": str(users)}
+    added = kpi("user", "add", "chi", "--role", "approver", "--password-stdin", env=env, input_text=PASSWORD)
+    assert added.returncode == 0 and "chi (approver)" in added.stdout
+    assert read_users(users)["chi"].role == "approver"
+    wrong = kpi("user", "add", "chi", "--role", "boss", "--password-stdin", env=env, input_text=PASSWORD)
+    assert wrong.returncode == 2 and "approver" in wrong.stderr

@@ -177,3 +177,45 @@ def test_a_death_before_the_publish_leaves_every_file_in_the_inbox(intake_settin
     done = run_cli(s, "ingest")
     assert done.returncode == 0 and "late.csv: 2 rows" in done.stdout, done.stdout + done.stderr
     assert not any(s.inbox_dir.iterdir()) and len(list(s.archive_dir.iterdir())) == 2
+def _signoff_state(settings: Settings) -> tuple:
+    """Observations, sign-off events, closures and audit rows: what an approval or close could change."""
+    with open_reader(settings.warehouse_path) as con:
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM signoffs), (SELECT count(*) FROM closures), (SELECT count(*) FROM audit_log)"
+        ).fetchone()
+    return (fingerprint(settings), *counts)
+
+
+def test_sigkill_mid_approval_or_close_changes_nothing_then_both_complete(big_file: Path, intake_settings: Settings) -> None:
+    """An approval and a close are written like a load: killed while the next version is being
+    written, the published warehouse is as it was (no half approval, no audit row without its
+    action); run again, each publishes whole with its audit row."""
+    s = intake_settings
+    load_small(s)
+    shutil.copyfile(big_file, s.inbox_dir / big_file.name)
+    assert run_cli(s, "ingest").returncode == 0  # a warehouse big enough that copying it takes a moment
+    staging = staging_of(s)
+    commands = {
+        "approve": ("approve", "--reporter", "MOFA", "--period", "1950-Q1", "--as", "chi"),
+        "close": ("close", "--quarter", "1950-Q1", "--as", "chi"),
+    }
+    off = cli_env(s, KPI_APPROVAL="off")  # closing 1950-Q1 needs no approval of everything before it
+    for name, args in commands.items():
+        env = off if name == "close" else None
+        before = _signoff_state(s)
+        proc = popen_cli(s, *args, env=env)
+        try:
+            wait_for(lambda: staging.exists() or proc.poll() is not None, 60, f"{name} to start writing")
+            assert proc.poll() is None, f"{name} finished before it could be killed: {proc.communicate()}"
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        assert _signoff_state(s) == before, f"killed {name}: the warehouse changed"
+        done = run_cli(s, *args, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        after = _signoff_state(s)
+        assert after[0] == before[0]  # no observation touched
+        added = (after[1] - before[1], after[2] - before[2], after[3] - before[3])
+        assert added == ((1, 0, 1) if name == "approve" else (0, 1, 1))
+        assert not staging.exists()

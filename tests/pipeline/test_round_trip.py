@@ -21,6 +21,7 @@ from pipelines.formulas import FORMULA_START, restore
 from pipelines.ingest import ingest
 from pipelines.intake.numbers import format_number
 from pipelines.settings import DEFAULT_CATALOG_DIR, Settings
+from pipelines.visibility import INCLUDING_PENDING
 from tests.conftest import HEADER, TODAY
 
 CATALOG = load_catalog(DEFAULT_CATALOG_DIR)
@@ -97,7 +98,7 @@ def ingest_and_export(folder: Path, name: str, data: bytes) -> tuple[str, Settin
     # Random values trip plausibility checks (breakdown sums, ranges); this test is about the format.
     [outcome] = ingest([path], settings, CATALOG, today=TODAY, acknowledged_by="round-trip test")
     assert outcome.status == "loaded", outcome.summary_line()
-    return export_csv(settings.warehouse_path), settings
+    return export_csv(settings.warehouse_path, view=INCLUDING_PENDING), settings  # the format, not sign-off
 
 
 @hsettings(max_examples=25, deadline=None)

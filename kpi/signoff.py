@@ -1,0 +1,228 @@
+"""The sign-off commands of `kpi`: pending, approve, unapprove, close, reopen, audit.
+
+Kept apart from cli.py so the core commands stay short. Exit codes as elsewhere: 0 done,
+1 refused (the message says why and what to do), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+
+from pipelines.periods import parse_period
+from pipelines.settings import Settings
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(command: str, message: str, code: int) -> int:
+    print(f"kpi {command}: {message}", file=sys.stderr)
+    return code
+
+
+def _period_or_none(text: str, quarter_only: bool) -> str | None:
+    period = parse_period(text)
+    if period is None or (quarter_only and "-Q" not in period):
+        return None
+    return period
+
+
+def _sign_off(args: argparse.Namespace, settings: Settings, action) -> int:
+    """Run one approve/unapprove/close/reopen with the checks every one of them shares."""
+    from pipelines.signoff import SignoffError, approver_problem
+
+    if args.command in ("approve", "unapprove") and not settings.approval_on:
+        return _fail(args.command, "sign-off is off in this deployment (KPI_APPROVAL=off): every loaded value is "
+                     "already shown; set KPI_APPROVAL=on to approve figures", EXIT_USAGE)
+    problem = approver_problem(settings, args.actor)
+    if problem:
+        return _fail(args.command, problem, EXIT_REFUSED)
+    try:
+        decision = action()
+    except SignoffError as exc:
+        return _fail(args.command, str(exc), EXIT_REFUSED)
+    if getattr(args, "json", False):
+        print(json.dumps(decision.__dict__, ensure_ascii=False))
+    else:
+        what = {
+            "approve": f"approved {decision.obj}: {decision.values} value(s) newly approved (loads up to #{decision.through_load})",
+            "unapprove": f"sent {decision.obj} back to received",
+            "close": f"closed {decision.obj}: {decision.values} value(s) in periods up to {decision.obj} are frozen",
+            "reopen": f"reopened {decision.obj}: its values can be revised again",
+        }[decision.action]
+        print(f"{what}; by {decision.actor} (recorded in `kpi audit`)")
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.signoff import approve
+
+    period = _period_or_none(args.period, quarter_only=False)
+    if period is None:
+        return _fail("approve", f"cannot read --period {args.period!r}; write YYYY or YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: approve(settings, args.reporter, period, args.actor))
+
+
+def cmd_unapprove(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.signoff import unapprove
+
+    period = _period_or_none(args.period, quarter_only=False)
+    if period is None:
+        return _fail("unapprove", f"cannot read --period {args.period!r}; write YYYY or YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
+    if not (args.reason or "").strip():
+        return _fail("unapprove", "say why with --reason \"...\": the reporter reads it and the audit log keeps it", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: unapprove(settings, args.reporter, period, args.reason, args.actor))
+
+
+def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.signoff import close_quarter
+
+    quarter = _period_or_none(args.quarter, quarter_only=True)
+    if quarter is None:
+        return _fail("close", f"cannot read --quarter {args.quarter!r}; write YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: close_quarter(settings, quarter, args.actor, args.reason))
+
+
+def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.signoff import reopen_quarter
+
+    quarter = _period_or_none(args.quarter, quarter_only=True)
+    if quarter is None:
+        return _fail("reopen", f"cannot read --quarter {args.quarter!r}; write YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
+    if not (args.reason or "").strip():
+        return _fail("reopen", "say why with --reason \"...\": reopening a closed quarter is kept in the audit log", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: reopen_quarter(settings, quarter, args.reason, args.actor))
+
+
+def _number(value: float | None) -> str:
+    from pipelines.intake.numbers import format_number
+
+    return "-" if value is None else format_number(value)
+
+
+def cmd_pending(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.signoff import closed_list, pending_values
+
+    if not settings.warehouse_path.exists():
+        return _fail("pending", f"no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first", EXIT_USAGE)
+    rows = pending_values(settings.warehouse_path, args.reporter)
+    if args.json:
+        print(json.dumps({"approval": settings.approval, "values": rows,
+                          "closed": [c.quarter for c in closed_list(settings.warehouse_path)]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not settings.approval_on:
+        print("sign-off is off (KPI_APPROVAL=off): every loaded value is shown; nothing waits")
+        return EXIT_OK
+    if not rows:
+        print("nothing waits for approval")
+        return EXIT_OK
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["reporter"], row["period"]), []).append(row)
+    for (reporter, period), values in groups.items():
+        revised = sum(v["change"] == "revised" for v in values)
+        back = values[0]["sent_back_reason"]
+        print(f"{reporter} {period}: {len(values)} value(s) waiting, {revised} revised since the last approved version"
+              + (f"; sent back: {back}" if back else ""))
+        for v in values[: args.limit]:
+            parts = " ".join(f"{k}={val}" for k, val in sorted(v["breakdown"].items())) or "(total)"
+            change = f"{_number(v['approved_value'])} -> {_number(v['value'])}" if v["change"] == "revised" else f"new {_number(v['value'])}"
+            print(f"    {v['indicator']:<22} {parts:<30} {change:<24} {v['file_name']} (load #{v['load_id']}, {v['received_at']})")
+        if len(values) > args.limit:
+            print(f"    ... and {len(values) - args.limit} more (--limit N, or --json)")
+        print(f"    approve: kpi approve --reporter {reporter} --period {period}")
+    return EXIT_OK
+
+
+def _since(text: str) -> datetime | None:
+    """YYYY-MM-DD or an ISO date-time (UTC unless it says otherwise), as naive UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.audit import read_audit
+
+    since = None
+    if args.since:
+        since = _since(args.since)
+        if since is None:
+            return _fail("audit", f"cannot read --since {args.since!r}; write YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)", EXIT_USAGE)
+    rows = read_audit(settings.warehouse_path, since, args.limit)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("no audit rows" + (f" since {args.since}" if since else "") + (
+            "" if settings.warehouse_path.exists() else f" (no warehouse yet at {settings.warehouse_path})"))
+        return EXIT_OK
+    for row in rows:
+        why = f"  why: {row['reason']}" if row["reason"] else ""
+        print(f"#{row['audit_id']:<6} {row['at']}  {row['actor']:<20} {row['action']:<10} {row['object']}{why}")
+    return EXIT_OK
+
+
+def _as_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as", dest="actor", metavar="NAME",
+                        help="who decides, for the audit log (default: the OS user); a built-in account must be an approver")
+
+
+def add_signoff_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pending", help="values waiting for approval, with what changed since the last approved version",
+                       description="Every current value that differs from its approved value (or has none), grouped by "
+                       "reporter and period, with the approved value it would replace and the file that brought it.")
+    p.add_argument("--reporter", metavar="CODE", help="only this reporter")
+    p.add_argument("--limit", type=int, default=20, help="values listed per reporter and period (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_pending)
+
+    p = sub.add_parser("approve", help="approve what a reporter sent for a period",
+                       description="Approve every value REPORTER has sent for PERIOD so far; leaders see them from then on. "
+                       "A later revision of one of them waits for approval again. See `kpi pending` first.")
+    p.add_argument("--reporter", required=True, metavar="CODE", help="reporter code, e.g. MOFA")
+    p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn, e.g. 2026-Q3")
+    _as_argument(p)
+    p.add_argument("--json", action="store_true", help="print the decision as JSON")
+    p.set_defaults(func=cmd_approve)
+
+    p = sub.add_parser("unapprove", help="send a reporter's approved period back, with a reason",
+                       description="Withdraw the approval of REPORTER's values for PERIOD: they go back to received and "
+                       "leaders no longer see them until approved again.")
+    p.add_argument("--reporter", required=True, metavar="CODE", help="reporter code, e.g. MOFA")
+    p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn")
+    p.add_argument("--reason", metavar="TEXT", help="why (required; kept in the audit log)")
+    _as_argument(p)
+    p.add_argument("--json", action="store_true", help="print the decision as JSON")
+    p.set_defaults(func=cmd_unapprove)
+
+    p = sub.add_parser("close", help="close a quarter: its values and every earlier period's are frozen",
+                       description="Freeze every value for periods ending on or before QUARTER (years whose fourth quarter "
+                       "is covered, too): later files that would change one are rejected until the quarter is reopened. "
+                       "Refused while values there wait for approval.")
+    p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="e.g. 2026-Q3")
+    p.add_argument("--reason", metavar="TEXT", help="optional note, e.g. the review meeting")
+    _as_argument(p)
+    p.add_argument("--json", action="store_true", help="print the decision as JSON")
+    p.set_defaults(func=cmd_close)
+
+    p = sub.add_parser("reopen", help="reopen a closed quarter, with a reason",
+                       description="Lift the close of QUARTER so its values can be revised; the reason is kept in the audit log.")
+    p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="e.g. 2026-Q3")
+    p.add_argument("--reason", metavar="TEXT", help="why (required)")
+    _as_argument(p)
+    p.add_argument("--json", action="store_true", help="print the decision as JSON")
+    p.set_defaults(func=cmd_reopen)
+
+    p = sub.add_parser("audit", help="the audit log: who loaded, rejected, approved, closed what, when and why",
+                       description="Append-only rows, oldest first: time (UTC), who, action, object, reason.")
+    p.add_argument("--since", metavar="WHEN", help="from this date or time (UTC), e.g. 2026-12-01 or 2026-12-01T08:00")
+    p.add_argument("--limit", type=int, help="only the newest N rows")
+    p.add_argument("--json", action="store_true", help="print JSON, with each row's details")
+    p.set_defaults(func=cmd_audit)
