@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.warehouse.store import writer_lock
-from tests.conftest import _clean_environ, csv_text
+from tests.conftest import csv_text
+from tests.support.cli import kpi_env
 
 ROWS = [["OFFICIALS_TRAINED", "HANOI", f"2025-Q{q}", str(100 + q), "persons", "x" * 200] for q in (1, 2, 3, 4)]
 BAD = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "-5", "agencies", ""]]
@@ -54,7 +55,7 @@ def start_watcher(tmp_path: Path, data_dir: Path) -> Iterator[Callable[..., Watc
 
     def start(*args: str, env: dict[str, str] | None = None) -> Watcher:
         log_path = tmp_path / f"watch{len(started)}.log"
-        full_env = {**_clean_environ(), "KPI_DATA_DIR": str(data_dir), "KPI_LANGUAGE": "en", **(env or {})}
+        full_env = kpi_env(data_dir, **(env or {}))
         with open(log_path, "wb") as log:
             process = subprocess.Popen([sys.executable, "-m", "kpi", "watch", *args], cwd=tmp_path,
                                        env=full_env, stdout=log, stderr=subprocess.STDOUT)
