@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import PAGES, _run_cli
+from tests.conftest import approve_everything
+from tests.support.warehouse import make_settings
 from tests.app.helpers import all_badges, cards, charts, page_text
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "plausibility"
@@ -24,6 +26,7 @@ def mistakes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert _run_cli(data, "ingest", str(GOLDEN / "hanoi_programme_series.csv")) == 0
     assert _run_cli(data, "ingest", str(GOLDEN / "budget_in_million.csv")) == 1  # held back
     assert _run_cli(data, "ingest", "--accept-warnings", "--by", "lan.nguyen", str(GOLDEN / "budget_in_million.csv")) == 0
+    approve_everything(make_settings(data))  # leaders see approved figures: these pages are about what comes after
     return data
 
 
