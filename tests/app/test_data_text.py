@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import approve_everything
+from tests.support.warehouse import make_settings
+
 from kpi import cli
 from pipelines.settings import DEFAULT_CATALOG_DIR
 from tests.app.helpers import page_text
@@ -93,6 +96,7 @@ def hostile_catalog_dir(tmp_path_factory) -> Path:
         mp.setenv("KPI_CATALOG_DIR", str(catalog))
         mp.chdir(root)
         assert cli.main(["ingest", str(source), "--lang", "en"]) == 0
+    approve_everything(make_settings(data))  # leaders see approved figures only
     return data
 
 
