@@ -202,7 +202,7 @@ class Ingester(threading.Thread):
             copy = self.folder / f"ingest-{len(self.runs)}-{path.name}"  # ingest moves its file to archive/
             shutil.copyfile(path, copy)
             start = time.time()
-            done = subprocess.run(pinned([kpi, "ingest", "--json", str(copy)], self.cpu), env=self.env,
+            done = subprocess.run(pinned([kpi, "ingest", "--json", "--accept-warnings", "--by", "bench", str(copy)], self.cpu), env=self.env,
                                   capture_output=True, text=True, timeout=300)
             self.runs.append({"file": path.name, "started": start, "seconds": time.time() - start,
                               "returncode": done.returncode, "loaded": '"loaded"' in done.stdout,
