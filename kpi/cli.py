@@ -114,9 +114,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     code = _print_outcomes(outcomes, lang, args.json)
     approved = demo_signoff(settings)
     if approved and not args.json:
-        print(f"sample sign-off: {approved} reporter-periods approved, CANTHO 2026-Q3 left waiting, 2026-Q2 closed"
+        print(f"sample sign-off: {approved} reporter-periods approved, HAIPHONG 2026-Q3 left waiting, 2026-Q2 closed"
               if lang == "en" else
-              f"phê duyệt mẫu: {approved} cặp đơn vị-kỳ đã duyệt, CANTHO 2026-Q3 còn chờ, quý 2026-Q2 đã khóa sổ")
+              f"phê duyệt mẫu: {approved} cặp đơn vị-kỳ đã duyệt, HAIPHONG 2026-Q3 còn chờ, quý 2026-Q2 đã khóa sổ")
     return code
 
 

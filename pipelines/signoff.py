@@ -373,7 +373,7 @@ def approver_problem(settings: Settings, actor: str | None) -> str | None:
 
 SAMPLE_APPROVER = "sample.approver"
 SAMPLE_ANALYST = "sample.analyst"
-SAMPLE_WAITING = ("CANTHO", "2026-Q3")  # one reporter's latest quarter left waiting
+SAMPLE_WAITING = ("HAIPHONG", "2026-Q3")  # one reporter's latest quarter left waiting
 SAMPLE_CLOSED = "2026-Q2"
 
 

@@ -24,7 +24,7 @@ def test_demo_loads_every_sample_and_is_idempotent(kpi, data_dir):
 
     # The sample's sign-off state: everything approved but one reporter's latest quarter, one quarter closed.
     pending = json.loads(kpi("pending", "--json").stdout)
-    assert {(v["reporter"], v["period"]) for v in pending["values"]} == {("CANTHO", "2026-Q3")}
+    assert {(v["reporter"], v["period"]) for v in pending["values"]} == {("HAIPHONG", "2026-Q3")}
     assert pending["closed"] == ["2026-Q2"]
     log = json.loads(kpi("audit", "--json").stdout)
     assert {r["actor"] for r in log if r["action"] == "load"} == {"sample.analyst"}
