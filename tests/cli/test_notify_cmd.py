@@ -135,9 +135,13 @@ def test_a_status_that_worsens_sends_each_leader_one_email(kpi, write_csv, mailb
     notify_env = {**notify_env, "KPI_NOTIFY_ANALYSTS": ""}  # MOFA is also late for later quarters: not this test's point
     good = [["MISSIONS_ABROAD", "MOFA", "2025-Q1", "95", "agencies", ""], ["MISSIONS_ABROAD", "MOFA", "2025-Q2", "97", "agencies", ""]]
     assert kpi("ingest", write_csv("m1.csv", good)).returncode == 0
+    for period in ("2025-Q1", "2025-Q2"):  # leaders' statuses are the approved figures'
+        assert kpi("approve", "--reporter", "MOFA", "--period", period).returncode == 0
     first = kpi("notify", env=notify_env)  # the baseline: statuses seen, nothing worsened yet
     assert first.returncode == 0 and first.stdout.strip() == "nothing to send", first.stdout
     assert kpi("ingest", write_csv("m2.csv", [["MISSIONS_ABROAD", "MOFA", "2025-Q3", "90", "agencies", ""]])).returncode == 0
+    assert kpi("notify", env=notify_env).returncode == 0 and not mailbox.messages  # waiting for approval: not yet leaders'
+    assert kpi("approve", "--reporter", "MOFA", "--period", "2025-Q3").returncode == 0
     assert kpi("notify", env=notify_env).returncode == 0
     subjects = sorted((m["To"], m["Subject"]) for m in mailbox.messages)
     assert subjects == [
