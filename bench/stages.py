@@ -28,7 +28,7 @@ def stages(file: Path) -> list[tuple[str, float, float, float]]:
 
     from pipelines.catalog import load_catalog
     from pipelines.ingest import _sha256
-    from pipelines.intake.lines import Irregular
+    from pipelines.intake.fast_reader import Irregular
     from pipelines.intake.read import read_bytes
     from pipelines.intake.validate import validate
     from pipelines.settings import DEFAULT_CATALOG_DIR

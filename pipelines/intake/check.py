@@ -10,9 +10,10 @@ from datetime import date
 
 from pipelines.catalog import Catalog
 from pipelines.intake.limits import Budget, Limits, OverLimit
-from pipelines.intake.lines import PIECE_BYTES, Irregular
+from pipelines.intake.fast_reader import PIECE_BYTES, Irregular
 from pipelines.intake.read import ReadResult, read_bytes
-from pipelines.intake.tabular import BrokenText, Rows, empty_table
+from pipelines.intake.exact_reader import BrokenText
+from pipelines.intake.table import Rows, empty_table
 from pipelines.intake.validate import Validated, validate
 
 

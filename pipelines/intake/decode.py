@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipelines.intake.tabular import excel_rows
+from pipelines.intake.exact_reader import excel_rows
 from pipelines.problems import Problem
 
 _MAGIC = [

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
 from pipelines.intake.limits import Budget, OverLimit, default_budget
-from pipelines.intake.lines import PIECE_BYTES, LinesTable, lines_table, table_from_lines
-from pipelines.intake.tabular import RecordsTable, Table, table_from_text, table_from_xlsx, text_table
+from pipelines.intake.fast_reader import PIECE_BYTES, LinesTable, stream_lines, whole_lines
+from pipelines.intake.exact_reader import RecordsTable, stream_text, whole_text
+from pipelines.intake.table import Table
+from pipelines.intake.xlsx import whole_xlsx
 from pipelines.problems import Problem
 
 
@@ -60,7 +62,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     def fast(utf8: bytes) -> Table | LinesTable | None:
         if exact:
             return None
-        return (lines_table if stream else table_from_lines)(utf8, piece_bytes, budget=budget)
+        return (stream_lines if stream else whole_lines)(utf8, piece_bytes, budget=budget)
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -68,7 +70,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, [Problem("empty_file")])
     if _is_xlsx(data):
         try:
-            return ReadResult(table_from_xlsx(data, budget), encoding="xlsx")
+            return ReadResult(whole_xlsx(data, budget), encoding="xlsx")
         except OverLimit as exc:
             return ReadResult(None, exc.problems, encoding="xlsx")
         except Exception as exc:  # a damaged workbook: openpyxl raises many kinds
@@ -90,7 +92,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
     table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
     if table is None:
-        table = text_table(decoded.text, chunk_rows, budget) if stream else table_from_text(decoded.text, budget)
+        table = stream_text(decoded.text, chunk_rows, budget) if stream else whole_text(decoded.text, budget)
     return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
 
 

@@ -19,7 +19,8 @@ from pipelines.catalog import Catalog
 from pipelines.formulas import restore_expr, restore_needed_expr
 from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
-from pipelines.intake.tabular import OPTIONAL, REQUIRED, Rows
+from pipelines.intake.header import OPTIONAL, REQUIRED
+from pipelines.intake.table import Rows
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
 
@@ -258,7 +259,25 @@ class _RowRules:
 
     def check(self, chunk: pl.DataFrame, found: _Collector) -> pl.DataFrame:
         """Judge one chunk's rows; return them as the columns the file-level rules need."""
-        ind = self.catalog.indicators
+        frame = self._normalised(chunk)
+        frame = self._codes(frame, found)
+        frame = self._periods(frame, found)
+        self._units(frame, found)
+        self._restricted(frame, found)
+        breakdown = self._breakdown_key(frame)
+        cat = self.categorical
+        # Value and note as categoricals too: a kept string column would keep alive the text
+        # buffers its cells point into (the whole file's text, by the last chunk).
+        frame = frame.with_columns(breakdown.alias("_breakdown"), note=pl.when(pl.col("note") != "").then(pl.col("note")))
+        return frame.select(
+            pl.col("row_number"),
+            pl.col("_kind"),
+            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
+        )
+
+    def _normalised(self, chunk: pl.DataFrame) -> pl.DataFrame:
+        """The chunk's cells under their column names, NFC and trimmed, optional columns added,
+        and free text that `kpi export` kept from running as a formula given back as it was."""
         frame = _named(chunk, self.columns)
         text_cols = [c for c in frame.columns if c != "row_number"]
         # NFC and the space folding change only non-ASCII text: a column without any (most of a
@@ -280,7 +299,11 @@ class _RowRules:
         prefixed = frame.select(restore_needed_expr(pl.col(c)).any() for c in free_text).row(0)
         frame = frame.with_columns(restore_expr(pl.col(c)).alias(c) for c, needed in zip(free_text, prefixed) if needed)
 
-        # Codes: indicator and reporter must be in the catalog.
+        return frame
+
+    def _codes(self, frame: pl.DataFrame, found: _Collector) -> pl.DataFrame:
+        """Indicator and reporter must be in the catalog; adds the indicator's kind and unit."""
+        ind = self.catalog.indicators
         catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
         frame = frame.with_columns(self.attribute([i.kind for i in ind.values()], "_kind", self.kinds), catalog_unit)
         unknown = frame.filter(pl.col("_kind").is_null())
@@ -293,7 +316,11 @@ class _RowRules:
         found.add_rows(bad_rep, "unknown_reporter", "reporter", "reporter",
                        lambda r: {"suggestions": self._suggest(r["reporter"], self.reporters)})
 
-        # Periods: one of the contract's spellings, begun already, and a year for annual indicators.
+        return frame
+
+    def _periods(self, frame: pl.DataFrame, found: _Collector) -> pl.DataFrame:
+        """One of the contract's spellings, begun already, a year for annual indicators; a value
+        present. Adds the canonical period."""
         spellings = frame["period"].unique().to_list()
         for spelling in spellings:
             if spelling not in self.periods:
@@ -312,7 +339,12 @@ class _RowRules:
         found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
         found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
 
-        # Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling).
+        return frame
+
+    def _units(self, frame: pl.DataFrame, found: _Collector) -> None:
+        """Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling)."""
+        ind = self.catalog.indicators
+        catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
         unit_lc = pl.col("unit").str.to_lowercase()
         unit_vi = self.attribute([i.unit_vi for i in ind.values()], "_unit_vi")
         mismatch = (
@@ -325,7 +357,8 @@ class _RowRules:
             found.add_rows(frame.filter(mismatch), "unit_mismatch", "unit", "unit",
                            lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
 
-        # Restricted breakdown dimensions.
+    def _restricted(self, frame: pl.DataFrame, found: _Collector) -> None:
+        """A restricted breakdown dimension takes only the catalog's values."""
         for dim in self.dims:
             allowed = self.catalog.allowed_values(dim)
             if allowed is None:
@@ -333,7 +366,8 @@ class _RowRules:
             bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
             found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
-        # The breakdown key, built once per distinct combination of breakdown values.
+    def _breakdown_key(self, frame: pl.DataFrame) -> pl.Series:
+        """Each row's breakdown as canonical JSON, built once per distinct combination of values."""
         cat = self.categorical
         if self.dims:
             dim_cols = [DIM + d for d in self.dims]
@@ -357,15 +391,7 @@ class _RowRules:
             breakdown = combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
         else:
             breakdown = pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(cat["_breakdown"])
-        # Value and note as categoricals too: a kept string column would keep alive the text
-        # buffers its cells point into (the whole file's text, by the last chunk).
-        frame = frame.with_columns(breakdown.alias("_breakdown"), note=pl.when(pl.col("note") != "").then(pl.col("note")))
-        return frame.select(
-            pl.col("row_number"),
-            pl.col("_kind"),
-            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
-        )
-
+        return breakdown
 
 def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.DataFrame | None:
     """The rules that need every row at once, on the columns `_RowRules.check` kept: the number

@@ -74,7 +74,7 @@ def _local(ts: datetime, tz: str) -> str:
 def reporters_in_file(path: Path, catalog: Catalog, max_bytes: int) -> list[str]:
     """Known reporter codes in a (rejected) file's reporter column; [] when it cannot be read."""
     from pipelines.intake.read import read_bytes
-    from pipelines.intake.tabular import Table, whole
+    from pipelines.intake.table import Table, whole
 
     try:
         if not path.exists() or path.stat().st_size > max_bytes:

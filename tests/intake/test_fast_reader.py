@@ -1,6 +1,6 @@
 """The fast reader (Polars, line by line) gives exactly the exact reader's Table, or declines.
 
-The exact reader (`table_from_text`, Python's csv module) is the reference: whatever text the fast
+The exact reader (`whole_text`, Python's csv module) is the reference: whatever text the fast
 reader accepts must come out with the same columns, cells, Excel row numbers, skipped rows and
 problems. Cells may differ only in Unicode normalisation, which the validator applies to every
 column (the exact path normalises the whole text first); the validated outcome must be equal too.
@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.catalog import load_catalog
 from pipelines.intake.decode import DecodeError, decode
-from pipelines.intake.lines import table_from_lines
+from pipelines.intake.fast_reader import whole_lines
 from pipelines.intake.read import read_bytes
-from pipelines.intake.tabular import Table, table_from_text
+from pipelines.intake.exact_reader import whole_text
+from pipelines.intake.table import Table
 from pipelines.intake.validate import validate
 from pipelines.settings import DEFAULT_CATALOG_DIR
 from tests.intake.conftest import FIXTURES, TODAY, assert_same_outcome
@@ -38,7 +39,7 @@ def assert_same_table(fast: Table, exact: Table) -> None:
 
 def exact_table(text: str) -> Table:
     """What read_bytes does for a UTF-8 file the fast reader declines: NFC of the whole text first."""
-    return table_from_text(unicodedata.normalize("NFC", text))
+    return whole_text(unicodedata.normalize("NFC", text))
 
 
 REGULAR_CELLS = [
@@ -82,7 +83,7 @@ def csv_text(draw) -> str:
 @given(csv_text())
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_fast_reader_matches_the_exact_reader_whenever_it_accepts(text: str) -> None:
-    fast = table_from_lines(text.encode("utf-8"))
+    fast = whole_lines(text.encode("utf-8"))
     event("fast" if fast is not None else "declined")
     if fast is None:
         return
@@ -105,7 +106,7 @@ REGULAR = (
 def test_a_regular_file_with_every_common_quirk_takes_the_fast_reader() -> None:
     """Title block, CRLF, trailing delimiters, a quoted note with a comma and quotes, a blank line,
     decomposed Vietnamese, a footer: all handled without the exact reader, and identically."""
-    fast = table_from_lines(REGULAR.encode("utf-8"))
+    fast = whole_lines(REGULAR.encode("utf-8"))
     assert fast is not None
     assert fast.skipped_title == [1] and fast.header_row == 3 and fast.skipped_footer == [8]
     assert fast.frame["row_number"].to_list() == [4, 5, 7]
@@ -125,9 +126,9 @@ def test_irregular_files_are_left_to_the_exact_reader() -> None:
         'MISSIONS_ABROAD,MOFA,2025,"94\n',  # an unterminated quote
         'MISSIONS_ABROAD,MOFA,2025,9"4"\n',  # a quote inside a plain field
     ]:
-        assert table_from_lines((head + body).encode("utf-8")) is None, body
-    assert table_from_lines("indicator;reporter\nx;y\n".encode("utf-8")) is None  # no header
-    assert table_from_lines(b"indicator,reporter,period,value\n\xff\n") is None  # not UTF-8
+        assert whole_lines((head + body).encode("utf-8")) is None, body
+    assert whole_lines("indicator;reporter\nx;y\n".encode("utf-8")) is None  # no header
+    assert whole_lines(b"indicator,reporter,period,value\n\xff\n") is None  # not UTF-8
 
 
 def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
@@ -143,6 +144,6 @@ def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
         result = read_bytes(data, 1 << 30)
         if result.table is None:
             continue
-        taken += table_from_lines(text.encode("utf-8")) is not None
-        assert_same_table(result.table, table_from_text(text))
+        taken += whole_lines(text.encode("utf-8")) is not None
+        assert_same_table(result.table, whole_text(text))
     assert taken >= 20  # most golden files are regular: the fast reader is what loads them

@@ -19,8 +19,9 @@ import unicodedata
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.intake.check import check_bytes
-from pipelines.intake.lines import Irregular, lines_table, table_from_lines
-from pipelines.intake.tabular import BrokenText, empty_table, text_table
+from pipelines.intake.fast_reader import Irregular, stream_lines, whole_lines
+from pipelines.intake.exact_reader import BrokenText, stream_text
+from pipelines.intake.table import empty_table
 from pipelines.intake.validate import validate
 from tests.support.cp1258 import encode_cp1258
 from tests.intake.conftest import TODAY, as_text, assert_same_outcome
@@ -31,7 +32,7 @@ MB = 1 << 20
 
 def compare_streamed(text: str, piece_bytes: int, chunk_pieces: int) -> None:
     utf8 = text.encode("utf-8")
-    streamed = lines_table(utf8, piece_bytes=piece_bytes, chunk_pieces=chunk_pieces)
+    streamed = stream_lines(utf8, piece_bytes=piece_bytes, chunk_pieces=chunk_pieces)
     if streamed is None:
         event("declined at the header")
         return
@@ -39,7 +40,7 @@ def compare_streamed(text: str, piece_bytes: int, chunk_pieces: int) -> None:
         chunked = validate(streamed, CATALOG, TODAY)
     except Irregular:
         event("irregular in a later chunk")
-        assert table_from_lines(utf8) is None  # the whole-file fast reader declines the same text
+        assert whole_lines(utf8) is None  # the whole-file fast reader declines the same text
         return
     event("valid" if chunked.ok else "rejected")
     assert_same_outcome(chunked, validate(exact_table(text), CATALOG, TODAY))
@@ -113,25 +114,25 @@ HEAD = "indicator,reporter,period,value,unit,note\n"
 
 def test_rows_that_look_like_a_footer_are_data_when_a_later_chunk_holds_data() -> None:
     text = HEAD + "Ghi chú chung,,,,,\n\n" + "MISSIONS_ABROAD,MOFA,2023,94,,\n" + "Người lập biểu,,,,,\n"
-    streamed = lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1)  # one line per chunk
+    streamed = stream_lines(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1)  # one line per chunk
     assert streamed is not None
     frames = list(streamed.chunks())
     assert [f["row_number"].to_list() for f in frames] == [[2, 4]]  # row 2 held back until row 4 came
     assert streamed.skipped_footer == [5]
-    outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
+    outcome = validate(stream_lines(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
     assert [(p.code, p.row) for p in outcome.problems] == [("unknown_indicator", 2), ("bad_period", 2),
                                                              ("unknown_reporter", 2), ("blank_value", 2)]
 
 
 def test_a_duplicate_key_in_another_chunk_names_the_first_row() -> None:
     text = HEAD + "MISSIONS_ABROAD,MOFA,2023,94,,\n" + "MISSIONS_ABROAD,MOFA,2024,95,,\n" + "MISSIONS_ABROAD,MOFA,2023,96,,\n"
-    outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
+    outcome = validate(stream_lines(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
     assert [(p.code, p.row, p.params) for p in outcome.problems] == [("duplicate_key", 4, {"other_row": 2})]
 
 
 def test_a_number_convention_contradicted_in_a_later_chunk_rejects_the_file() -> None:
     text = HEAD + "BUDGET_DISBURSED_PCT,MOFA,2023,12.5,,\n" + 'BUDGET_DISBURSED_PCT,MOFA,2024,"12,5",,\n'
-    outcome = validate(lines_table(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
+    outcome = validate(stream_lines(text.encode("utf-8"), piece_bytes=1, chunk_pieces=1), CATALOG, TODAY)
     assert [(p.code, p.row, p.params) for p in outcome.problems] == [
         ("mixed_numbers", 3, {"dot_example": "12.5", "comma_example": "12,5", "dot_row": 2, "comma_row": 3})]
 
@@ -143,7 +144,7 @@ def test_an_irregular_row_in_a_later_chunk_sends_the_file_to_the_exact_reader() 
     rows = 5_000
     body = "".join(row.format(i) for i in range(rows))  # a free breakdown column: every key unique
     data = (HEAD.replace("\n", ",batch\n") + body + "MISSIONS_ABROAD,MOFA,2023,94,agencies,note,x,extra\n").encode("utf-8")
-    streamed = lines_table(data, piece_bytes=4096)
+    streamed = stream_lines(data, piece_bytes=4096)
     assert streamed is not None  # the fast reader takes the file on, from its header
     with pytest.raises(Irregular):
         for _ in streamed.chunks():  # about 20 chunks of 4 pieces, the last one irregular
@@ -172,7 +173,7 @@ def test_check_bytes_gives_the_whole_file_outcome_in_every_encoding(encoding: st
 def test_the_exact_reader_validates_alike_in_chunks_and_whole(text: str, chunk_rows: int) -> None:
     """Ragged rows, NULs, quoted line breaks, unclosed quotes, footers: in chunks of a few rows."""
     text = unicodedata.normalize("NFC", text)
-    streamed = text_table(text, chunk_rows=chunk_rows)
+    streamed = stream_text(text, chunk_rows=chunk_rows)
     try:
         chunked = validate(streamed, CATALOG, TODAY)
         event("rows" if chunked.rows_read else "no rows")

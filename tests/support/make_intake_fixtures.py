@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.support.cp1258 import encode_cp1258
+from tests.support.warehouse import HEADER
 from tests.support.warehouse import csv_text as table  # the builder's word for a file's text
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "intake"

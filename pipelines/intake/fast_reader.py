@@ -1,11 +1,11 @@
 """The fast reader for regular text: Polars splits the lines into cells, chunk by chunk.
 
-The exact reader (`tabular.table_from_text`, Python's `csv` module) builds a list per row: about
+The exact reader (`tabular.whole_text`, Python's `csv` module) builds a list per row: about
 8 s and 1.8 GB per million rows. Nearly every large file is regular: one record per line, every
 line with the header's number of cells, no control characters. For those this module gives the
 very same rows (same cells, same Excel row numbers, same skipped title and footer rows, same
 problems) from column-wise string operations, as a stream of chunks (`LinesTable`) or whole
-(`table_from_lines`). Whatever it cannot prove regular (a quoted line break, a ragged row, a stray
+(`whole_lines`). Whatever it cannot prove regular (a quoted line break, a ragged row, a stray
 CR, a NUL or other control character, a header it cannot place) makes it decline (None, or
 Irregular raised from a later chunk), and the exact reader runs instead: a malformed file still
 gets its exact report.
@@ -23,21 +23,18 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.intake.tabular import (
-    _CODE_LIKE,
+from pipelines.intake.exact_reader import choose_delimiter
+from pipelines.intake.header import (
+    CODE_LIKE,
     HEADER_TEXT_CHARS,
     PY_WHITESPACE,
-    Table,
-    _choose_delimiter,
-    cell_columns,
     clean_cell,
-    empty_table,
     header_columns,
     header_limit_problems,
     last_named,
     unnamed_problems,
-    whole,
 )
+from pipelines.intake.table import Table, cell_columns, empty_table, whole
 from pipelines.intake.limits import Budget, OverLimit, default_budget
 from pipelines.problems import Problem
 
@@ -133,7 +130,7 @@ def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame |
     """(rows up to the last data row, the rows after it). A row with only its first cell filled,
     and that cell not a code, is a footer when no data follows it; blank rows are already gone."""
     candidates = cells.filter(pl.col("_first_only")).select("row_number", "c0").rows()
-    footers = [row for row, first in candidates if not _CODE_LIKE.match(clean_cell(first))]
+    footers = [row for row, first in candidates if not CODE_LIKE.match(clean_cell(first))]
     data_end = cells.select(pl.col("row_number").filter(~pl.col("row_number").is_in(footers)).max()).item()
     if data_end is None:
         return cells.clear(), cells
@@ -141,7 +138,7 @@ def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame |
     return (cells.filter(pl.col("row_number") <= data_end), after) if after.height else (cells, None)
 
 
-def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
+def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
                 budget: Budget | None = None) -> LinesTable | Table | None:
     """The streamed table of a UTF-8 file (without BOM); None unless its header and characters
     are regular. Its rows may still turn out irregular while they are read (Irregular)."""
@@ -176,10 +173,10 @@ def lines_table(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
     )
 
 
-def table_from_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
+def whole_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
                      budget: Budget | None = None) -> Table | None:
     """The whole Table of a UTF-8 file (without BOM), all its chunks read; None unless it is regular."""
-    streamed = lines_table(utf8, piece_bytes, chunk_pieces, budget)
+    streamed = stream_lines(utf8, piece_bytes, chunk_pieces, budget)
     if streamed is None:
         return None
     try:
@@ -243,7 +240,7 @@ def _header(utf8: bytes) -> tuple[str, list[list[str]]] | None:
     """The delimiter and the records up to the header, found exactly as the exact reader finds
     them (in the same first characters), and only when each of those records is one whole line."""
     start = utf8[: HEADER_TEXT_CHARS * 4].decode("utf-8", errors="ignore")[:HEADER_TEXT_CHARS]
-    delimiter, index = _choose_delimiter(unicodedata.normalize("NFC", start))
+    delimiter, index = choose_delimiter(unicodedata.normalize("NFC", start))
     if delimiter is None:
         return None
     lines = [line.removesuffix("\r") for line in start.split("\n")[: index + 1]]  # type: ignore[operator]
