@@ -87,6 +87,7 @@ class Indicator(BaseModel):
     target_2045: float | None = None
     target_2045_source: Literal["plan", "national", "illustrative"] | None = None
     plan_source: str = ""
+    plan_source_en: str = ""  # the same line in English, for English pages and decks
 
     _blanks = field_validator(
         "single_reporter", "baseline_period", "baseline_value", "target_2030",
@@ -128,6 +129,10 @@ class Indicator(BaseModel):
 
     def name(self, lang: str) -> str:
         return self.name_vi if lang == "vi" else self.name_en
+
+    def source_line(self, lang: str) -> str:
+        """Where the plan sets this indicator, in the reader's language (Vietnamese if no English)."""
+        return self.plan_source_en if lang == "en" and self.plan_source_en else self.plan_source
 
     def unit_label(self, lang: str) -> str:
         return self.unit_vi if lang == "vi" else self.unit

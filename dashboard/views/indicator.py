@@ -13,10 +13,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard.charts import indicator_chart
+from dashboard.commentary_view import commentary_form, quarter_commentary, show_commentary
 from dashboard.components import badge_html, footer, target_text
 from dashboard.data import countries, indicator_frame, settings, snapshot, token
 from dashboard.exports import csv_bytes, png_bytes, xlsx_bytes
 from dashboard.formatting import fmt_number, fmt_period, fmt_rate
+from dashboard.review import quarters_available
 from dashboard.strings import lang, t
 from pipelines.progress import assess_all, combine_headline
 from pipelines.series import spec_for
@@ -121,7 +123,7 @@ else:
         subtitle.append(t("illustrative_note"))
     labels = {"observed": t("observed"), "required": t("required_path"), "projection": t("projection"),
               "target": t("target"), "illustrative": t("illustrative"), "year": t("year"),
-              "period": t("period"), "value": t("value")}
+              "period": t("period"), "value": t("value"), "clipped": t("projection_clipped")}
     chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none"], labels, lg, title, subtitle)
     st.altair_chart(chart, width="stretch")
 
@@ -144,6 +146,16 @@ else:
             ]
             st.markdown("\n".join(f"- {name}: **{value}**" for name, value in working))
     st.caption(t("working_rule"))
+
+    # Commentary for the quarter under review: read-only for viewers; an analyst writes a new version.
+    review_quarters = quarters_available(snap.series)
+    if review_quarters:
+        st.subheader(t("commentary_title") + " · " + fmt_period(review_quarters[0], lg))
+        show_commentary(snap.catalog, code, review_quarters[0], quarter_commentary(token(), review_quarters[0]).get(code), lg)
+        viewer = st.session_state.get("current_user")
+        if viewer is not None and viewer.is_analyst:
+            with st.expander(t("commentary_write")):
+                commentary_form(snap.catalog, code, review_quarters[0], viewer.name, lg)
 
     # The data table, with the targets as rows of their own.
     st.subheader(t("table_title"))
@@ -171,7 +183,7 @@ with st.expander(t("definition"), expanded=False):
     st.markdown(
         f"- **{t('definition')}:** {ind.name(lg)}\n"
         f"- **{t('unit')}:** {ind.unit_label(lg)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)}\n"
-        f"- **{t('plan_source')}:** {ind.plan_source}\n"
+        f"- **{t('plan_source')}:** {ind.source_line(lg)}\n"
         f"- **{t('target_2030')}:** {target_text(ind, 2030)} · **{t('target_2045')}:** {target_text(ind, 2045)}"
     )
 with st.expander(t("files_title"), expanded=False):

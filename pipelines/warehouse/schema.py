@@ -58,6 +58,29 @@ MIGRATIONS: list[str] = [
             PARTITION BY indicator, reporter, period, breakdown ORDER BY load_id DESC
         ) = 1;
     """,
+    # version 2 (i18, review pack): the plan's source line in English, so English decks print no
+    # Vietnamese; commentary per indicator, quarter and language, append-only (a new version is a
+    # new row, the current one is the latest).
+    """
+    ALTER TABLE indicators ADD COLUMN plan_source_en VARCHAR;
+    CREATE SEQUENCE commentary_id_seq START 1;
+    CREATE TABLE commentary (
+        commentary_id INTEGER PRIMARY KEY DEFAULT nextval('commentary_id_seq'),
+        indicator VARCHAR NOT NULL,
+        quarter VARCHAR NOT NULL,            -- YYYY-Qn under review
+        lang VARCHAR NOT NULL CHECK (lang IN ('vi', 'en')),
+        owner VARCHAR NOT NULL,              -- a unit (reporters.code) answerable for the next steps
+        happened VARCHAR NOT NULL,
+        challenges VARCHAR NOT NULL DEFAULT '',
+        next_steps VARCHAR NOT NULL DEFAULT '',
+        author VARCHAR NOT NULL,             -- who wrote it (user name, or the file's load)
+        written_at TIMESTAMP NOT NULL,       -- UTC
+        load_id INTEGER                      -- the file it came in, when it came in a file
+    );
+    CREATE VIEW current_commentary AS
+        SELECT * FROM commentary
+        QUALIFY row_number() OVER (PARTITION BY indicator, quarter, lang ORDER BY commentary_id DESC) = 1;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
