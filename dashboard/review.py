@@ -25,6 +25,7 @@ from pipelines.commentary import Commentary, current_for_quarter, pick
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
 from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+from pipelines.targets import changes_between, in_force, previous_target
 from pipelines.warehouse.store import open_reader
 
 PANEL_WIDTH, PANEL_HEIGHT = 1280, 720  # 16:9; PNGs are rendered at 1.5× (1920×1080)
@@ -67,6 +68,12 @@ class Review:
     last_load: datetime | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     commentary: dict[str, dict[str, Commentary]] = field(default_factory=dict)  # indicator → lang → current
+    target_changes: list = field(default_factory=list)  # (value before, TargetVersion) effective in the quarter
+
+    @property
+    def judged_on(self) -> date:
+        """The as-of date of the statuses: the quarter's end, or today while it runs."""
+        return min(self.as_of, self.generated_at.date())
 
     @property
     def as_of(self) -> date:
@@ -94,25 +101,29 @@ def load_review(db_path: Path, quarter: str, generated_at: datetime | None = Non
     with open_reader(db_path) as con:
         if con is None:
             return None
-        catalog = read_catalog(con)
-        full = headline_series(catalog, headline_rows(con))
+        register = read_catalog(con)
+        full = headline_series(register, headline_rows(con))
         year = split_period(canonical)[0]
         revisions = queries.revisions(con, canonical, previous_quarter(previous), years=(str(year - 1), str(year)))
         activity = queries.quarter_activity(con, canonical, previous)
         last = con.execute("SELECT max(received_at) FROM loads WHERE status = 'loaded'").fetchall()[0][0]
         commentary = current_for_quarter(con, canonical)
     series = {code: cut_as_of(points, canonical) for code, points in full.items()}
+    moment = generated_at or datetime.now(timezone.utc)
+    judged_on = min(period_end(canonical), moment.date())
+    catalog = in_force(register, judged_on)  # the targets in force at the as-of date
     return Review(
         quarter=canonical,
         previous=previous,
         catalog=catalog,
         series=series,
         now=assess_catalog(catalog, series, canonical),
-        before=assess_catalog(catalog, series, previous),
+        before=assess_catalog(in_force(register, period_end(previous)), series, previous),
+        target_changes=changes_between(register, period_end(previous), judged_on),
         revisions=revisions,
         activity=activity,
         last_load=last,
-        generated_at=generated_at or datetime.now(timezone.utc),
+        generated_at=moment,
         commentary=commentary,
     )
 
@@ -298,7 +309,8 @@ def summary_row(review: Review, code: str, lang: str) -> dict[str, str]:
 
 
 def _side_text(ind: Indicator, assessments: list[Assessment], points: list[Point], lang: str,
-               previous: tuple[str, str] | None = None, compact: bool = False) -> alt.LayerChart:
+               previous: tuple[str, str] | None = None, compact: bool = False,
+               revised: dict[int, str] | None = None) -> alt.LayerChart:
     latest = points[-1] if points else None
     unit = ind.unit_label(lang)
     lines = [
@@ -308,12 +320,14 @@ def _side_text(ind: Indicator, assessments: list[Assessment], points: list[Point
     y = 86
     if previous:
         lines.append({"text": previous[0], "y": 70, "size": 13, "colour": "#444"})
-        y = 96
+        y = 100
     for a in assessments:
         target = ind.target(a.horizon)
         mark = f" ({text('illustrative', lang)})" if ind.target_source(a.horizon) == "illustrative" else ""
         target_text = f"{fmt_number(target, lang)} {unit}{mark}" if target is not None else text("no_target", lang)
         lines.append({"text": f"{text('target_' + str(a.horizon), lang)}: {target_text}", "y": y, "size": 15, "bold": True})
+        if revised and a.horizon in revised:
+            lines.append({"text": revised[a.horizon], "y": y - 17, "size": 11, "colour": "#8A5A00"})
         lines.append({"text": _status_words(a.status, lang), "y": y + 22, "size": 18, "bold": True, "colour": _status_colour(a.status)})
         if a.ratio is not None or a.observed_rate is not None:
             lines.append({"text": f"{text('working_r_obs', lang)}: {fmt_rate(a.observed_rate, a.method, unit, lang)}", "y": y + 48, "size": 13, "colour": "#444"})
@@ -363,6 +377,24 @@ def _commentary_block(review: Review, code: str, lang: str) -> alt.LayerChart:
     return _lines_chart(lines, PANEL_WIDTH - 40, 150)
 
 
+def target_revisions(review: Review, code: str, lang: str) -> dict[int, str]:
+    """horizon → 'revised 15/08/2026, was 1,500' for targets in force that revised the plan's."""
+    out = {}
+    for horizon in (2030, 2045):
+        found = previous_target(review.catalog, code, horizon, review.judged_on)
+        if found:
+            before, v = found
+            out[horizon] = text("target_revised", lang, date=fmt_date(v.effective_from), before=fmt_number(before, lang))
+    return out
+
+
+def target_change_line(review: Review, before: float | None, v, lang: str) -> str:
+    """'Name (2030): 1,500 → 1,800 from 15/08/2026 · reason' for the changes slide."""
+    unit = review.catalog.indicators[v.indicator].unit_label(lang) if v.indicator in review.catalog.indicators else ""
+    return (f"{_name(review, v.indicator, lang)} ({v.horizon}): {fmt_number(before, lang)} → {fmt_number(v.value, lang)} {unit} "
+            f"{text('target_from', lang, date=fmt_date(v.effective_from))} · {v.reason(lang)}")
+
+
 def indicator_panel(review: Review, code: str, lang: str) -> alt.TopLevelMixin:
     """One KPI: its series as of the quarter against both targets, and its status with the working."""
     ind = review.catalog.indicators[code]
@@ -382,7 +414,7 @@ def indicator_panel(review: Review, code: str, lang: str) -> alt.TopLevelMixin:
     row = summary_row(review, code, lang)
     previous = (text("previous_line", lang, previous=fmt_period(review.previous, lang), value=row["previous"], change=row["change"]), "")
     side = _side_text(ind, assessments, points, lang, previous if row["previous"] != "—" else None,
-                      compact=needs_commentary(review, code))
+                      compact=needs_commentary(review, code), revised=target_revisions(review, code, lang))
     pillar = review.catalog.pillars.get(ind.pillar)
     extra = f"{text('pillar', lang, n=ind.pillar)}" + (f" · {pillar.name_vi if lang == 'vi' else pillar.name_en}" if pillar else "")
     source = f"{text('unit', lang)}: {ind.unit_label(lang)} · {text('source', lang)}: {ind.source_line(lang)}"
@@ -447,6 +479,8 @@ def changes_panel(review: Review, lang: str) -> alt.TopLevelMixin:
     new_reporters = act.group_by("reporter").agg(pl.col("in_quarter").sum(), pl.col("before_quarter").sum()).filter(
         (pl.col("in_quarter") > 0) & (pl.col("before_quarter") == 0))["reporter"].to_list()
     section(text("changes_new_reporters", lang), new_reporters, text("changes_none", lang))
+    section(text("changes_targets", lang, quarter=fmt_period(review.quarter, lang)),
+            [target_change_line(review, before, v, lang) for before, v in review.target_changes], text("changes_none", lang))
     missing = act.filter((pl.col("in_previous") > 0) & (pl.col("in_quarter") == 0))
     section(
         text("changes_missing", lang, quarter=fmt_period(review.quarter, lang)),

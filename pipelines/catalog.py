@@ -146,6 +146,12 @@ class Catalog:
     indicators: dict[str, Indicator]
     reporters: dict[str, Reporter]
     restricted: dict[str, dict[str, DimensionValue]] = field(default_factory=dict)
+    target_versions: tuple = ()  # pipelines.targets.TargetVersion, from targets.csv: revisions since the plan
+    base_indicators: dict[str, Indicator] | None = None  # as indicators.csv sets them, when targets were put in force
+
+    def original_indicators(self) -> dict[str, Indicator]:
+        """The indicators with their targets as indicators.csv sets them (before any revision)."""
+        return self.base_indicators if self.base_indicators is not None else self.indicators
 
     def allowed_values(self, dimension: str) -> dict[str, DimensionValue] | None:
         return self.restricted.get(dimension)
@@ -232,6 +238,14 @@ def load_catalog(catalog_dir: Path) -> Catalog:
             values[dv.value] = dv
     if not indicators and not problems:
         problems.append(f"{i_path.name}: no indicators")
+    versions: list = []
+    t_path = catalog_dir / "targets.csv"
+    if t_path.exists():  # optional: a catalog without revisions has no file
+        from pipelines.targets import TargetVersion, check_versions
+
+        versions = _validate(TargetVersion, t_path, _read_rows(t_path, problems), problems)
+        problems += check_versions(Catalog(pillars, indicators, reporters), versions, t_path.name)
     if problems:
         raise CatalogError(problems)
-    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted)
+    return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted,
+                   target_versions=tuple(v for _, v in versions))

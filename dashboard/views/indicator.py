@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
 import polars as pl
 import streamlit as st
@@ -17,8 +18,9 @@ from dashboard.commentary_view import commentary_form, quarter_commentary, show_
 from dashboard.components import badge_html, footer, target_text
 from dashboard.data import countries, indicator_frame, settings, snapshot, token
 from dashboard.exports import csv_bytes, png_bytes, xlsx_bytes
-from dashboard.formatting import fmt_number, fmt_period, fmt_rate
+from dashboard.formatting import fmt_date, fmt_number, fmt_period, fmt_rate
 from dashboard.review import quarters_available
+from pipelines.targets import previous_target
 from dashboard.strings import lang, t
 from pipelines.progress import assess_all, combine_headline
 from pipelines.series import spec_for
@@ -146,6 +148,11 @@ else:
             ]
             st.markdown("\n".join(f"- {name}: **{value}**" for name, value in working))
     st.caption(t("working_rule"))
+    for h in (2030, 2045):  # a revised target says so, with the earlier value and when (text from data: st.text)
+        revised = previous_target(snap.catalog, code, h, date.today())
+        if revised:
+            st.text(t("target_history", horizon=h, date=fmt_date(revised[1].effective_from),
+                      before=fmt_number(revised[0], lg), reason=revised[1].reason(lg)))
 
     # Commentary for the quarter under review: read-only for viewers; an analyst writes a new version.
     review_quarters = quarters_available(snap.series)

@@ -60,7 +60,8 @@ MIGRATIONS: list[str] = [
     """,
     # version 2 (i18, review pack): the plan's source line in English, so English decks print no
     # Vietnamese; commentary per indicator, quarter and language, append-only (a new version is a
-    # new row, the current one is the latest).
+    # new row, the current one is the latest); the target register (catalog/targets.csv) beside
+    # the catalog's other tables.
     """
     ALTER TABLE indicators ADD COLUMN plan_source_en VARCHAR;
     CREATE SEQUENCE commentary_id_seq START 1;
@@ -76,6 +77,10 @@ MIGRATIONS: list[str] = [
         author VARCHAR NOT NULL,             -- who wrote it (user name, or the file's load)
         written_at TIMESTAMP NOT NULL,       -- UTC
         load_id INTEGER                      -- the file it came in, when it came in a file
+    );
+    CREATE TABLE target_versions (
+        indicator VARCHAR NOT NULL, horizon INTEGER NOT NULL, value DOUBLE NOT NULL,
+        effective_from DATE NOT NULL, source VARCHAR NOT NULL, reason_vi VARCHAR NOT NULL, reason_en VARCHAR
     );
     CREATE VIEW current_commentary AS
         SELECT * FROM commentary

@@ -29,7 +29,7 @@ def test_missions_vietnamese(sample_dir, open_app):
     assert at.selectbox[2].label == "Phân tổ" and at.selectbox[2].value == "__total__"
     assert at.selectbox[1].options[0] == "Tổng hợp các đơn vị"
     assert at.selectbox[2].options[0] == "Tổng"
-    assert [s.value for s in at.subheader] == ["Cách tính trạng thái", "Bảng số liệu"]
+    assert [s.value for s in at.subheader] == ["Cách tính trạng thái", "Nhận định của quý · Quý 3/2026", "Bảng số liệu"]
 
     # The working: baseline, latest, rates and the badge per horizon.
     assert [s for s, _ in all_badges(at)] == ["limited_progress", "acceleration_needed"]
