@@ -33,6 +33,9 @@ FONT = "Noto Sans"
 FONT_DIR = Path(__file__).resolve().parent / "assets" / "fonts"
 STATUS_TEXT = {s: f"status_{s}" for s in STATUSES}
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+# old » new. Not '→': the shipped Noto Sans lacks it, and a missing glyph makes the renderer set the
+# whole line in a fallback (bold italic) font.
+ARROW = " » "
 
 
 def previous_quarter(quarter: str) -> str:
@@ -250,10 +253,10 @@ def cover_panel(review: Review, lang: str) -> alt.TopLevelMixin:
     y = 40 * len(lines) + 40
     for label, value in cover_lines(review, lang):
         lines.append({"text": label, "y": y, "size": 17, "colour": "#555"})
-        for i, part in enumerate(wrap(value, 95)):
-            lines.append({"text": part, "x": 300, "y": y + 24 * i, "size": 17, "bold": True})
+        for part in wrap(value, 80):
+            lines.append({"text": part, "x": 300, "y": y, "size": 17, "bold": True})
             y += 24
-        y += 14
+        y += 12
     lines.append({"text": text("sample_data", lang), "y": y + 20, "size": 13, "colour": "#666"})
     return _finish(_lines_chart(lines, PANEL_WIDTH - 40, PANEL_HEIGHT - 40), lang)
 
@@ -326,8 +329,9 @@ def _side_text(ind: Indicator, assessments: list[Assessment], points: list[Point
         mark = f" ({text('illustrative', lang)})" if ind.target_source(a.horizon) == "illustrative" else ""
         target_text = f"{fmt_number(target, lang)} {unit}{mark}" if target is not None else text("no_target", lang)
         lines.append({"text": f"{text('target_' + str(a.horizon), lang)}: {target_text}", "y": y, "size": 15, "bold": True})
-        if revised and a.horizon in revised:
-            lines.append({"text": revised[a.horizon], "y": y - 17, "size": 11, "colour": "#8A5A00"})
+        if revised and a.horizon in revised:  # the earlier target and when it changed, under the current one
+            y += 18
+            lines.append({"text": revised[a.horizon], "y": y, "size": 12, "colour": "#8A5A00"})
         lines.append({"text": _status_words(a.status, lang), "y": y + 22, "size": 18, "bold": True, "colour": _status_colour(a.status)})
         if a.ratio is not None or a.observed_rate is not None:
             lines.append({"text": f"{text('working_r_obs', lang)}: {fmt_rate(a.observed_rate, a.method, unit, lang)}", "y": y + 48, "size": 13, "colour": "#444"})
@@ -389,9 +393,9 @@ def target_revisions(review: Review, code: str, lang: str) -> dict[int, str]:
 
 
 def target_change_line(review: Review, before: float | None, v, lang: str) -> str:
-    """'Name (2030): 1,500 → 1,800 from 15/08/2026 · reason' for the changes slide."""
+    """'Name (2030): 1,500 » 1,800 from 15/08/2026 · reason' for the changes slide."""
     unit = review.catalog.indicators[v.indicator].unit_label(lang) if v.indicator in review.catalog.indicators else ""
-    return (f"{_name(review, v.indicator, lang)} ({v.horizon}): {fmt_number(before, lang)} → {fmt_number(v.value, lang)} {unit} "
+    return (f"{_name(review, v.indicator, lang)} ({v.horizon}): {fmt_number(before, lang)}{ARROW}{fmt_number(v.value, lang)} {unit} "
             f"{text('target_from', lang, date=fmt_date(v.effective_from))} · {v.reason(lang)}")
 
 
@@ -428,13 +432,13 @@ def indicator_panel(review: Review, code: str, lang: str) -> alt.TopLevelMixin:
 
 
 def status_move(review: Review, code: str, before: Assessment, now: Assessment, lang: str) -> str:
-    """A status move with the values behind it: 'Name (2030): 94 → 97 agencies · Behind → On track'."""
+    """A status move with the values behind it: 'Name (2030): 94 » 97 agencies · Behind » On track'."""
     ind = review.catalog.indicators.get(code)
     unit = ind.unit_label(lang) if ind else ""
     old = fmt_number(before.latest_value, lang) if before.latest_value is not None else "—"
     new = fmt_number(now.latest_value, lang) if now.latest_value is not None else "—"
-    return (f"{_name(review, code, lang)} ({now.horizon}): {old} → {new} {unit} · "
-            f"{_status_words(before.status, lang)} → {_status_words(now.status, lang)}")
+    return (f"{_name(review, code, lang)} ({now.horizon}): {old}{ARROW}{new} {unit} · "
+            f"{_status_words(before.status, lang)}{ARROW}{_status_words(now.status, lang)}")
 
 
 def changes_panel(review: Review, lang: str) -> alt.TopLevelMixin:
@@ -474,7 +478,7 @@ def changes_panel(review: Review, lang: str) -> alt.TopLevelMixin:
     for r in review.revisions.iter_rows(named=True):
         where = ", ".join(f"{k}={v}" for k, v in json.loads(r["breakdown"]).items()) or text("total", lang)
         revs.append(f"{_name(review, r['indicator'], lang)} · {r['reporter']} · {fmt_period(r['period'], lang)} · {where}: "
-                    f"{fmt_number(r['old_value'], lang)} → {fmt_number(r['new_value'], lang)} ({r['new_file']})")
+                    f"{fmt_number(r['old_value'], lang)}{ARROW}{fmt_number(r['new_value'], lang)} ({r['new_file']})")
     section(text("changes_revisions", lang), revs, text("changes_none", lang))
     new_reporters = act.group_by("reporter").agg(pl.col("in_quarter").sum(), pl.col("before_quarter").sum()).filter(
         (pl.col("in_quarter") > 0) & (pl.col("before_quarter") == 0))["reporter"].to_list()

@@ -102,12 +102,12 @@ def test_new_values_are_counted_as_rows_and_status_moves_show_values(warehouse):
     texts = _texts(changes_panel(review, "en"))
     assert any(t.endswith(": 1 row") for t in texts), texts  # one new row for 2026-Q4
     assert not any(t.endswith(": 1") for t in texts)
-    assert any("60 → 62" in t for t in texts), texts  # the annual revision, old → new
+    assert any("60 » 62" in t for t in texts), texts  # the annual revision, old → new
     [before, _] = review.before["MISSIONS_ABROAD"]
     [now, _] = review.now["MISSIONS_ABROAD"]
     move = status_move(review, "MISSIONS_ABROAD", before, now, "en")
-    assert move.startswith("Representative agencies of Vietnam abroad (embassies, permanent missions, consulates general) (2030): 97 → 99 agencies · ")
-    assert move.count(" → ") == 2  # value old → new, status before → after
+    assert move.startswith("Representative agencies of Vietnam abroad (embassies, permanent missions, consulates general) (2030): 97 » 99 agencies · ")
+    assert move.count(" » ") == 2  # value old → new, status before → after
 
 
 def test_cover_names_quarter_cutoff_generated_time_language_and_approval(warehouse):

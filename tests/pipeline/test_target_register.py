@@ -84,7 +84,7 @@ def test_the_review_judges_against_the_target_in_force_and_shows_the_change(ware
     assert q2.now["OFFICIALS_TRAINED"][0].target == 1500
     changes = " ".join(_texts(changes_panel(q3, "en")))
     assert "Targets revised in Q3 2026" in changes
-    assert "(2030): 1,500 → 1,800 persons from 15/08/2026 · Illustrative target raised" in changes
-    assert "1,500 → 1,800" not in " ".join(_texts(changes_panel(q2, "en")))
+    assert "(2030): 1,500 » 1,800 persons from 15/08/2026 · Illustrative target raised" in changes
+    assert "1,500 » 1,800" not in " ".join(_texts(changes_panel(q2, "en")))
     slide = " ".join(_texts(indicator_panel(q3, "OFFICIALS_TRAINED", "vi")))
     assert "Mục tiêu 2030: 1.800 người" in slide and "điều chỉnh ngày 15/08/2026, trước đó 1.500" in slide
