@@ -34,8 +34,9 @@ def show_commentary(catalog: Catalog, code: str, quarter: str, versions: dict[st
     if c is None:
         st.caption(t("commentary_missing", quarter=fmt_period(quarter, lg)))
         return
-    st.caption(t("commentary_head", quarter=fmt_period(quarter, lg), owner=owner_label(catalog, c.owner, lg))
-               + ("" if c.lang == lg else " · " + t("commentary_in_vi" if c.lang == "vi" else "commentary_in_en")))
+    # st.text, not st.caption: the owner's name comes from the catalog, and data is never Markdown.
+    st.text(t("commentary_head", quarter=fmt_period(quarter, lg), owner=owner_label(catalog, c.owner, lg))
+            + ("" if c.lang == lg else " · " + t("commentary_in_vi" if c.lang == "vi" else "commentary_in_en")))
     for key, value in (("commentary_happened", c.happened), ("commentary_challenges", c.challenges),
                        ("commentary_next_steps", c.next_steps)):
         if value:
