@@ -51,3 +51,31 @@ def test_a_blank_form_is_refused_with_the_reason(writable_sample_dir, open_app):
     assert any("happened" in e.value for e in at.error), [e.value for e in at.error]
     with open_reader(writable_sample_dir / "warehouse" / "kpi.duckdb") as con:
         assert history(con, "STAFF_HEADCOUNT", "2026-Q3") == []
+
+
+def test_a_viewer_reads_commentary_but_gets_no_form(tmp_path, monkeypatch, sample_dir):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from pipelines.users import add_user
+    from tests.app.conftest import APP, PAGES, clear_caches
+
+    users = tmp_path / "users.toml"
+    add_user(users, "viewer1", "viewer", "mật khẩu thử nghiệm")
+    monkeypatch.setenv("KPI_DATA_DIR", str(sample_dir))
+    monkeypatch.setenv("KPI_USERS_FILE", str(users))
+    st.config.set_option("server.address", "127.0.0.1")
+    clear_caches()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.text_input[0].input("viewer1")
+    at.text_input[1].input("mật khẩu thử nghiệm")
+    at.button[0].click().run()
+    at.query_params["code"] = "MISSIONS_ABROAD"
+    at.switch_page(PAGES["indicator"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t.value.startswith("What happened: One consulate general opened in Japan") for t in at.text)
+    assert "Write commentary" not in [e.label for e in at.expander]
+    assert not at.text_area
+    clear_caches()
