@@ -34,8 +34,11 @@ def _key(cell: str) -> str:
 
 def looks_like_commentary(data: bytes) -> bool:
     """The first line names the template's text columns: this is commentary, not figures."""
-    first = data[:4096].split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    keys = {_key(c) for c in next(csv.reader([first]), [])}
+    first = data[:4096].split(b"\n", 1)[0].decode("utf-8", errors="replace").replace("\r", "").replace("\x00", "")
+    try:
+        keys = {_key(c) for c in next(csv.reader([first]), [])}
+    except csv.Error:  # not a CSV line at all (UTF-16, binary): a figures file, judged by the reader
+        return False
     return {"happened", "next_steps"} <= keys or {"happened", "owner", "quarter"} <= keys
 
 

@@ -67,6 +67,19 @@ def test_a_file_without_the_required_columns_says_which(catalog):
 def test_figures_files_are_not_mistaken_for_commentary():
     assert not looks_like_commentary(b"indicator,reporter,period,value,unit,note\nMISSIONS_ABROAD,MOFA,2026-Q3,97,,\n")
     assert looks_like_commentary(TEMPLATE.encode())
+    assert looks_like_commentary(TEMPLATE.replace("\n", "\r\n").encode("utf-8-sig"))
+    assert not looks_like_commentary("indicator\treporter\tperiod\tvalue\n".encode("utf-16"))  # UTF-16 figures
+
+
+def test_a_commentary_file_not_in_utf8_is_refused_with_what_to_do(catalog):
+    entries, problems, _ = parse_commentary(TEMPLATE.encode("utf-16"), catalog, "t")
+    assert entries == [] and [p.code for p in problems] == ["bad_encoding"]
+    assert "save the file as CSV UTF-8" in problems[0].message("en")
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_are_judged_without_an_error(data):
+    assert looks_like_commentary(data) in (True, False)
 
 
 @hsettings(max_examples=60, deadline=None)
