@@ -55,6 +55,33 @@ def sparkline(points: list[Point], lang: str) -> alt.Chart:
     return localise(chart, lang)
 
 
+def clip_path(path: list[tuple[float, float]], low: float, high: float) -> tuple[list[tuple[float, float]], bool]:
+    """The path up to where it leaves [low, high], ending on the edge; True if it was cut.
+
+    A projection at the current rate can run to 10^26 after one unit error: drawn whole it
+    stretches the axis until the real series is a flat line at the bottom."""
+    out: list[tuple[float, float]] = []
+    for t, v in path:
+        if low <= v <= high:
+            out.append((t, v))
+            continue
+        edge = high if v > high else low
+        if out:
+            t0, v0 = out[-1]
+            out.append((t0 + (t - t0) * (edge - v0) / (v - v0), edge))
+        return out, True
+    return out, False
+
+
+def _chart_range(points: list[Point], assessments: list[Assessment]) -> tuple[float, float]:
+    """The values the chart must show: the data, the baselines and the targets, with some air."""
+    values = [p.value for p in points] + [a.target for a in assessments if a.target is not None]
+    values += [a.baseline_value for a in assessments if a.baseline_value is not None]
+    low, high = min(values + [0.0]), max(values + [0.0])
+    air = (high - low) * 0.08 or 1.0
+    return (low - air if low < 0 else low), high + air
+
+
 def indicator_layers(
     ind: Indicator,
     points: list[Point],
@@ -76,12 +103,18 @@ def indicator_layers(
     observed = _points_frame(points)
     paths = []
     targets = []
+    cut_ends = []  # where a projection was clipped to the chart, to say so on the chart
+    low, high = _chart_range(points, assessments) if points else (0.0, 0.0)
     for a in assessments:
         if a.target is None:
             continue
         target_label = f"{labels['target']} {a.horizon}" + (f" ({labels['illustrative']})" if a.target_source == "illustrative" else "")
         targets.append({"t": float(a.horizon), "value": a.target, "label": target_label, "horizon": str(a.horizon)})
         for name, path in ((labels["required"], required_path(a, 0.25)), (labels["projection"], projection_path(a, 0.25))):
+            if points:
+                path, cut = clip_path(path, low, high)
+                if cut and path and not cut_ends:  # one label says it for the chart
+                    cut_ends.append({"t": path[-1][0], "value": path[-1][1], "label": labels.get("clipped", "…")})
             paths.extend({"t": t, "value": v, "layer": f"{name} {a.horizon}", "kind": name} for t, v in path)
     x = alt.X("t:Q", title=labels["year"], axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False, nice=False))
     y = alt.Y("value:Q", title=ind.unit_label(lang), scale=alt.Scale(zero=True))
@@ -115,6 +148,11 @@ def indicator_layers(
             alt.Chart(target_frame).mark_text(align="right", dx=-10, dy=-10, fontSize=12, fontWeight="bold").encode(
                 x=x, y=y, text="label:N", color=target_colour,
             )
+        )
+    if cut_ends:
+        layers.append(
+            alt.Chart(pl.DataFrame(cut_ends)).mark_text(align="left", dx=6, dy=-8, fontSize=11, fontStyle="italic", color="#B07A00")
+            .encode(x=x, y=y, text="label:N")
         )
     return alt.layer(*layers).resolve_scale(color="independent").properties(width=width, height=height)
 

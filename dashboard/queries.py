@@ -90,21 +90,24 @@ def missions_by_type(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return dimension_series(con, "MISSIONS_ABROAD", "mission_type")
 
 
-def revisions(con: duckdb.DuckDBPyConnection, up_to_period: str, since_period: str) -> pl.DataFrame:
-    """Values replaced by a later load, for periods in (since_period, up_to_period]: old and new value, files."""
+def revisions(con: duckdb.DuckDBPyConnection, up_to_period: str, since_period: str,
+              years: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Values replaced by a later load, for periods in (since_period, up_to_period] and for the annual
+    periods in `years` (a year's figure arrives after the year; as text '2026' sorts before '2026-Q1',
+    so a range alone never catches it): old and new value, files."""
     return _frame(
         con,
         """WITH ranked AS (
                SELECT o.*, l.file_name, row_number() OVER (
                    PARTITION BY indicator, reporter, period, breakdown ORDER BY o.load_id DESC) AS rn
                FROM observations o JOIN loads l USING (load_id)
-               WHERE o.period <= ? AND o.period > ?)
+               WHERE (o.period <= ? AND o.period > ?) OR list_contains(?::VARCHAR[], o.period))
            SELECT n.indicator, n.reporter, n.period, n.breakdown, p.value AS old_value, n.value AS new_value,
                   p.file_name AS old_file, n.file_name AS new_file
            FROM ranked n JOIN ranked p USING (indicator, reporter, period, breakdown)
            WHERE n.rn = 1 AND p.rn = 2 AND n.value <> p.value
            ORDER BY n.indicator, n.period, n.reporter, n.breakdown""",
-        [up_to_period, since_period],
+        [up_to_period, since_period, list(years)],
     )
 
 

@@ -1,7 +1,14 @@
 """`kpi report`: the quarterly review as files — one PNG per panel, a PDF deck and an index.html.
 
 Rendered in-process by vl-convert with the shipped Noto Sans (no browser, no network), then
-placed on an exact 1920×1080 canvas, so the same data and quarter always give the same bytes.
+placed on an exact 1920×1080 canvas, so the same data, quarter and time give the same bytes.
+
+The PDF is vector: vl-convert renders each panel to a PDF page itself (text as text with the
+Noto Sans subset embedded, so it is searchable and Vietnamese copies out with its diacritics;
+marks as paths), and pypdf only places those pages on 16:9 slides and joins them. We chose
+pypdf over fpdf2/reportlab because the charts already come out as correct PDF from the
+renderer the screen uses; re-composing them (fpdf2's SVG import drops Vega's text layout)
+would give a second picture that could differ from the screen.
 """
 
 from __future__ import annotations
@@ -10,14 +17,18 @@ import html
 import io
 from pathlib import Path
 
+from datetime import datetime
+
 from PIL import Image
 
-from dashboard.review import FONT_DIR, load_review, panels
+from dashboard.review import FONT_DIR, as_of_line, cover_panel, load_review, panels
 from dashboard.strings import text
-from dashboard.formatting import fmt_date, fmt_period
+from dashboard.formatting import fmt_period
 from pipelines.visibility import APPROVED, View
 
 CANVAS = (1920, 1080)
+SLIDE_PT = (960.0, 540.0)  # a 16:9 PDF page (13.33 × 7.5 in), as presentation software makes them
+SLIDE_MARGIN_PT = 18.0
 SCALE = 1.5
 _fonts_registered = False
 
@@ -45,14 +56,46 @@ def render_png(chart) -> Image.Image:
     return canvas
 
 
-def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: View = APPROVED) -> list[Path]:
-    """Write NN_slug.png per panel, review.pdf and index.html into out_dir; return the PNG paths."""
-    review = load_review(db_path, quarter, view)
+def render_pdf_page(chart):
+    """A panel as one vector PDF page, straight from vl-convert."""
+    import vl_convert as vlc
+    from pypdf import PdfReader
+
+    _register_fonts()
+    return PdfReader(io.BytesIO(vlc.vegalite_to_pdf(chart.to_dict()))).pages[0]
+
+
+def write_pdf(charts: list, path: Path, title: str) -> None:
+    """One 16:9 page per chart, each centred and scaled to fit; document title set, no dates (reproducible)."""
+    from pypdf import PageObject, PdfWriter, Transformation
+
+    writer = PdfWriter()
+    width, height = SLIDE_PT
+    for chart in charts:
+        page = render_pdf_page(chart)
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        ratio = min((width - 2 * SLIDE_MARGIN_PT) / w, (height - 2 * SLIDE_MARGIN_PT) / h)
+        slide = PageObject.create_blank_page(width=width, height=height)
+        dx, dy = (width - w * ratio) / 2, (height - h * ratio) / 2
+        slide.merge_transformed_page(page, Transformation().scale(ratio).translate(dx, dy))
+        writer.add_page(slide)
+    writer.add_metadata({"/Title": title, "/Author": "KPI 292/NQ-CP", "/Producer": "kpi report"})
+    with path.open("wb") as f:
+        writer.write(f)
+
+
+def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: View = APPROVED,
+                 generated_at: datetime | None = None) -> list[Path]:
+    """Write NN_slug.png per panel, review.pdf (cover first) and index.html into out_dir; return the
+    PNG paths. `view`: approved values only (the default) or including pending ones."""
+    review = load_review(db_path, quarter, view, generated_at)
     if review is None:
         raise FileNotFoundError(f"no warehouse at {db_path}; run `kpi demo` or `kpi ingest` first")
     out_dir.mkdir(parents=True, exist_ok=True)
     images, written, items = [], [], []
+    charts = [cover_panel(review, lang)]
     for slug, heading, chart in panels(review, lang):
+        charts.append(chart)
         image = render_png(chart)
         path = out_dir / f"{slug}.png"
         image.save(path, format="PNG")
@@ -61,21 +104,18 @@ def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: Vi
         items.append((path.name, heading))
     pdf = out_dir / "review.pdf"
     title = text("review_title", lang) + " — " + fmt_period(review.quarter, lang)
-    images[0].save(
-        pdf, format="PDF", save_all=True, append_images=images[1:], resolution=144.0,
-        title=title, author="KPI 292/NQ-CP", creationDate=None, modDate=None,
-    )
-    (out_dir / "index.html").write_text(_index_html(title, review.as_of, lang, items), encoding="utf-8")
+    write_pdf(charts, pdf, title)
+    (out_dir / "index.html").write_text(_index_html(title, as_of_line(review, lang), lang, items), encoding="utf-8")
     return written
 
 
-def _index_html(title: str, as_of, lang: str, items: list[tuple[str, str]]) -> str:
+def _index_html(title: str, sub: str, lang: str, items: list[tuple[str, str]]) -> str:
     figures = "\n".join(
         f'<figure><img src="{html.escape(name)}" alt="{html.escape(heading)}" width="1920" height="1080">'
         f"<figcaption>{html.escape(heading)}</figcaption></figure>"
         for name, heading in items
     )
-    sub = html.escape(text("review_as_of", lang, date=fmt_date(as_of), quarter=""))
+    sub = html.escape(sub)
     return f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -84,7 +124,7 @@ figure {{ margin: 0 0 2rem; page-break-after: always; }}
 img {{ width: 100%; height: auto; border: 1px solid #ddd; }}
 figcaption {{ color: #555; font-size: 0.9rem; }}
 </style></head>
-<body><h1>{html.escape(title)}</h1><p>{sub.rstrip(" ()")} · <a href="review.pdf">PDF</a></p>
+<body><h1>{html.escape(title)}</h1><p>{sub} · <a href="review.pdf">PDF</a></p>
 {figures}
 </body></html>
 """

@@ -1,5 +1,5 @@
-"""The `kpi` command: ingest, watch, notify, export, status, progress, report, demo, user, catalog, and
-sign-off (pending, approve, unapprove, close, reopen, audit: kpi/signoff.py).
+"""The `kpi` command: ingest, watch, notify, export, status, progress, report, comment, demo, user,
+catalog, and sign-off (pending, approve, unapprove, close, reopen, audit: kpi/signoff.py).
 
 Exit codes: 0 everything asked for succeeded, 1 a file was rejected (or the warehouse was
 busy), 2 a usage or configuration error. Errors say what to do next.
@@ -238,6 +238,24 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _generated_at(value: str | None):
+    """The pack's "generated at" (UTC): --generated-at, else SOURCE_DATE_EPOCH (reproducible builds), else now.
+    None if --generated-at cannot be read."""
+    import os
+    from datetime import datetime, timezone
+
+    if value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
+
+
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.periods import is_quarter, parse_period
 
@@ -254,8 +272,37 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     lang = args.lang or settings.language
     from pipelines.visibility import default_view
 
-    written = write_report(settings.warehouse_path, quarter, lang, Path(args.out), default_view(settings, args.include_pending))
+    generated_at = _generated_at(args.generated_at)
+    if generated_at is None:
+        print(f"kpi report: cannot read --generated-at {args.generated_at!r}; write e.g. 2026-12-03T08:00 (UTC)", file=sys.stderr)
+        return EXIT_USAGE
+    written = write_report(settings.warehouse_path, quarter, lang, Path(args.out), default_view(settings, args.include_pending),
+                           generated_at)
     print(f"wrote {len(written)} panels, review.pdf and index.html to {args.out}")
+    return EXIT_OK
+
+
+def cmd_comment(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from pipelines.commentary import Commentary, CommentaryError, write_commentary
+
+    if not settings.warehouse_path.exists():
+        print(f"kpi comment: no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first", file=sys.stderr)
+        return EXIT_USAGE
+    catalog = load_catalog(settings.catalog_dir)
+    entry = Commentary(
+        indicator=args.indicator, quarter=args.quarter, owner=args.owner, happened=args.happened,
+        challenges=args.challenges or "", next_steps=args.next_steps or "", lang=args.lang,
+        author=args.author or getpass.getuser(),
+    )
+    try:
+        new_id = write_commentary(settings.warehouse_path, catalog, entry, settings.lock_timeout_s)
+    except CommentaryError as exc:
+        print(f"kpi comment: {exc}\nNothing was written; fix the option named and run the command again.", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"stored commentary #{new_id} for {entry.indicator.upper()} {args.quarter} ({args.lang}); "
+          "earlier versions are kept")
     return EXIT_OK
 
 
@@ -439,12 +486,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="render the quarterly review to PNG, PDF and HTML files",
                        description="One 16:9 PNG per panel (summary, what changed, one per indicator), review.pdf "
-                       "and index.html, as of the quarter given. Same data and quarter give identical files.")
+                       "(a cover, then one vector slide per panel, text searchable) and index.html, as of the quarter given. "
+                       "A quarter not over at --generated-at is labelled 'data to date'. Same data, quarter and "
+                       "--generated-at (or SOURCE_DATE_EPOCH) give identical files.")
     p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter to review, e.g. 2026-Q3")
     p.add_argument("--lang", choices=["vi", "en"], help="language (default: KPI_LANGUAGE)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the files into")
     p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
+    p.add_argument("--generated-at", metavar="ISO-TIME",
+                   help="the time printed on the cover, UTC (default: SOURCE_DATE_EPOCH if set, else now)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("comment", help="write an indicator's commentary for a quarter (a new version)",
+                       description="What happened, the challenges, the next steps and the owning unit, for one "
+                       "indicator and quarter, in Vietnamese (required) or English. Stored in the warehouse as a new "
+                       "version; earlier versions are kept. Shown on the indicator and review pages and in `kpi report`.")
+    p.add_argument("--indicator", required=True, metavar="CODE", help="indicator code, e.g. MISSIONS_ABROAD")
+    p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter under review, e.g. 2026-Q4")
+    p.add_argument("--owner", required=True, metavar="UNIT", help="the unit answerable, a reporter code of the catalog, e.g. MOFA")
+    p.add_argument("--happened", required=True, metavar="TEXT", help="what happened in the quarter and why")
+    p.add_argument("--challenges", metavar="TEXT", help="what stands in the way")
+    p.add_argument("--next-steps", metavar="TEXT", help="what will be done next, and by when")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="the language the text is in (default: vi)")
+    p.add_argument("--author", metavar="NAME", help="who wrote it (default: the login name)")
+    p.set_defaults(func=cmd_comment)
 
     p = sub.add_parser("user", help="manage the dashboard's built-in accounts (viewer, analyst, approver)",
                        description="Accounts for the built-in login, kept in KPI_USERS_FILE (default users.toml in KPI_CONFIG_DIR, the project's .streamlit/) "

@@ -87,6 +87,7 @@ class Indicator(BaseModel):
     target_2045: float | None = None
     target_2045_source: Literal["plan", "national", "illustrative"] | None = None
     plan_source: str = ""
+    plan_source_en: str = ""  # the same line in English, for English pages and decks
 
     _blanks = field_validator(
         "single_reporter", "baseline_period", "baseline_value", "target_2030",
@@ -128,6 +129,10 @@ class Indicator(BaseModel):
 
     def name(self, lang: str) -> str:
         return self.name_vi if lang == "vi" else self.name_en
+
+    def source_line(self, lang: str) -> str:
+        """Where the plan sets this indicator, in the reader's language (Vietnamese if no English)."""
+        return self.plan_source_en if lang == "en" and self.plan_source_en else self.plan_source
 
     def unit_label(self, lang: str) -> str:
         return self.unit_vi if lang == "vi" else self.unit
@@ -209,6 +214,12 @@ class Catalog:
     deadlines: dict[str, int] = field(default_factory=dict)
     contacts: dict[str, list[Contact]] = field(default_factory=dict)
     checks: dict[str, IndicatorChecks] = field(default_factory=dict)
+    target_versions: tuple = ()  # pipelines.targets.TargetVersion, from targets.csv: revisions since the plan
+    base_indicators: dict[str, Indicator] | None = None  # as indicators.csv sets them, when targets were put in force
+
+    def original_indicators(self) -> dict[str, Indicator]:
+        """The indicators with their targets as indicators.csv sets them (before any revision)."""
+        return self.base_indicators if self.base_indicators is not None else self.indicators
 
     def allowed_values(self, dimension: str) -> dict[str, DimensionValue] | None:
         return self.restricted.get(dimension)
@@ -315,10 +326,18 @@ def load_catalog(catalog_dir: Path) -> Catalog:
     checks = _load_checks(catalog_dir / "checks.csv", known_codes, reporters, problems)
     if not indicators and not problems:
         problems.append(f"{i_path.name}: no indicators")
+    versions: list = []
+    t_path = catalog_dir / "targets.csv"
+    if t_path.exists():  # optional: a catalog without revisions has no file
+        from pipelines.targets import TargetVersion, check_versions
+
+        versions = _validate(TargetVersion, t_path, _read_rows(t_path, problems), problems)
+        problems += check_versions(Catalog(pillars, indicators, reporters), versions, t_path.name)
     if problems:
         raise CatalogError(problems)
     return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted,
-                   deadlines=deadlines, contacts=contacts, checks=checks)
+                   deadlines=deadlines, contacts=contacts, checks=checks,
+                   target_versions=tuple(v for _, v in versions))
 
 
 def _load_checks(path: Path, indicators: set[str], reporters: dict, problems: list[str]) -> dict[str, IndicatorChecks]:

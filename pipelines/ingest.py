@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -23,8 +23,10 @@ import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.audit import catalog_digests, record_catalog_change, record_outcome
+from pipelines.commentary import insert as insert_commentary
 from pipelines.intake.check import check_bytes
 from pipelines.load_plan import LoadPlan, plan_load
+from pipelines.intake.commentary_file import looks_like_commentary, parse_commentary
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, printable, render_report
 from pipelines.settings import Settings
 from pipelines.signoff import closed_period_problems
@@ -196,6 +198,12 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         load_id = _insert_load(con, {**base, "status": "duplicate", "duplicate_of": dup})
         return FileOutcome(path, name, "duplicate", load_id, sha, duplicate_of=dup)
 
+    if size <= settings.max_file_bytes:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if looks_like_commentary(head):
+            return _ingest_commentary(con, path, base, catalog)
+
     # An oversized file is judged from its size alone, never read into memory.
     read, checked = check_bytes(lambda: path.read_bytes() if size <= settings.max_file_bytes else b"",
                                 settings.max_file_bytes, catalog, today, size=size, limits=settings.limits)
@@ -269,6 +277,27 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         raise
     return FileOutcome(path, name, "loaded", load_id, sha, rows=staged_rows, revised=revised, info=info, plan=plan,
                        acknowledged_by=acknowledged_by if plan.warnings else None)
+
+
+def _ingest_commentary(con, path: Path, base: dict, catalog: Catalog) -> FileOutcome:
+    """A commentary file (pipelines/intake/commentary_file.py): all its rows as new versions, or none."""
+    entries, problems, rows_read = parse_commentary(path.read_bytes(), catalog, author=base["file_name"])
+    meta = {"encoding": "utf-8", "delimiter": ",", "rows_read": rows_read}
+    if problems:
+        shown = problems[:MAX_REPORTED]
+        load_id = _insert_load(con, {**base, **meta, "status": "rejected", "problem_count": len(problems),
+                                     "problems": json.dumps([p.to_dict() for p in shown], ensure_ascii=False)})
+        return FileOutcome(path, base["file_name"], "rejected", load_id, base["sha256"], problems=shown,
+                           problem_count=len(problems))
+    con.execute("BEGIN")
+    try:
+        load_id = _insert_load(con, {**base, **meta, "status": "loaded", "rows_loaded": len(entries)})
+        insert_commentary(con, [replace(e, load_id=load_id) for e in entries])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return FileOutcome(path, base["file_name"], "loaded", load_id, base["sha256"], rows=len(entries))
 
 
 def _stored_name(outcome: FileOutcome) -> str:

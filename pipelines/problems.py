@@ -94,6 +94,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the row has {found} cells but the header has {expected}",
         "vi": "dòng có {found} ô nhưng dòng tiêu đề có {expected} cột",
     },
+    "commentary_columns": {
+        "en": "a commentary file needs the columns indicator, quarter, owner, happened (and may have lang, challenges, next_steps); missing: {columns}",
+        "vi": "tệp nhận định cần các cột indicator, quarter, owner, happened (có thể thêm lang, challenges, next_steps); thiếu: {columns}",
+    },
+    "commentary_too_long": {
+        "en": "{found} characters of text, over the limit of {limit}; shorten it to a paragraph",
+        "vi": "{found} ký tự, vượt giới hạn {limit}; hãy rút gọn trong một đoạn",
+    },
+    "unknown_owner": {
+        "en": "unknown unit '{value}': the owner is a reporter code of the catalog (e.g. MOFA)",
+        "vi": "đơn vị '{value}' không có trong danh mục: đơn vị chủ trì là mã đơn vị báo cáo (ví dụ MOFA)",
+    },
+    "bad_quarter": {
+        "en": "cannot read the quarter '{value}'; write YYYY-Qn (e.g. 2026-Q4)",
+        "vi": "không đọc được quý '{value}'; hãy ghi YYYY-Qn (ví dụ 2026-Q4)",
+    },
+    "bad_lang": {
+        "en": "language '{value}': write vi or en",
+        "vi": "ngôn ngữ '{value}': hãy ghi vi hoặc en",
+    },
+    "blank_happened": {
+        "en": "say what happened in the quarter: the cell cannot be empty",
+        "vi": "cần nêu diễn biến trong quý: ô này không được để trống",
+    },
+    "duplicate_commentary": {
+        "en": "the same indicator, quarter and language as row {other_row}",
+        "vi": "trùng chỉ tiêu, quý và ngôn ngữ với dòng {other_row}",
+    },
     "unknown_indicator": {
         "en": "unknown indicator code '{value}'{hint}",
         "vi": "mã chỉ tiêu '{value}' không có trong danh mục{hint}",

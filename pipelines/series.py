@@ -6,6 +6,8 @@ targets shown always come from the same published version.
 
 from __future__ import annotations
 
+from datetime import date
+
 from collections import defaultdict
 
 import duckdb
@@ -22,12 +24,22 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-def read_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
-    """The catalog stored with the published data (validated when it was synced)."""
+def read_catalog(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> Catalog:
+    """The catalog stored with the published data (validated when it was synced), its targets
+    those in force on `as_of` (default today): statuses are judged against the target in force."""
+    from pipelines.targets import TargetVersion, in_force
+
     restricted: dict[str, dict[str, DimensionValue]] = {}
     for rec in _records(con, "SELECT * FROM dimension_values ORDER BY dimension, value"):
         restricted.setdefault(rec["dimension"], {})[rec["value"]] = DimensionValue(**rec)
-    return Catalog(
+    has_register = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_versions'").fetchone()[0]
+    versions = tuple(
+        TargetVersion.model_validate({k: v for k, v in r.items() if v is not None})
+        for r in _records(con, "SELECT * FROM target_versions ORDER BY effective_from, indicator, horizon")
+    ) if has_register else ()
+    catalog = Catalog(
+        target_versions=versions,
         pillars={r["pillar"]: Pillar(**r) for r in _records(con, "SELECT * FROM pillars ORDER BY pillar")},
         indicators={
             r["code"]: Indicator.model_validate({k: v for k, v in r.items() if v is not None})
@@ -37,6 +49,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection) -> Catalog:
         restricted=restricted,
         checks=read_checks(con),
     )
+    return in_force(catalog, as_of or date.today())
 
 
 def read_checks(con: duckdb.DuckDBPyConnection) -> dict[str, IndicatorChecks]:

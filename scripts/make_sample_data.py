@@ -593,7 +593,40 @@ def build(out_dir: Path) -> dict[str, int]:
          [r for r in g.trained("CANTHO", split=False) if r["period"] != LATE_PERIOD]
          + g.budget("BUDGET_OPERATING", "CANTHO", BUDGET_OP["CANTHO"], None),
          dims=[], header=VI_ASCII, delimiter="\t", decimal=",", thousands=True)
+    counts[COMMENTARY_FILE] = write_commentary(out_dir)
     return counts
+
+
+# Commentary for the indicators off track in the latest sample quarter (the commentary template,
+# pipelines/intake/commentary_file.py), so the review pack shows a "why" and an owner on first run.
+COMMENTARY_FILE = "commentary_2026Q3.csv"
+COMMENTARY = [
+    ("MISSIONS_ABROAD", "2026-Q3", "MOFA", "vi",
+     "Thành lập thêm 1 tổng lãnh sự quán tại Nhật Bản; tổng số cơ quan đại diện là 97 (số liệu mẫu).",
+     "Tốc độ mở cơ quan mới chậm hơn lộ trình cần thiết để đạt khoảng 115 cơ quan vào năm 2030.",
+     "Trình đề án mở 3 cơ quan đại diện mới trong năm 2027; rà soát ưu tiên địa bàn trong quý 1/2027."),
+    ("MISSIONS_ABROAD", "2026-Q3", "MOFA", "en",
+     "One consulate general opened in Japan; 97 representative agencies in all (sample data).",
+     "New agencies open more slowly than the path to about 115 by 2030 requires.",
+     "Submit the plan for 3 new agencies in 2027; review priority locations in Q1 2027."),
+    ("OFFICIALS_IN_INTL_ORGS", "2026-Q3", "MOFA", "vi",
+     "Số cán bộ Việt Nam làm việc tại các tổ chức quốc tế gần như không đổi so với năm trước (số liệu mẫu).",
+     "Ít vị trí tuyển dụng phù hợp; yêu cầu ngoại ngữ và kinh nghiệm cao.",
+     "Lập danh sách ứng viên tiềm năng và hỗ trợ ứng tuyển cho 10 vị trí trong năm 2027."),
+    ("REMUNERATION_VS_ASEAN_PCT", "2026-Q3", "MOF", "vi",
+     "Chế độ đãi ngộ tại cơ quan đại diện đạt khoảng 65% mặt bằng chung ASEAN (số liệu mẫu).",
+     "Điều chỉnh chế độ phụ thuộc vào dự toán ngân sách năm 2027.",
+     "Bộ Tài chính phối hợp Bộ Ngoại giao trình phương án điều chỉnh phụ cấp trong quý 2/2027."),
+]
+
+
+def write_commentary(out_dir: Path) -> int:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["indicator", "quarter", "owner", "lang", "happened", "challenges", "next_steps"])
+    w.writerows(COMMENTARY)
+    (out_dir / COMMENTARY_FILE).write_bytes(buf.getvalue().encode("utf-8"))
+    return len(COMMENTARY)
 
 
 def main(argv=None) -> int:

@@ -6,12 +6,18 @@ bookmark reopens the same view.
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import data
+from dashboard.commentary_view import commentary_form, quarter_commentary, show_commentary
 from dashboard.components import footer, plain, target_text
 from dashboard.data import indicator_frame, settings, snapshot, token
 from dashboard.exports import png_bytes
+from dashboard.formatting import fmt_date, fmt_number, fmt_period
+from dashboard.review import quarters_available
+from pipelines.targets import previous_target
 from dashboard.strings import lang, t
 
 TOTAL, ALL = "__total__", "__all__"
@@ -90,6 +96,21 @@ else:
             st.markdown(heading, unsafe_allow_html=True)
             st.markdown(working)
     st.caption(t("working_rule"))
+    for h in (2030, 2045):  # a revised target says so, with the earlier value and when (text from data: st.text)
+        revised = previous_target(snap.catalog, code, h, date.today())
+        if revised:
+            st.text(t("target_history", horizon=h, date=fmt_date(revised[1].effective_from),
+                      before=fmt_number(revised[0], lg), reason=revised[1].reason(lg)))
+
+    # Commentary for the quarter under review: read-only for viewers; an analyst writes a new version.
+    review_quarters = quarters_available(snap.series)
+    if review_quarters:
+        st.subheader(t("commentary_title") + " · " + fmt_period(review_quarters[0], lg))
+        show_commentary(snap.catalog, code, review_quarters[0], quarter_commentary(token(), review_quarters[0]).get(code), lg)
+        viewer = st.session_state.get("current_user")
+        if viewer is not None and viewer.is_analyst:
+            with st.expander(t("commentary_write")):
+                commentary_form(snap.catalog, code, review_quarters[0], viewer.name, lg)
 
     # The data table, with the targets as rows of their own.
     st.subheader(t("table_title"))
@@ -108,7 +129,7 @@ with st.expander(t("definition"), expanded=False):
     st.markdown(
         f"- **{t('definition')}:** {plain(ind.name(lg))}\n"
         f"- **{t('unit')}:** {plain(ind.unit_label(lg))} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)}\n"
-        f"- **{t('plan_source')}:** {plain(ind.plan_source)}\n"
+        f"- **{t('plan_source')}:** {plain(ind.source_line(lg))}\n"
         f"- **{t('target_2030')}:** {target_text(ind, 2030)} · **{t('target_2045')}:** {target_text(ind, 2045)}"
     )
 with st.expander(t("files_title"), expanded=False):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components import plain
+from dashboard.commentary_view import quarter_commentary, show_commentary
 from dashboard.data import review_images, settings, snapshot, token
 from dashboard.formatting import fmt_period
 from dashboard.review import quarters_available
@@ -42,3 +43,13 @@ with st.spinner(t("review_rendering")):
     images = review_images(token(), quarter, lg)
 for slug, heading, png in images:
     st.image(png, caption=plain(heading), width="stretch", output_format="PNG")
+
+# The quarter's commentary as text (the slides carry it too, as pictures): searchable, readable aloud.
+st.subheader(t("commentary_title") + " · " + fmt_period(quarter, lg))
+commentary = quarter_commentary(token(), quarter)
+for code in commentary:
+    if code in snap.catalog.indicators:
+        st.text(snap.catalog.indicators[code].name(lg))
+        show_commentary(snap.catalog, code, quarter, commentary[code], lg)
+if not commentary:
+    st.caption(t("changes_none"))

@@ -28,6 +28,13 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
             f"INSERT INTO indicators ({', '.join(INDICATOR_COLUMNS)}) VALUES ({placeholders})",
             [[getattr(i, c) for c in INDICATOR_COLUMNS] for i in catalog.indicators.values()],
         )
+        con.execute("DELETE FROM target_versions")
+        if catalog.target_versions:
+            con.executemany(
+                "INSERT INTO target_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [[v.indicator, v.horizon, v.value, v.effective_from, v.source, v.reason_vi, v.reason_en]
+                 for v in catalog.target_versions],
+            )
         rows = [[d.dimension, d.value, d.name_vi, d.name_en] for vals in catalog.restricted.values() for d in vals.values()]
         if rows:
             con.executemany("INSERT INTO dimension_values VALUES (?, ?, ?, ?)", rows)

@@ -140,6 +140,34 @@ MIGRATIONS: list[str] = [
         LEFT JOIN approved_observations a USING (indicator, reporter, period, breakdown)
         WHERE a.load_id IS NULL OR a.value <> c.value;
     """,
+    # version 4 (review pack, issue 18): the plan's source line in English, so English decks print no
+    # Vietnamese; commentary per indicator, quarter and language, append-only (a new version is a
+    # new row, the current one is the latest); the target register (catalog/targets.csv) beside
+    # the catalog's other tables.
+    """
+    ALTER TABLE indicators ADD COLUMN plan_source_en VARCHAR;
+    CREATE SEQUENCE commentary_id_seq START 1;
+    CREATE TABLE commentary (
+        commentary_id INTEGER PRIMARY KEY DEFAULT nextval('commentary_id_seq'),
+        indicator VARCHAR NOT NULL,
+        quarter VARCHAR NOT NULL,            -- YYYY-Qn under review
+        lang VARCHAR NOT NULL CHECK (lang IN ('vi', 'en')),
+        owner VARCHAR NOT NULL,              -- a unit (reporters.code) answerable for the next steps
+        happened VARCHAR NOT NULL,
+        challenges VARCHAR NOT NULL DEFAULT '',
+        next_steps VARCHAR NOT NULL DEFAULT '',
+        author VARCHAR NOT NULL,             -- who wrote it (user name, or the file's load)
+        written_at TIMESTAMP NOT NULL,       -- UTC
+        load_id INTEGER                      -- the file it came in, when it came in a file
+    );
+    CREATE TABLE target_versions (
+        indicator VARCHAR NOT NULL, horizon INTEGER NOT NULL, value DOUBLE NOT NULL,
+        effective_from DATE NOT NULL, source VARCHAR NOT NULL, reason_vi VARCHAR NOT NULL, reason_en VARCHAR
+    );
+    CREATE VIEW current_commentary AS
+        SELECT * FROM commentary
+        QUALIFY row_number() OVER (PARTITION BY indicator, quarter, lang ORDER BY commentary_id DESC) = 1;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

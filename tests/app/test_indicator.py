@@ -29,7 +29,7 @@ def test_missions_vietnamese(sample_dir, open_app):
     assert at.selectbox[2].label == "Phân tổ" and at.selectbox[2].value == "__total__"
     assert at.selectbox[1].options[0] == "Tổng hợp các đơn vị"
     assert at.selectbox[2].options[0] == "Tổng"
-    assert [s.value for s in at.subheader] == ["Cách tính trạng thái", "Bảng số liệu"]
+    assert [s.value for s in at.subheader] == ["Cách tính trạng thái", "Nhận định của quý · Quý 3/2026", "Bảng số liệu"]
 
     # The working: baseline, latest, rates and the badge per horizon.
     assert [s for s, _ in all_badges(at)] == ["limited_progress", "acceleration_needed"]
@@ -66,7 +66,7 @@ def test_missions_vietnamese(sample_dir, open_app):
     assert q3[0]["Dòng"] == 2
 
     assert [b.label for b in at.get("download_button")] == ["Tải CSV", "Tải Excel", "Tải ảnh PNG", "Tải CSV"]
-    assert [e.label for e in at.expander] == ["Định nghĩa", "Tệp và lần nạp tạo nên từng giá trị"]
+    assert [e.label for e in at.expander] == ["Viết nhận định", "Định nghĩa", "Tệp và lần nạp tạo nên từng giá trị"]  # an analyst (demo mode) may write commentary
     assert "khoảng 115 cơ quan đại diện đến 2030" in text
 
 
@@ -100,7 +100,7 @@ def test_missions_english(sample_dir, open_app):
     at = open_app(sample_dir, "indicator", lang="en", code="MISSIONS_ABROAD")
     assert [t.value for t in at.title] == [MISSIONS.name("en")]
     assert at.caption[0].value == "`MISSIONS_ABROAD` · Task 2 · count · quarterly · higher is better"
-    assert [s.value for s in at.subheader] == ["How the status is worked out", "Data table"]
+    assert [s.value for s in at.subheader] == ["How the status is worked out", "Commentary for the quarter · Q3 2026", "Data table"]
     assert [b[1] for b in all_badges(at)] == ["▼ Limited progress", "◆ Acceleration needed"]
     working = [m.value for m in at.markdown if m.value.startswith("- Baseline")]
     assert "- Baseline: **94 (Q1 2025)**" in working[0]

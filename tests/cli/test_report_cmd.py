@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 from pathlib import Path
 
 import altair as alt
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
+from pypdf import PdfReader
 
 from dashboard.report import _register_fonts
 from dashboard.review import FONT_DIR
-from tests.support.cli import run_kpi
+from tests.support.cli import kpi_env, run_kpi
 
 PANELS = 16  # summary, what changed, one per indicator of the catalog (14)
+GENERATED_AT = "2026-12-03T07:00"  # after Q3 2026 ended, while Q4 2026 runs
 
 
 def _kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -34,7 +35,8 @@ def reports(sample_data) -> dict[str, Path]:
     out = {}
     for lang in ("vi", "en"):
         target = sample_data.parent / f"out_{lang}"
-        done = _kpi(sample_data, "report", "--quarter", "2026-Q3", "--lang", lang, "--out", str(target))
+        done = _kpi(sample_data, "report", "--quarter", "2026-Q3", "--lang", lang, "--out", str(target),
+                    "--generated-at", GENERATED_AT)
         assert done.returncode == 0, done.stderr
         out[lang] = target
     return out
@@ -52,10 +54,65 @@ def test_one_full_hd_png_per_panel(reports, lang):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_pdf_has_one_page_per_panel(reports, lang):
+def test_pdf_has_a_cover_then_one_16_9_page_per_panel(reports, lang):
     pdf = (reports[lang] / "review.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == PANELS
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == PANELS + 1
+    for page in pages:
+        assert float(page.mediabox.width) * 9 == pytest.approx(float(page.mediabox.height) * 16)
+
+
+def _pdf_text(folder: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(folder / "review.pdf").pages]
+
+
+def test_pdf_text_layer_has_vietnamese_names_with_diacritics(reports):
+    pages = _pdf_text(reports["vi"])
+    flat = [" ".join(p.split()) for p in pages]
+    assert "Rà soát thực hiện Kế hoạch theo quý — Quý 3/2026" in flat[0]
+    for name in ("Biên chế của Bộ Ngoại giao và các cơ quan đại diện",
+                 "Số cơ quan đại diện Việt Nam ở nước ngoài (đại sứ quán, phái đoàn thường trực, tổng lãnh sự quán)"):
+        assert any(name in p for p in flat[3:]), name
+    assert "Nghị quyết 292/NQ-CP" in " ".join(flat)
+
+
+def test_pdf_cover_gives_quarter_cutoff_generated_time_language_and_approval(reports):
+    cover = " ".join(_pdf_text(reports["en"])[0].split())
+    assert "Quarterly review of the plan — Q3 2026" in cover
+    assert "As of 30/09/2026 (Q3 2026)" in cover
+    assert "03/12/2026 07:00 UTC" in cover  # generated at
+    assert "Data cut-off (last load)" in cover and "English" in cover
+    assert "not yet approved" in cover
+
+
+def test_off_track_slides_carry_commentary_next_steps_and_owner(reports):
+    """The sample's commentary for 2026-Q3 (data/sample/commentary_2026Q3.csv) is on the slides, diacritics intact."""
+    vi = " ".join(" ".join(_pdf_text(reports["vi"])).split())
+    assert "Diễn biến: Thành lập thêm 1 tổng lãnh sự quán tại Nhật Bản" in vi
+    assert "Bước tiếp theo: Trình đề án mở 3 cơ quan đại diện mới trong năm 2027" in vi
+    assert "Đơn vị chủ trì: Bộ Tài chính (MOF)" in vi
+    en = " ".join(" ".join(_pdf_text(reports["en"])).split())
+    assert "What happened: One consulate general opened in Japan" in en
+    assert "Owner: Ministry of Foreign Affairs (MOFA)" in en and "in Vietnamese only" in en
+
+
+def test_english_pdf_prints_no_vietnamese_source_lines(reports):
+    text = " ".join(" ".join(_pdf_text(reports["en"])).split())
+    assert "Resolution 292/NQ-CP (2025), task 2" in text
+    assert "Nghị quyết" not in text and "nhiệm vụ" not in text
+    assert "…" not in text  # names wrap, never cut
+
+
+def test_a_quarter_not_over_is_labelled_data_to_date(sample_data, tmp_path):
+    out = tmp_path / "q4"
+    done = _kpi(sample_data, "report", "--quarter", "2026-Q4", "--lang", "en", "--out", str(out),
+                "--generated-at", GENERATED_AT)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(" ".join(_pdf_text(out)).split())
+    assert "Data to date, 03/12/2026 (Q4 2026 not over)" in text
+    assert "31/12/2026" not in text
+    assert "Data to date" in (out / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("lang, title, as_of", [
@@ -73,7 +130,9 @@ def test_index_html_names_every_panel(reports, lang, title, as_of):
 
 def test_two_runs_give_identical_files(sample_data, reports, tmp_path):
     again = tmp_path / "again"
-    assert _kpi(sample_data, "report", "--quarter", "2026-Q3", "--lang", "vi", "--out", str(again)).returncode == 0
+    done = run_kpi(sample_data, "report", "--quarter", "2026-Q3", "--lang", "vi", "--out", str(again), timeout=300,
+                   env=kpi_env(sample_data, SOURCE_DATE_EPOCH="1796281200"))  # = GENERATED_AT
+    assert done.returncode == 0, done.stderr
     for first in reports["vi"].iterdir():
         assert (again / first.name).read_bytes() == first.read_bytes(), first.name
 
