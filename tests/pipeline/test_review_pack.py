@@ -19,6 +19,7 @@ from pipelines.ingest import ingest
 from pipelines.progress import Point
 from pipelines.series import assess_catalog
 from tests.support.warehouse import TODAY
+from tests.conftest import approve_everything
 
 LABELS = {"observed": "observed", "required": "required", "projection": "projection", "target": "target",
           "illustrative": "illustrative", "year": "year", "period": "period", "value": "value", "clipped": "CLIPPED"}
@@ -70,6 +71,7 @@ def warehouse(settings, catalog, write_csv):
     for path in (first, second):
         [outcome] = ingest([path], settings, catalog, today=TODAY)
         assert outcome.status == "loaded", outcome
+    approve_everything(settings)  # the pack shows approved figures
     return settings.warehouse_path
 
 
@@ -79,26 +81,26 @@ def _texts(chart) -> list[str]:
 
 
 def test_annual_revisions_are_listed_with_quarterly_ones(warehouse):
-    review = load_review(warehouse, "2026-Q4", AT)
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
     revised = {(r["indicator"], r["period"], r["old_value"], r["new_value"]) for r in review.revisions.iter_rows(named=True)}
     assert ("REMUNERATION_VS_ASEAN_PCT", "2025", 60.0, 62.0) in revised
     assert ("MISSIONS_ABROAD", "2026-Q3", 96.0, 97.0) in revised
 
 
 def test_a_running_quarter_is_data_to_date_never_a_future_date(warehouse):
-    running = load_review(warehouse, "2026-Q4", AT)
+    running = load_review(warehouse, "2026-Q4", generated_at=AT)
     assert running.in_progress
     line = as_of_line(running, "en")
     assert "to date" in line and "03/12/2026" in line and "31/12/2026" not in line
     assert "đến nay" in as_of_line(running, "vi")
     subtitle = json.dumps(summary_panel(running, "en").to_dict(), ensure_ascii=False)
     assert "31/12/2026" not in subtitle and "Data to date, 03/12/2026" in subtitle
-    closed = load_review(warehouse, "2026-Q3", AT)
+    closed = load_review(warehouse, "2026-Q3", generated_at=AT)
     assert not closed.in_progress and as_of_line(closed, "en") == "As of 30/09/2026 (Q3 2026)"
 
 
 def test_new_values_are_counted_as_rows_and_status_moves_show_values(warehouse):
-    review = load_review(warehouse, "2026-Q4", AT)
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
     texts = _texts(changes_panel(review, "en"))
     assert any(t.endswith(": 1 row") for t in texts), texts  # one new row for 2026-Q4
     assert not any(t.endswith(": 1") for t in texts)
@@ -111,7 +113,7 @@ def test_new_values_are_counted_as_rows_and_status_moves_show_values(warehouse):
 
 
 def test_cover_names_quarter_cutoff_generated_time_language_and_approval(warehouse):
-    review = load_review(warehouse, "2026-Q4", AT)
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
     cover = dict(cover_lines(review, "en"))
     assert cover["Quarter"] == "Q4 2026 · not over"
     assert cover["Generated at"] == "03/12/2026 07:00 UTC"
@@ -121,7 +123,7 @@ def test_cover_names_quarter_cutoff_generated_time_language_and_approval(warehou
 
 
 def test_english_slides_print_english_sources_and_whole_names(warehouse):
-    review = load_review(warehouse, "2026-Q4", AT)
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
     for code in review.catalog.indicators:
         spec = json.dumps(indicator_panel(review, code, "en").to_dict(), ensure_ascii=False)
         assert "Nghị quyết" not in spec and "nhiệm vụ" not in spec, code
@@ -135,14 +137,14 @@ def test_english_slides_print_english_sources_and_whole_names(warehouse):
 def test_an_off_track_slide_carries_its_commentary_next_steps_and_owner(warehouse, settings, catalog):
     from pipelines.commentary import Commentary, write_commentary
 
-    review = load_review(warehouse, "2026-Q4", AT)
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
     off_track = [code for code in review.catalog.indicators if needs_commentary(review, code)]
     assert "REMUNERATION_VS_ASEAN_PCT" in off_track  # one annual value: insufficient data, not on track
     # None written yet: the slide asks for it rather than staying silent.
     assert any("No commentary for Q4 2026 yet" in t for t in _texts(indicator_panel(review, "REMUNERATION_VS_ASEAN_PCT", "en")))
     write_commentary(warehouse, catalog, Commentary("REMUNERATION_VS_ASEAN_PCT", "2026-Q4", "MOFA", "Mở thêm 1 tổng lãnh sự quán",
                                                     "Chậm so với lộ trình", "Trình đề án năm 2027"))
-    review = load_review(warehouse, "2026-Q4", AT)
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
     vi = " ".join(_texts(indicator_panel(review, "REMUNERATION_VS_ASEAN_PCT", "vi")))
     assert "Đơn vị chủ trì: Bộ Ngoại giao (MOFA)" in vi
     assert "Diễn biến: Mở thêm 1 tổng lãnh sự quán" in vi and "Bước tiếp theo: Trình đề án năm 2027" in vi

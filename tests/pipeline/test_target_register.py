@@ -78,8 +78,8 @@ def _texts(chart) -> list[str]:
 
 
 def test_the_review_judges_against_the_target_in_force_and_shows_the_change(warehouse):
-    q3 = load_review(warehouse, "2026-Q3", AT)
-    q2 = load_review(warehouse, "2026-Q2", AT)
+    q3 = load_review(warehouse, "2026-Q3", generated_at=AT)
+    q2 = load_review(warehouse, "2026-Q2", generated_at=AT)
     assert q3.now["OFFICIALS_TRAINED"][0].target == 1800 and q3.before["OFFICIALS_TRAINED"][0].target == 1500
     assert q2.now["OFFICIALS_TRAINED"][0].target == 1500
     changes = " ".join(_texts(changes_panel(q3, "en")))
