@@ -16,7 +16,7 @@ def test_vietnamese(sample_dir, open_app):
     at = open_app(sample_dir, "data_status")
     assert [t.value for t in at.title] == ["Tình trạng tiếp nhận dữ liệu"]
     assert [(m.label, m.value) for m in at.metric] == [
-        ("Tệp đã nạp", "17"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "1")]
+        ("Tệp đã nạp", "18"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "1")]
     assert [s.value for s in at.subheader] == [
         "Báo cáo còn thiếu cho Quý 3/2026", "Số tổng hợp tạm tính (thiếu đơn vị báo cáo)", "Giá trị cần theo dõi",
         "Số liệu đã nhận theo đơn vị và kỳ", "Nhật ký nạp tệp", "Báo cáo lỗi của tệp bị từ chối", *DEADLINE_SECTION_VI]
@@ -33,7 +33,7 @@ def test_vietnamese(sample_dir, open_app):
     assert {"MOFA", "HANOI", "HCMC"} <= set(arrivals["Đơn vị báo cáo"])
 
     assert list(log.columns) == ["#", "Tệp", "Thời điểm nạp", "Trạng thái", "Số dòng", "Sửa đổi", "Lỗi"]
-    assert len(log) == 18
+    assert len(log) == 19
     newest = log.iloc[0]
     assert newest["Tệp"] == BAD_FILE_NAME and newest["Trạng thái"] == "Bị từ chối" and newest["Lỗi"] == 2
     assert newest["Số dòng"] == 0
@@ -43,7 +43,7 @@ def test_vietnamese(sample_dir, open_app):
 
     # The rejected file's report: summary, one row per problem with row and column, the text form.
     (select,) = at.selectbox
-    assert select.label == "Chọn tệp" and select.options == [f"#18 · {BAD_FILE_NAME}"]
+    assert select.label == "Chọn tệp" and select.options == [f"#19 · {BAD_FILE_NAME}"]
     assert [e.value for e in at.error] == [
         f"{BAD_FILE_NAME}: 2 lỗi, không dòng nào được nạp. Sửa các lỗi dưới đây rồi gửi lại cả tệp."]
     assert list(problems.columns) == ["Dòng", "Cột", "Giá trị", "Lý do"]
@@ -62,7 +62,7 @@ def test_english(sample_dir, open_app):
     at = open_app(sample_dir, "data_status", lang="en")
     assert [t.value for t in at.title] == ["Data status"]
     assert [(m.label, m.value) for m in at.metric] == [
-        ("Files loaded", "17"), ("Duplicate files", "0"), ("Files rejected", "1")]
+        ("Files loaded", "18"), ("Duplicate files", "0"), ("Files rejected", "1")]
     assert [s.value for s in at.subheader] == [
         "Reports missing for Q3 2026", "Provisional totals (reporters missing)", "Values to follow up",
         "What arrived, by reporter and period", "Load log", "Report of a rejected file", *DEADLINE_SECTION_EN]
