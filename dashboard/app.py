@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, viewing
 from dashboard.data import settings_or_stop
 from dashboard.live import follow_new_data
 from dashboard.strings import LANGUAGES, t
@@ -42,6 +42,7 @@ st.query_params["lang"] = st.session_state["lang"]
 user = auth.current_user(config)
 st.session_state["current_user"] = user
 auth.sidebar(user)
+viewing.sidebar_switch()
 
 pages = [
     st.Page("views/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview", default=True),
@@ -52,6 +53,8 @@ pages = [
 ]
 if user.is_analyst:  # a viewer's navigation has no upload page, so /upload does not exist for them
     pages.append(st.Page("views/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"))
+if user.is_approver and config.approval_on:  # nor an analyst's the approvals page
+    pages.append(st.Page("views/approvals.py", title=t("page_approvals"), icon=":material/approval:", url_path="approvals"))
 
 current = st.navigation(pages)
 follow_new_data(current.url_path)
