@@ -45,7 +45,8 @@ auth.sidebar(user)
 viewing.sidebar_switch()
 
 pages = [
-    st.Page("views/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("views/home.py", title=t("page_overview"), url_path="home", default=True, visibility="hidden"),
+    st.Page("views/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview"),
     st.Page("views/indicator.py", title=t("page_indicator"), icon=":material/show_chart:", url_path="indicator"),
     st.Page("views/missions.py", title=t("page_missions"), icon=":material/public:", url_path="missions"),
     st.Page("views/review.py", title=t("page_review"), icon=":material/event_note:", url_path="review"),
@@ -57,6 +58,7 @@ if user.is_approver and config.approval_on:  # nor an analyst's the approvals pa
     pages.append(st.Page("views/approvals.py", title=t("page_approvals"), icon=":material/approval:", url_path="approvals"))
 
 current = st.navigation(pages)
+auth.return_after_signin(pages, current)
 follow_new_data(current.url_path)
 try:
     current.run()

@@ -16,6 +16,7 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -138,8 +139,37 @@ def current_user(config: Settings) -> User:
         st.error(t("demo_refused"))
         st.stop()
     if user is None:
+        _remember_where()
         st.stop()
     return user  # type: ignore[return-value]
+
+
+_RETURN_KEY = "return_to"
+
+
+def _remember_where() -> None:
+    """The page and parameters a signed-out visitor opened (a shared link), kept for after sign-in.
+
+    Recorded on the first view of the login screen only: the form's own reruns do not move it.
+    """
+    if _RETURN_KEY in st.session_state:
+        return
+    url = st.context.url if isinstance(st.context.url, str) else ""
+    path = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    st.session_state[_RETURN_KEY] = (path, st.query_params.to_dict())
+
+
+def return_after_signin(pages: list, current) -> None:
+    """Once signed in, open the page the visitor first asked for, with its indicator, breakdown
+    and language (only a page this user's navigation holds; anything else stays where it is)."""
+    target = st.session_state.pop(_RETURN_KEY, None)
+    if not target:
+        return
+    path, params = target
+    page = next((p for p in pages if p.url_path == path and path), None)
+    if page is None or (page is current and dict(st.query_params) == params):
+        return
+    st.switch_page(page, query_params=params)
 
 
 def sidebar(user: User) -> None:
