@@ -13,7 +13,6 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboard import viewing
 from dashboard.auth import require_approver
 from dashboard.components import plain
 from dashboard.data import settings, token, value_warnings, waiting_values
@@ -67,7 +66,6 @@ def _from_state(action: str, reason_key: str, **fixed: str) -> None:
 
 st.title(t("approvals_title"))
 st.caption(t("approvals_help"))
-viewing.caption()
 flash = st.session_state.pop(_FLASH, None)
 if flash is not None:
     kind, message = flash

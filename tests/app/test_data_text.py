@@ -93,6 +93,9 @@ def hostile_catalog_dir(tmp_path_factory) -> Path:
         mp.setenv("KPI_CATALOG_DIR", str(catalog))
         mp.chdir(root)
         assert cli.main(["ingest", str(source), "--lang", "en"]) == 0
+        # Signed off, so the pages' default view (approved figures only) shows the names under test.
+        for period in ("2026-Q2", "2026-Q3"):
+            assert cli.main(["approve", "--reporter", "MOFA", "--period", period, "--as", "test.approver"]) == 0
     return data
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.settings import Settings
+from pipelines.signoff import approve_all_pending
 from tests.app.conftest import PAGES, _run_cli
 from tests.app.helpers import all_badges, cards, charts, page_text
 
@@ -24,6 +26,8 @@ def mistakes_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert _run_cli(data, "ingest", str(GOLDEN / "hanoi_programme_series.csv")) == 0
     assert _run_cli(data, "ingest", str(GOLDEN / "budget_in_million.csv")) == 1  # held back
     assert _run_cli(data, "ingest", "--accept-warnings", "--by", "lan.nguyen", str(GOLDEN / "budget_in_million.csv")) == 0
+    # Signed off, so the pages' default view (approved figures only) shows what these tests read.
+    approve_all_pending(Settings(data_dir=data, _env_file=None), "test.approver")  # type: ignore[call-arg]
     return data
 
 
