@@ -194,3 +194,13 @@ def test_oidc_roles_come_from_the_approver_and_analyst_lists(tmp_path):
     assert oidc_role("leader@mofa.gov.vn", config) == "viewer"
     assert User("chi", "approver", "oidc").is_analyst and User("chi", "approver", "oidc").is_approver
     assert not User("lan", "analyst", "oidc").is_approver and not User("x", "viewer", "oidc").is_analyst
+
+
+def test_the_approvals_page_speaks_vietnamese(signoff_dir):
+    at = signed_in("approver1", lang="vi")
+    at.switch_page("views/approvals.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Phê duyệt số liệu"]
+    assert "MOFA · Quý 3/2026 — 1 giá trị" in page_text(at)
+    assert [b.label for b in at.button if b.label.startswith("Phê duyệt")] == ["Phê duyệt MOFA 2026-Q3"]
+    assert {"Đang chờ phê duyệt", "Khóa quý", "Nhật ký thao tác"} <= {s.value for s in at.subheader}
