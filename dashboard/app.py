@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, viewing
 from dashboard.data import settings_or_stop
 from dashboard.live import follow_new_data
 from dashboard.strings import LANGUAGES, t
@@ -42,9 +42,11 @@ st.query_params["lang"] = st.session_state["lang"]
 user = auth.current_user(config)
 st.session_state["current_user"] = user
 auth.sidebar(user)
+viewing.sidebar_switch()
 
 pages = [
-    st.Page("views/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("views/home.py", title=t("page_overview"), url_path="home", default=True, visibility="hidden"),
+    st.Page("views/overview.py", title=t("page_overview"), icon=":material/dashboard:", url_path="overview"),
     st.Page("views/indicator.py", title=t("page_indicator"), icon=":material/show_chart:", url_path="indicator"),
     st.Page("views/missions.py", title=t("page_missions"), icon=":material/public:", url_path="missions"),
     st.Page("views/review.py", title=t("page_review"), icon=":material/event_note:", url_path="review"),
@@ -52,8 +54,11 @@ pages = [
 ]
 if user.is_analyst:  # a viewer's navigation has no upload page, so /upload does not exist for them
     pages.append(st.Page("views/upload.py", title=t("page_upload"), icon=":material/upload_file:", url_path="upload"))
+if user.is_approver and config.approval_on:  # nor an analyst's the approvals page
+    pages.append(st.Page("views/approvals.py", title=t("page_approvals"), icon=":material/approval:", url_path="approvals"))
 
 current = st.navigation(pages)
+auth.return_after_signin(pages, current)
 follow_new_data(current.url_path)
 try:
     current.run()

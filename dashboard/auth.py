@@ -1,7 +1,7 @@
 """Who is looking: OpenID Connect (st.login), built-in accounts, or local demo mode.
 
 - OIDC when `.streamlit/secrets.toml` has an [auth] section: everyone who signs in is a
-  viewer; e-mails in KPI_ANALYST_EMAILS are analysts.
+  viewer; e-mails in KPI_ANALYST_EMAILS are analysts, in KPI_APPROVER_EMAILS approvers.
 - Built-in accounts when the users file (KPI_USERS_FILE, `kpi user add`) lists users: salted
   scrypt hashes; failures are slowed down per client address and name (dashboard.throttle).
 - Local demo mode (no login, everyone is an analyst) only when nothing is configured and the
@@ -16,6 +16,7 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -33,12 +34,18 @@ _last_config_error: list[str] = []  # the last message logged, so a broken file 
 @dataclass(frozen=True)
 class User:
     name: str
-    role: str  # viewer | analyst
+    role: str  # viewer | analyst | approver
     mode: str  # oidc | password | demo (local) | demo-forced (KPI_DEMO_MODE=1)
 
     @property
     def is_analyst(self) -> bool:
-        return self.role == "analyst"
+        """May load files and read pending values: an approver can do all an analyst can."""
+        return self.role in ("analyst", "approver")
+
+    @property
+    def is_approver(self) -> bool:
+        """May sign figures off, send them back, close and reopen quarters."""
+        return self.role == "approver"
 
 
 @st.cache_resource
@@ -88,7 +95,13 @@ def _oidc_login(config: Settings) -> User | None:
         st.button(t("login_oidc_button"), on_click=st.login, type="primary")
         return None
     email = str(st.user.get("email") or st.user.get("sub") or "").lower()
-    return User(email, "analyst" if email in config.analysts else "viewer", "oidc")
+    return User(email, oidc_role(email, config), "oidc")
+
+
+def oidc_role(email: str, config: Settings) -> str:
+    """KPI_APPROVER_EMAILS first (an approver can do all an analyst can), then KPI_ANALYST_EMAILS."""
+    email = email.strip().lower()
+    return "approver" if email in config.approvers else "analyst" if email in config.analysts else "viewer"
 
 
 def _stop_closed(message: str) -> None:
@@ -126,8 +139,37 @@ def current_user(config: Settings) -> User:
         st.error(t("demo_refused"))
         st.stop()
     if user is None:
+        _remember_where()
         st.stop()
     return user  # type: ignore[return-value]
+
+
+_RETURN_KEY = "return_to"
+
+
+def _remember_where() -> None:
+    """The page and parameters a signed-out visitor opened (a shared link), kept for after sign-in.
+
+    Recorded on the first view of the login screen only: the form's own reruns do not move it.
+    """
+    if _RETURN_KEY in st.session_state:
+        return
+    url = st.context.url if isinstance(st.context.url, str) else ""
+    path = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    st.session_state[_RETURN_KEY] = (path, st.query_params.to_dict())
+
+
+def return_after_signin(pages: list, current) -> None:
+    """Once signed in, open the page the visitor first asked for, with its indicator, breakdown
+    and language (only a page this user's navigation holds; anything else stays where it is)."""
+    target = st.session_state.pop(_RETURN_KEY, None)
+    if not target:
+        return
+    path, params = target
+    page = next((p for p in pages if p.url_path == path and path), None)
+    if page is None or (page is current and dict(st.query_params) == params):
+        return
+    st.switch_page(page, query_params=params)
 
 
 def sidebar(user: User) -> None:
@@ -141,6 +183,13 @@ def sidebar(user: User) -> None:
         elif st.button(t("logout")):
             st.session_state.pop("user", None)
             st.rerun()
+
+
+def require_approver(user: User | None) -> None:
+    """Defence in depth for the approvals page: also left out of other roles' navigation."""
+    if user is None or not user.is_approver:
+        st.error(t("approvers_only"))
+        st.stop()
 
 
 def require_analyst(user: User | None) -> None:

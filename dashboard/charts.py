@@ -91,6 +91,7 @@ def indicator_layers(
     width: int | str = "container",
     height: int = 380,
     point_notes: dict[str, tuple[bool, str, str]] | None = None,
+    pending_periods: frozenset[str] = frozenset(),
 ) -> alt.LayerChart:
     """Observed series, targets for 2030 and 2045, the required path and the projection at the current rate.
 
@@ -136,7 +137,7 @@ def indicator_layers(
             )
         )
     else:
-        layers.extend(_noted_points(observed, point_notes, x, y, labels))
+        layers.extend(_noted_points(observed, point_notes, x, y, labels, pending_periods))
     if targets:
         target_frame = pl.DataFrame(targets)
         layers.append(
@@ -157,8 +158,10 @@ def indicator_layers(
     return alt.layer(*layers).resolve_scale(color="independent").properties(width=width, height=height)
 
 
-def _noted_points(observed: pl.DataFrame, notes: dict[str, tuple[bool, str, str]], x, y, labels: dict[str, str]) -> list[alt.Chart]:
-    """The observed line with filled (complete) and hollow (provisional) points, and warning markers."""
+def _noted_points(observed: pl.DataFrame, notes: dict[str, tuple[bool, str, str]], x, y, labels: dict[str, str],
+                  pending_periods: frozenset[str] = frozenset()) -> list[alt.Chart]:
+    """The observed line with filled (complete) and hollow (provisional) points, warning markers,
+    and a square outline around each point that waits for approval (the view including pending)."""
     periods = observed["period"].to_list()
     frame = observed.with_columns(
         pl.Series("complete", [notes.get(p, (True, "", ""))[0] for p in periods], dtype=pl.Boolean),
@@ -174,6 +177,15 @@ def _noted_points(observed: pl.DataFrame, notes: dict[str, tuple[bool, str, str]
         alt.Chart(frame.filter(~pl.col("complete"))).mark_point(filled=True, fill="white", stroke=SERIES_COLOUR, strokeWidth=2.5,
                                                                 size=90, opacity=1).encode(x=x, y=y, tooltip=tooltip),
     ]
+    if pending_periods:
+        waiting = frame.filter(pl.col("period").is_in(sorted(pending_periods))).with_columns(
+            pl.lit(labels.get("pending", "pending")).alias("approval"))
+        if waiting.height:
+            layers.append(
+                alt.Chart(waiting).mark_point(shape="square", filled=False, stroke="#7B3294", strokeWidth=2, size=260,
+                                              opacity=1).encode(
+                    x=x, y=y, tooltip=tooltip + [alt.Tooltip("approval:N", title=labels.get("approval", "approval"))])
+            )
     warned = frame.filter(pl.col("warning") != "")
     if warned.height:
         layers.append(
@@ -192,9 +204,11 @@ def indicator_chart(
     title: str,
     subtitle: list[str],
     point_notes: dict[str, tuple[bool, str, str]] | None = None,
+    pending_periods: frozenset[str] = frozenset(),
 ) -> alt.LayerChart:
     """The indicator page's chart: `indicator_layers` with its title, subtitle (unit, period, source) and locale."""
-    chart = indicator_layers(ind, points, assessments, labels, lang, point_notes=point_notes).properties(
+    chart = indicator_layers(ind, points, assessments, labels, lang, point_notes=point_notes,
+                             pending_periods=pending_periods).properties(
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start", subtitleColor="#555"),
     )
     return localise(chart, lang)

@@ -193,45 +193,77 @@ def review_images(version: str, quarter: str, lang: str, view: View | None = Non
     return out
 
 
-# -- prepared pages: built once per version and language (dashboard.prepared) --------------------
+# -- prepared pages: built once per version, view and language (dashboard.prepared) ---------------
+# The view (approved only / including pending) is part of every key: a viewer and an analyst
+# looking at the same version share nothing they should not.
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def pending_keys(version: str) -> frozenset[tuple[str, str, str, str]]:
+    """(indicator, reporter, period, breakdown) of every value waiting for approval."""
+    with _building("pending_keys", version), open_reader(settings().warehouse_path) as con:
+        if con is None:
+            return frozenset()
+        try:
+            rows = con.execute("SELECT indicator, reporter, period, breakdown FROM pending_observations").fetchall()
+        except Exception:  # noqa: BLE001 - a warehouse from before sign-off has no such view
+            return frozenset()
+    return frozenset(rows)
+
+
+def pending_count(version: str) -> tuple[int, int]:
+    """(values, reporter-period pairs) waiting for approval."""
+    keys = pending_keys(version)
+    return len(keys), len({(r, p) for _, r, p, _ in keys})
+
+
+def _pending_for(version: str, view: View) -> frozenset[tuple[str, str, str, str]]:
+    """The keys to mark as pending: none in the approved view or with sign-off off."""
+    if view != INCLUDING_PENDING or not settings().approval_on:
+        return frozenset()
+    return pending_keys(version)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def overview(version: str, lang: str):
+def overview(version: str, lang: str, view: View | None = None):
     """The overview's cards, counts and sparkline specs; None as `snapshot`."""
     from dashboard import prepared
 
-    snap = snapshot(version)
+    view = view_or_default(view)
+    snap = snapshot(version, view)
     if snap is None:
         return None
-    with _building("overview", version, lang):
-        return prepared.overview(snap, lang)
+    with _building("overview", version, lang, view):
+        pending = {(i, p) for i, _, p, _ in _pending_for(version, view)}
+        return prepared.overview(snap, lang, pending=pending)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def missions(version: str, lang: str, code: str):
+def missions(version: str, lang: str, code: str, view: View | None = None):
     """The missions page's metrics, map and trend specs and country table; None without data."""
     import json
     from pathlib import Path
 
     from dashboard import prepared
 
-    snap = snapshot(version)
+    view = view_or_default(view)
+    snap = snapshot(version, view)
     if snap is None or code not in snap.catalog.indicators:
         return None
-    with _building("missions", version, lang):
+    with _building("missions", version, lang, view):
         world = json.loads((Path(__file__).resolve().parent / "assets" / "countries-110m.json").read_text(encoding="utf-8"))
-        return prepared.missions(snap, snap.catalog.indicators[code], table(version, "missions_by_country"),
-                                 table(version, "missions_by_type"), countries(), world, lang)
+        return prepared.missions(snap, snap.catalog.indicators[code], table(version, "missions_by_country", view),
+                                 table(version, "missions_by_type", view), countries(), world, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def indicator_choices(version: str, code: str, lang: str, all_reporters: str, total: str):
+def indicator_choices(version: str, code: str, lang: str, all_reporters: str, total: str, view: View | None = None):
     """The indicator page's reporter and breakdown options (with member names) for one indicator."""
     from dashboard import prepared
 
-    frame = indicator_frame(version, code)
-    snap = snapshot(version)
+    view = view_or_default(view)
+    frame = indicator_frame(version, code, view)
+    snap = snapshot(version, view)
     if frame is None or frame.height == 0 or snap is None:
         return None
     names = countries()
@@ -245,29 +277,46 @@ def indicator_choices(version: str, code: str, lang: str, all_reporters: str, to
             return allowed[member].name_vi if lang == "vi" else allowed[member].name_en
         return member
 
-    with _building("indicator_choices", version, code, lang):
+    with _building("indicator_choices", version, code, lang, view):
         return prepared.indicator_choices(frame, member_label, all_reporters=all_reporters, total=total)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lang: str, all_reporters: str, total: str):
+def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lang: str, all_reporters: str, total: str,
+                     view: View | None = None):
     """Series, statuses, chart spec, tables and downloads of one indicator for one selection."""
     from dashboard import prepared
 
-    snap = snapshot(version)
-    frame = indicator_frame(version, code)
-    choices = indicator_choices(version, code, lang, all_reporters, total)
-    with _building("indicator_detail", version, code, reporter, breakdown, lang):
+    view = view_or_default(view)
+    snap = snapshot(version, view)
+    frame = indicator_frame(version, code, view)
+    choices = indicator_choices(version, code, lang, all_reporters, total, view)
+    pending = frozenset((r, p, b) for i, r, p, b in _pending_for(version, view) if i == code)
+    with _building("indicator_detail", version, code, reporter, breakdown, lang, view):
         return prepared.indicator_detail(
             snap.catalog.indicators[code], frame, reporter, breakdown,
             None if breakdown == total else choices.member_labels[breakdown], lang,
             all_reporters=all_reporters, total=total, checks=snap.catalog.checks.get(code),
-            warnings=value_warnings(version, code),
+            warnings=value_warnings(version, code, view), pending=pending,
         )
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def value_warnings(version: str, code: str | None = None) -> list[dict]:
-    """Acknowledged plausibility warnings on current values (all indicators when code is None)."""
+def value_warnings(version: str, code: str | None = None, view: View | None = None) -> list[dict]:
+    """Acknowledged plausibility warnings on the values of `view` (all indicators when code is None)."""
     from pipelines.warnings_read import open_warnings
 
     with open_reader(settings().warehouse_path) as con:
-        return [] if con is None else open_warnings(con, code)
+        if con is None:
+            return []
+        scope_connection(con, view_or_default(view))
+        return open_warnings(con, code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def waiting_values(version: str) -> list[dict]:
+    """Every value waiting for approval, with the approved value it would replace (pipelines.signoff)."""
+    from pipelines.signoff import pending_values
+
+    with _building("waiting_values", version):
+        return pending_values(settings().warehouse_path)

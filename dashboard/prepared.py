@@ -74,6 +74,7 @@ class Card:
     spark: dict[str, Any] | None  # Vega-Lite spec of the sparkline (None: fewer than two points)
     target_lines: tuple[str, ...]  # Markdown with the status badge's HTML, one per horizon
     provisional_note: str = ""  # the latest total is provisional: said on the card, never behind its badges
+    pending: bool = False  # the latest value includes values waiting for approval (pending view only)
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,12 @@ class Overview:
     cards: list[Card] = field(default_factory=list)
 
 
-def overview(snap: Any, lang: str) -> Overview:
-    """Cards, counts and sparklines of the overview (snap: `dashboard.data.Snapshot`)."""
+def overview(snap: Any, lang: str, pending: set[tuple[str, str]] | frozenset = frozenset()) -> Overview:
+    """Cards, counts and sparklines of the overview (snap: `dashboard.data.Snapshot`).
+
+    `pending`: (indicator, period) pairs holding a value that waits for approval; a card whose
+    latest period is one of them says so next to its value (the view including pending only).
+    """
     pillar_names = {n: (p.name_vi if lang == "vi" else p.name_en) for n, p in snap.catalog.pillars.items()}
     domains = sorted({i.domain for i in snap.catalog.indicators.values()},
                      key=lambda d: DOMAINS.index(d) if d in DOMAINS else 99)
@@ -116,9 +121,11 @@ def overview(snap: Any, lang: str) -> Overview:
                 complete = [p.period for p in points if by_period.get(p.period) is None or by_period[p.period].complete]
                 note = "◌ " + t("status_uses_complete", period=fmt_period(latest.period, lang), coverage=cov.label(lang),
                                 latest=fmt_period(complete[-1], lang) if complete else "—")
+            is_pending = latest is not None and (ind.code, latest.period) in pending
             cards.append(Card(
                 code=ind.code, pillar=ind.pillar, domain=ind.domain, name=plain(ind.name(lang)), provisional_note=note,
-                metric_label=f"{t('latest')} · {fmt_period(latest.period, lang) if latest else t('no_value')}",
+                metric_label=f"{t('latest')} · {fmt_period(latest.period, lang) if latest else t('no_value')}"
+                + (f" · {t('pending_marker')}" if is_pending else ""), pending=is_pending,
                 metric_value=f"{fmt_number(latest.value, lang)} {plain(ind.unit_label(lang))}" if latest else "—",
                 spark=vega_spec(sparkline(points, lang)) if len(points) > 1 else None,
                 target_lines=tuple(lines),
@@ -160,12 +167,15 @@ class IndicatorDetail:
 def indicator_detail(
     ind: Indicator, frame: pl.DataFrame, reporter: str, breakdown: str, breakdown_label: str | None, lang: str,
     *, all_reporters: str, total: str, checks: IndicatorChecks | None = None, warnings: list[dict] | None = None,
+    pending: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> IndicatorDetail:
     """The series, statuses, chart, tables and downloads of one indicator for one selection.
 
     `breakdown_label`: the chosen member's name (None for the total); `all_reporters`/`total`:
     the page's sentinel values for "every reporter" and "no breakdown"; `checks`: the catalog's
-    expected reporters; `warnings`: the indicator's acknowledged warnings on current values.
+    expected reporters; `warnings`: the indicator's acknowledged warnings on current values;
+    `pending`: (reporter, period, breakdown) of the indicator's values waiting for approval,
+    marked on the chart's points and in the table (given in the view including pending only).
     """
     code = ind.code
     bd_key = "{}" if breakdown == total else breakdown
@@ -185,6 +195,7 @@ def indicator_detail(
     coverage = {}
     if ind.combine == "sum" and reporter == all_reporters:
         coverage = period_coverage(rows, checks.reporters() if checks else ())
+    pending_approval = {p for r, p, b in pending if b == bd_key and (reporter == all_reporters or r == reporter)}
     pending = provisional(coverage)
     assessments = assess_all(spec, [p for p in points if p.period not in pending])
     warned = [w for w in (warnings or [])
@@ -237,10 +248,11 @@ def indicator_detail(
               "target": t("target"), "illustrative": t("illustrative"), "year": t("year"),
               "period": t("period"), "value": t("value"), "coverage": t("coverage"), "warning": t("warning")}
     # Only a series with something to mark gets the marked points (otherwise the plain line with points).
+    labels.update(pending=t("pending_point"), approval=t("approval"))
     notes = {p.period: (p.period not in pending, coverage_text(p.period), " | ".join(warning_text.get(p.period, [])))
-             for p in points} if (pending or warning_text) else None
+             for p in points} if (pending or warning_text or pending_approval) else None
     chart = indicator_chart(ind, points, [a for a in assessments if ind.direction != "none" and national],
-                            labels, lang, title, subtitle, point_notes=notes)
+                            labels, lang, title, subtitle, point_notes=notes, pending_periods=frozenset(pending_approval))
     provisional_note = ""
     if latest.period in pending:
         complete = [p for p in points if p.period not in pending]
@@ -277,6 +289,8 @@ def indicator_detail(
             marks.append(coverage[period].label(lang))
         if period in warning_text:
             marks.append("⚠ " + t("warning_marker"))
+        if period in pending_approval:
+            marks.append(t("pending_marker"))
         return " · ".join(marks)
 
     table_rows += [{t("period"): fmt_period(p.period, lang), t("value"): p.value, t("unit"): unit, "": row_note(p.period)}

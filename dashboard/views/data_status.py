@@ -7,7 +7,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboard import reporting_section
+from dashboard import reporting_section, viewing
 from dashboard.components import footer, plain
 from dashboard.data import settings, snapshot, table, token, value_warnings
 from dashboard.formatting import fmt_period
@@ -16,12 +16,13 @@ from dashboard.strings import lang, t
 from pipelines.problems import Problem, format_problem
 
 st.title(t("status_title"))
+viewing.caption()
 lg = lang()
 loads = table(token(), "loads")
 if loads is None or loads.height == 0:
     st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
     st.stop()
-snap = snapshot(token())
+snap = snapshot(token(), viewing.current_view())  # figures follow the view; receipts count pending values
 
 counts = {s: loads.filter(pl.col("status") == s).height for s in ("loaded", "duplicate", "rejected")}
 c1, c2, c3 = st.columns(3)
@@ -70,7 +71,7 @@ else:
     )
 
 # Values loaded with an acknowledged warning, still current: to follow up with the reporter.
-follow_up = value_warnings(token())
+follow_up = value_warnings(token(), None, viewing.current_view())
 st.subheader(t("follow_up_title"))
 if not follow_up:
     st.success(t("follow_up_none"))

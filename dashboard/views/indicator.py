@@ -10,7 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, viewing
 from dashboard.commentary_view import commentary_form, quarter_commentary, show_commentary
 from dashboard.components import footer, plain, target_text
 from dashboard.data import indicator_frame, settings, snapshot, token
@@ -25,9 +25,11 @@ TOTAL, ALL = "__total__", "__all__"
 # The options, chart, statuses and tables are prepared once per warehouse version, selection
 # and language (dashboard.prepared); a view reads the URL, draws the selectors and the pieces.
 version = token()
-snap = snapshot(version)
+shown_view = viewing.current_view()
+snap = snapshot(version, shown_view)
 if snap is None:
     st.title(t("page_indicator"))
+    viewing.caption()
     st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
     st.stop()
 
@@ -47,15 +49,16 @@ ind = snap.catalog.indicators[code]
 st.title(plain(ind.name(lg)))
 st.caption(f"`{ind.code}` · {t('pillar', n=ind.pillar)} · {t('kind_' + ind.kind)} · {t('freq_' + ind.frequency)} · "
            f"{t('direction_' + ind.direction)}")
+viewing.caption()
 
-frame = indicator_frame(version, code)
+frame = indicator_frame(version, code, shown_view)
 if frame is None or frame.height == 0:
     st.info(t("no_indicator_data"))
     footer(snap.last_load)
     st.stop()
 
 # Selectors: reporter and one breakdown member (or the total).
-choices = data.indicator_choices(version, code, lg, ALL, TOTAL)
+choices = data.indicator_choices(version, code, lg, ALL, TOTAL, shown_view)
 single_keys, member_labels = choices.single_keys, choices.member_labels
 breakdown_options, reporter_options = choices.breakdown_options, choices.reporter_options
 col_rep, col_bd = st.columns(2)
@@ -76,7 +79,7 @@ for key, value, default in (("reporter", reporter, ALL), ("breakdown", breakdown
     elif st.query_params.get(key) != value:
         st.query_params[key] = value
 
-detail = data.indicator_detail(version, code, reporter, breakdown, lg, ALL, TOTAL)
+detail = data.indicator_detail(version, code, reporter, breakdown, lg, ALL, TOTAL, shown_view)
 if not detail.points:
     st.info(t("no_indicator_data"))
 else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, viewing
 from dashboard.components import footer
 from dashboard.data import settings, snapshot, token
 from dashboard.strings import lang, t
@@ -14,13 +14,15 @@ CODE = "MISSIONS_ABROAD"
 # Metrics, map, trend and table are prepared once per warehouse version and language
 # (dashboard.prepared): the world map's spec alone took about 500 ms to build and validate.
 st.title(t("missions_title"))
+viewing.caption()
 version = token()
-snap = snapshot(version)
+shown_view = viewing.current_view()
+snap = snapshot(version, shown_view)
 if snap is None or CODE not in snap.catalog.indicators:
     st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
     st.stop()
 
-view = data.missions(version, lang(), CODE)
+view = data.missions(version, lang(), CODE, shown_view)
 if view.metrics:
     for col, (label, value, delta) in zip(st.columns(3), view.metrics):
         if delta is None:

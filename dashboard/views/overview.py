@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, viewing
 from dashboard.components import footer, plain
 from dashboard.data import settings, snapshot, token
 from dashboard.prepared import domain_label
@@ -15,15 +15,24 @@ from dashboard.strings import lang, t
 
 st.title(t("overview_title"))
 st.caption(t("app_title") + " · " + t("app_subtitle"))
+viewing.caption()
 
 version = token()
-snap = snapshot(version)
+shown_view = viewing.current_view()
+snap = snapshot(version, shown_view)
 if snap is None:
     st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
     st.stop()
 
 lg = lang()
-view = data.overview(version, lg)
+view = data.overview(version, lg, shown_view)
+# Analysts and approvers see what waits for sign-off (in either view); viewers never hear of it.
+if viewing.signoff_on() and viewing.may_see_pending():
+    waiting, pairs = data.pending_count(version)
+    if waiting:
+        st.info(":material/pending: " + t("pending_waiting", n=waiting, pairs=pairs))
+    else:
+        st.caption(t("pending_none"))
 pillar_names = view.pillar_names
 left, right = st.columns(2)
 chosen_pillars = left.multiselect(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import viewing
 from dashboard.components import plain
 from dashboard.commentary_view import quarter_commentary, show_commentary
 from dashboard.data import review_images, settings, snapshot, token
@@ -22,7 +23,9 @@ PRINT_CSS = """
 """
 
 st.title(t("review_title"))
-snap = snapshot(token())
+viewing.caption()
+shown_view = viewing.current_view()
+snap = snapshot(token(), shown_view)
 if snap is None:
     st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
     st.stop()
@@ -40,7 +43,7 @@ st.caption(t("review_print_hint"))
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 
 with st.spinner(t("review_rendering")):
-    images = review_images(token(), quarter, lg)
+    images = review_images(token(), quarter, lg, shown_view)
 for slug, heading, png in images:
     st.image(png, caption=plain(heading), width="stretch", output_format="PNG")
 

@@ -110,7 +110,7 @@ st.caption(t("upload_rejected_note"))
 if st.button(t("upload_button", n=len(checks)), type="primary", key="do_load", disabled=bool(warned_files) and not acknowledged):
     saved = [save_upload(file_name, data, config) for file_name, data, _ in checks]
     try:
-        outcomes = ingest(saved, config, lang=lg, acknowledged_by=name if acknowledged else None)
+        outcomes = ingest(saved, config, lang=lg, acknowledged_by=name if acknowledged else None, actor=name)
     except WarehouseBusyError:
         st.error(t("upload_busy"))
         st.stop()
