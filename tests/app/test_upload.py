@@ -113,7 +113,7 @@ def test_load_button_loads_and_every_page_shows_it(writable_sample_dir, open_app
     assert missions[0].metric_value == "98 cơ quan"
     at.switch_page(PAGES["data_status"]).run()
     assert [(m.label, m.value) for m in at.metric] == [
-        ("Tệp đã nạp", "18"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "2")]
+        ("Tệp đã nạp", "19"), ("Tệp trùng lặp", "0"), ("Tệp bị từ chối", "2")]
 
 
 def test_upload_into_an_empty_database(tmp_path, open_app):
