@@ -29,7 +29,7 @@ def test_vietnamese_by_default(sample_dir, open_app):
 @pytest.mark.parametrize("wanted", ["fr", ""])
 def test_unknown_language_in_the_url_falls_back_to_vietnamese(sample_dir, open_app, wanted):
     at = open_app(sample_dir, lang=wanted)
-    assert at.radio[0].value == "vi"
+    assert at.radio(key="lang_choice").value == "vi"
     assert at.title[0].value == "Tổng quan các chỉ tiêu"
 
 
@@ -39,11 +39,11 @@ def test_radio_switches_every_page_and_the_url(sample_dir, open_app, page):
     at = open_app(sample_dir, page)
     vi, en = TITLES[page]
     assert at.title[0].value == vi
-    at.radio[0].set_value("en").run()
+    at.radio(key="lang_choice").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == en
     assert at.query_params["lang"] == "en"  # a reload or a shared link keeps English
-    at.radio[0].set_value("vi").run()
+    at.radio(key="lang_choice").set_value("vi").run()
     assert at.title[0].value == vi and at.query_params["lang"] == "vi"
 
 
@@ -51,7 +51,7 @@ def test_language_survives_navigation_and_reruns(sample_dir, open_app):
     at = open_app(sample_dir, lang="en")
     for page in ("missions", "data_status", "upload", "overview"):
         at.switch_page(PAGES[page]).run()
-        assert at.radio[0].value == "en", page
+        assert at.radio(key="lang_choice").value == "en", page
         assert at.title[0].value == TITLES[page][1], page
         at.run()
         assert at.title[0].value == TITLES[page][1], page
@@ -69,7 +69,7 @@ def test_switching_language_keeps_the_indicator_and_its_selection(sample_dir, op
     at = open_app(sample_dir, "indicator", code="MISSIONS_ABROAD")
     embassy = [o for o in at.selectbox[2].options if o.endswith("Đại sứ quán")][0]
     at.selectbox[2].select_index(at.selectbox[2].options.index(embassy)).run()
-    at.radio[0].set_value("en").run()
+    at.radio(key="lang_choice").set_value("en").run()
     assert not at.exception
     assert at.selectbox[0].value == "MISSIONS_ABROAD"
     assert at.selectbox[2].value == at.query_params["breakdown"]
