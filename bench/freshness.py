@@ -44,7 +44,8 @@ def _free_port() -> int:
 
 def _env(data: Path, live_check: float) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KPI_")}
-    env.update(KPI_DATA_DIR=str(data), KPI_CONFIG_DIR=str(data.parent / "no-config"), KPI_LIVE_CHECK_S=str(live_check))
+    env.update(KPI_DATA_DIR=str(data), KPI_CONFIG_DIR=str(data.parent / "no-config"), KPI_LIVE_CHECK_S=str(live_check),
+               KPI_APPROVAL="off")  # a dropped value shows at once (with sign-off on, after approval)
     return env
 
 

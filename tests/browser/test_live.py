@@ -34,11 +34,13 @@ def live(sample_warehouse: Path, tmp_path: Path, request: pytest.FixtureRequest)
     """A private copy of the sample data, served by its own dashboard with `kpi watch` beside it."""
     data = tmp_path / "data"
     shutil.copytree(sample_warehouse, data)
-    server = start_server(data, tmp_path / "streamlit.log", tmp_path / "no-users.toml")
+    # Sign-off off: this is about a publish reaching an open page (with it on, a new value waits
+    # for an approver first; tests/browser/test_signoff.py walks that).
+    server = start_server(data, tmp_path / "streamlit.log", tmp_path / "no-users.toml", KPI_APPROVAL="off")
     request.node.extra_servers = [server]
     watch_log = open(tmp_path / "watch.log", "wb")  # noqa: SIM115
     watcher = subprocess.Popen([sys.executable, "-m", "kpi", "watch", "--no-notify"], cwd=tmp_path,
-                               env=clean_env(KPI_DATA_DIR=str(data)), stdout=watch_log, stderr=subprocess.STDOUT)
+                               env=clean_env(KPI_DATA_DIR=str(data), KPI_APPROVAL="off"), stdout=watch_log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while b"watching" not in (tmp_path / "watch.log").read_bytes():
