@@ -28,6 +28,8 @@ pytest.importorskip("playwright.sync_api", reason="playwright (python) is not in
 from playwright.sync_api import expect  # noqa: E402
 
 from pipelines.audit import read_audit  # noqa: E402
+from tests.conftest import approve_everything
+from tests.support.warehouse import make_settings
 
 ACCOUNTS = {  # name -> (role, password)
     "lan.analyst": ("analyst", "analyst-password-2026"),
@@ -48,6 +50,7 @@ REOPEN_REASON = "MOFA recounted Q2 after the review"
 def signoff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("signoff")
     data = build_sample_warehouse(root)
+    approve_everything(make_settings(data))  # the sample's own waiting pair (HAIPHONG 2026-Q3) out of the way
     users_file = root / "users.toml"
     for name, (role, password) in ACCOUNTS.items():
         done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", role, "--password-stdin"],
