@@ -223,6 +223,9 @@ def make_sample_warehouse(data_dir: Path) -> dict[str, str]:
     env = sample_env(data_dir)
     kpi = str(Path(sys.executable).with_name("kpi"))
     subprocess.run([kpi, "demo"], env=env, check=True, capture_output=True, timeout=120)
+    # The sample closes 2026-Q2; the ingest revises older periods too, which a closed quarter refuses.
+    subprocess.run([kpi, "reopen", "--quarter", "2026-Q2", "--reason", "load test: the ingest revises old periods"],
+                   env=env, check=True, capture_output=True, timeout=120)
     return env
 
 

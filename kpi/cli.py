@@ -40,7 +40,10 @@ def _print_plan(o, lang: str, detail_lines: int) -> None:
     if len(plan.warnings) > detail_lines:
         print(f"    ... {len(plan.warnings) - detail_lines} more warning(s)" if en else f"    ... và {len(plan.warnings) - detail_lines} cảnh báo khác")
     if plan.checks_skipped:
-        print("    plausibility checks skipped: file too large" if en else "    bỏ qua kiểm tra tính hợp lý: tệp quá lớn")
+        from pipelines.load_plan import MAX_CHECKED_ROWS
+
+        print(f"    plausibility checks skipped: more than {MAX_CHECKED_ROWS:,} rows" if en
+              else f"    bỏ qua kiểm tra tính hợp lý: hơn {MAX_CHECKED_ROWS:,} dòng".replace(",", "."))
     if not o.dry_run:
         return
     for r in plan.revisions[:detail_lines]:

@@ -43,6 +43,9 @@ def served(tmp_path: Path):
     env = sample_env(data)
     kpi = str(Path(sys.executable).with_name("kpi"))
     subprocess.run([kpi, "demo", "--lang", "en"], env=env, check=True, capture_output=True, timeout=120)
+    # The sample closes 2026-Q2; the ingest revises older periods too, which a closed quarter refuses.
+    subprocess.run([kpi, "reopen", "--quarter", "2026-Q2", "--reason", "load test: the ingest revises old periods"],
+                   env=env, check=True, capture_output=True, timeout=120)
     files = tmp_path / "files"
     files.mkdir()
     ingester = Ingester(env, INGEST_ROWS, 1, files, cpu=None, first_delay_s=1.0)
