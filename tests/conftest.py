@@ -111,3 +111,9 @@ def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedPro
                        timeout=timeout, input_text=input_text)
 
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread
+    for the session, and the load and replica tests' `asyncio.run` then refuses to start."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)  # stable: order kept otherwise
