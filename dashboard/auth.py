@@ -26,9 +26,9 @@ import streamlit as st
 from dashboard import sessions
 from dashboard.access import SignIn, SignInConfigError, client_address, demo_allowed, read_signin
 from dashboard.components import plain
-from pipelines import signins
 from dashboard.strings import t
 from dashboard.throttle import Throttle
+from pipelines import signins
 from pipelines.settings import Settings
 from pipelines.users import hash_password, verify_password
 
