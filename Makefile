@@ -23,7 +23,7 @@ demo: install
 run: demo
 	@trap 'kill -TERM $$watcher 2>/dev/null; wait $$watcher' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/kpi watch & watcher=$$!; \
-	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(BIN)/streamlit run dashboard/server.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

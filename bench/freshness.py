@@ -63,7 +63,7 @@ def run(repeats: int, settle: float, live_check: float) -> dict:
     subprocess.run([sys.executable, "-m", "kpi", "demo"], cwd=work, env=env, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=open(work / "streamlit.log", "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
     watcher = subprocess.Popen([sys.executable, "-m", "kpi", "watch", "--no-notify", "--settle", str(settle)],

@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             ingester = Ingester(env, args.ingest_rows, args.ingests, Path(tmp) / "files", cpu=client_cpu)
             (Path(tmp) / "files").mkdir()
             ingester.prepare()
-        server = start_server(ROOT / "dashboard" / "app.py", env, Path(tmp) / "app.log", args.server_cpu)
+        server = start_server(ROOT / "dashboard" / "server.py", env, Path(tmp) / "app.log", args.server_cpu)
         try:
             counts = asyncio.run(warm(server.url, pages))
             app_pages = per_page_cpu(server, pages, args.per_page) if args.per_page else {}

@@ -1,4 +1,7 @@
-"""Entry point: `streamlit run dashboard/app.py`. Sign-in, language switch and navigation only."""
+"""The dashboard's script: sign-in, language switch and navigation only.
+
+Served through dashboard/server.py (`streamlit run dashboard/server.py`), which adds the session
+cookie's routes; AppTest runs this file directly."""
 
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ st.query_params["lang"] = st.session_state["lang"]
 
 user = auth.current_user(config)
 st.session_state["current_user"] = user
-auth.sidebar(user)
+auth.sidebar(user, config)
 viewing.sidebar_switch()
 
 pages = [

@@ -297,6 +297,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "login_password": {"vi": "Mật khẩu", "en": "Password"},
     "login_button": {"vi": "Đăng nhập", "en": "Sign in"},
     "login_failed": {"vi": "Tên đăng nhập hoặc mật khẩu không đúng.", "en": "Wrong user name or password."},
+    "login_not_recorded": {
+        "vi": "Không thể ghi lần đăng nhập vào nhật ký thao tác nên chưa đăng nhập được. Vui lòng báo quản trị viên.",
+        "en": "Your sign-in could not be written to the audit log, so it was refused. Please tell the administrator.",
+    },
     "login_wait": {
         "vi": "Đã nhập sai nhiều lần. Vui lòng đợi {seconds} giây rồi thử lại.",
         "en": "Too many failed attempts. Please wait {seconds} seconds and try again.",

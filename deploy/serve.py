@@ -2,9 +2,9 @@
 
     python -m deploy.serve --replicas 2 --port 8500
 
-- Each replica is a `streamlit run dashboard/app.py` on 127.0.0.1 and its own port (free ones
+- Each replica is a `streamlit run dashboard/server.py` on 127.0.0.1 and its own port (free ones
   unless --replica-ports), started from the project root so .streamlit/config.toml applies, with
-  the deployment's shared `server.cookieSecret` in its environment (deploy/secret.py), never on
+  the deployment's shared `server.cookieSecret` in its environment (pipelines/secret.py), never on
   its command line.
 - HAProxy (Debian's package) listens on --bind:--port, routes each browser to one replica with a
   sticky cookie, checks /_stcore/health, and sends sessions of a dead replica to a live one.
@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.haproxy import Backend, check_config, haproxy_binary, render, server_stats
-from deploy.secret import SecretError, cookie_secret
+from pipelines.secret import SecretError, cookie_secret
 from pipelines.settings import Settings, SettingsError, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the checkout: dashboard/, .streamlit/config.toml
-APP = PROJECT_ROOT / "dashboard" / "app.py"
+APP = PROJECT_ROOT / "dashboard" / "server.py"
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 10.0
 RESTART_DELAY_S = 2.0

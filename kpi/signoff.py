@@ -220,8 +220,10 @@ def add_signoff_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the decision as JSON")
     p.set_defaults(func=cmd_reopen)
 
-    p = sub.add_parser("audit", help="the audit log: who loaded, rejected, approved, closed what, when and why",
-                       description="Append-only rows, oldest first: time (UTC), who, action, object, reason.")
+    p = sub.add_parser("audit", help="the audit log: who loaded, rejected, approved, closed what, signed in, when and why",
+                       description="Append-only rows, oldest first: time (UTC), who, action, object, reason. The "
+                       "warehouse's rows and the dashboard's sign-ins, sign-outs and failed sign-ins of analysts and "
+                       "approvers (kept in warehouse/signins.jsonl, ids S1, S2, ...), merged in time order.")
     p.add_argument("--since", metavar="WHEN", help="from this date or time (UTC), e.g. 2026-12-01 or 2026-12-01T08:00")
     p.add_argument("--limit", type=int, help="only the newest N rows")
     p.add_argument("--json", action="store_true", help="print JSON, with each row's details")

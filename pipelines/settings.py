@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     analyst_emails: str = Field("", description="comma-separated e-mails that get the analyst role after OIDC login")
     cookie_secret: SecretStr | None = Field(
         None, min_length=32, description="server.cookieSecret shared by every replica (default: <data_dir>/state/cookie-secret)")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="how long a sign-in with a built-in account lasts (its cookie), reloads and new tabs included")
     # `kpi watch` and live pages (issue 19)
     watch_settle_s: float = Field(1.0, gt=0, le=600, description="a file unchanged this long counts as complete even without a close event")
     watch_retry_s: float = Field(5.0, gt=0, le=3600, description="when the warehouse is busy, try again after this long")

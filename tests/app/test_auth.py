@@ -264,3 +264,55 @@ def test_under_oidc_the_ignored_users_file_is_not_read(nothing_configured, monke
     at.run()
     assert [t.value for t in at.title] == ["Sign in"]
     assert [b.label for b in at.button] == ["Sign in with your organisation"]
+
+
+@pytest.fixture
+def own_data(tmp_path, monkeypatch, sample_dir, accounts):
+    """The sample copied, so the sign-in rows and the session secret this test writes are its own."""
+    import shutil
+
+    data = tmp_path / "own-data"
+    shutil.copytree(sample_dir, data)
+    (data / "warehouse" / "signins.jsonl").unlink(missing_ok=True)  # other tests' sign-ins on the shared sample
+    monkeypatch.setenv("KPI_DATA_DIR", str(data))
+    return data
+
+
+def test_an_analysts_sign_in_and_sign_out_are_audit_rows_and_the_session_is_revoked(own_data):
+    from dashboard.auth import _SESSION_KEY
+    from dashboard.sessions import revocations
+    from pipelines.audit import read_audit
+    from tests.support.warehouse import make_settings
+
+    at = _sign_in(_app(), "analyst1", PASSWORD)
+    assert [t.value for t in at.title] == ["Indicators at a glance"]
+    session = at.session_state[_SESSION_KEY]
+    at.sidebar.button[0].click().run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    settings = make_settings(own_data)
+    assert revocations(settings).is_revoked(session.sid)
+    rows = [(r["actor"], r["action"], r["details"].get("role")) for r in read_audit(settings.warehouse_path)
+            if r["source"] == "signins"]
+    assert rows == [("analyst1", "sign-in", "analyst"), ("analyst1", "sign-out", "analyst")]
+
+
+def test_failed_attempts_on_an_analyst_are_recorded_and_an_unknown_name_is_not_written_as_typed(own_data):
+    from pipelines.audit import read_audit
+    from tests.support.warehouse import make_settings
+
+    at = _sign_in(_app(), "analyst1", "wrong password!")
+    _sign_in(at, "my-password-typed-as-a-name", "x")
+    _sign_in(at, "viewer1", "wrong again!")  # a viewer's attempts are not the log's business
+    rows = [(r["actor"], r["action"]) for r in read_audit(make_settings(own_data).warehouse_path) if r["source"] == "signins"]
+    assert rows == [("analyst1", "sign-in-failed")]
+
+
+def test_a_secret_file_others_can_read_closes_the_app(own_data):
+    secret = own_data / "state" / "cookie-secret"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("x" * 64 + "\n")
+    secret.chmod(0o644)
+    at = _app()
+    assert [t.value for t in at.title] == ["The app is closed"]
+    assert any("readable by other users" in c.value and "chmod 600" in c.value for c in at.code)
+    assert not at.text_input and not at.metric

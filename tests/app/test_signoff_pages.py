@@ -144,6 +144,14 @@ def test_an_approver_approves_what_waits_under_their_name(signoff_dir):
     assert "No value waits for approval." in page_text(at)
 
 
+def test_the_audit_view_shows_sign_ins_among_the_warehouses_rows(signoff_dir):
+    at = approvals(signed_in("approver1"))
+    (log,) = [d.value for d in at.dataframe if "Who" in d.value.columns]
+    assert log.iloc[0][["Who", "Action", "What"]].tolist() == ["approver1", "sign-in", "dashboard"]  # newest first
+    assert "load" in log["Action"].tolist()[1:]
+    assert '"role": "approver"' in log.iloc[0]["Details"]
+
+
 def test_send_back_needs_a_reason_and_records_it(signoff_dir):
     at = approvals(signed_in("approver1"))
     at.button(key="FormSubmitter:back_MOFA_2026-Q3-Send back with the reason").click().run()

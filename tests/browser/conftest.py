@@ -1,4 +1,4 @@
-"""Browser fixtures: a real `streamlit run dashboard/app.py` on a free loopback port over a warehouse
+"""Browser fixtures: a real `streamlit run dashboard/server.py` on a free loopback port over a warehouse
 holding the sample data, driven by Debian's Chromium through Playwright.
 
 - The server's stdout/stderr go to a log file; when a test fails its part of the log is printed.
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,7 +62,7 @@ class Server:
 
 def start_server(data_dir: Path, log_path: Path, users_file: Path | None, folder: Path | None = None,
                  **extra_env: str) -> Server:
-    """`streamlit run <abs>/dashboard/app.py` on a free loopback port, from the project root (its
+    """`streamlit run <abs>/dashboard/server.py` on a free loopback port, from the project root (its
     .streamlit/config.toml applies) or from `folder`, which is then also HOME, so that folder's
     `.streamlit/` (config, secrets) is the one Streamlit reads.
 
@@ -74,7 +75,7 @@ def start_server(data_dir: Path, log_path: Path, users_file: Path | None, folder
              else {"KPI_CONFIG_DIR": str(log_path.parent / "no-config")})
     env = clean_env(**{"KPI_DATA_DIR": str(data_dir), **users, **({"HOME": str(folder)} if folder else {}), **extra_env})
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "server.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
         cwd=folder or ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -102,6 +103,73 @@ def stop_server(server: Server) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait()
+
+
+def server_folder(root: Path, secrets: str | None = None) -> Path:
+    """A folder to start a server from (`start_server(folder=...)`): a copy of the project's
+    `.streamlit/config.toml` and, when given, a secrets file, so that a developer's own
+    `.streamlit/secrets.toml` or `~/.streamlit/` cannot change the mode under test."""
+    folder = root / "cwd"
+    (folder / ".streamlit").mkdir(parents=True)
+    shutil.copyfile(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    if secrets is not None:
+        (folder / ".streamlit" / "secrets.toml").write_text(secrets, encoding="utf-8")
+    return folder
+
+
+def add_users(users_file: Path, accounts: dict[str, tuple[str, str]]) -> Path:
+    """Built-in accounts {name: (role, password)}, written as an administrator does:
+    `kpi user add NAME --role R --password-stdin`. Checks no password reached the file."""
+    for name, (role, password) in accounts.items():
+        done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", role, "--password-stdin"],
+                              input=password + "\n", cwd=users_file.parent, env=clean_env(KPI_USERS_FILE=str(users_file)),
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+    text = users_file.read_text(encoding="utf-8")
+    assert all(p not in text for _, p in accounts.values()), "a password was written in plain text"
+    return users_file
+
+
+LOGIN_WORDS = {
+    "vi": {"name": "Tên đăng nhập", "password": "Mật khẩu", "button": "Đăng nhập", "signed": "Đăng nhập",
+           "viewer": "xem", "analyst": "chuyên viên", "approver": "người phê duyệt", "logout": "Đăng xuất"},
+    "en": {"name": "User name", "password": "Password", "button": "Sign in", "signed": "Signed in",
+           "viewer": "viewer", "analyst": "analyst", "approver": "approver", "logout": "Sign out"},
+}
+
+
+def fill_login(tab, name: str, password: str, lang: str = "en") -> None:
+    words = LOGIN_WORDS[lang]
+    form = tab.locator("[data-testid='stForm']")
+    form.get_by_label(words["name"], exact=True).fill(name)
+    form.get_by_label(words["password"], exact=True).fill(password)
+
+
+def press_sign_in(tab, lang: str = "en") -> None:
+    tab.locator("[data-testid='stForm']").get_by_role("button", name=LOGIN_WORDS[lang]["button"]).click()
+
+
+def submit_login(tab, name: str, password: str, lang: str = "en") -> None:
+    fill_login(tab, name, password, lang)
+    press_sign_in(tab, lang)
+
+
+def signed_in_text(name: str, role: str, lang: str = "en") -> str:
+    words = LOGIN_WORDS[lang]
+    return f"{words['signed']}: {name} ({words[role]})"
+
+
+def expect_signed_in(tab, name: str, role: str, lang: str = "en") -> None:
+    from playwright.sync_api import expect
+
+    expect(tab.locator("[data-testid='stSidebar']").get_by_text(signed_in_text(name, role, lang))).to_be_visible()
+    wait_for_app(tab)
+
+
+def sign_in(tab, name: str, password: str, role: str, lang: str = "en") -> None:
+    """The login form filled and sent; waits until the sidebar says who is signed in."""
+    submit_login(tab, name, password, lang)
+    expect_signed_in(tab, name, role, lang)
 
 
 def run_kpi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -209,6 +277,36 @@ def page(browser, server: Server, request: pytest.FixtureRequest) -> Iterator[ob
         full_page_screenshot(tab, request.node.name)
     finally:
         context.close()
+
+
+@pytest.fixture
+def new_tab(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:
+    """Fresh browser tabs, each in its own browser context (own cookies, own Streamlit session):
+    `new_tab(server)` also prints that server's log if the test fails; `forwarded_for=` sends an
+    X-Forwarded-For header as a proxy on this machine would. Each leaves a full-page screenshot
+    (test-output/screenshots/<test>.png, then <test>_2.png, ...)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    tabs = []
+
+    def open_tab(server: Server | None = None, *, forwarded_for: str | None = None):
+        servers = getattr(request.node, "extra_servers", [])
+        if server is not None and server not in servers:
+            request.node.extra_servers = [*servers, server]
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US",
+                                      extra_http_headers={"X-Forwarded-For": forwarded_for} if forwarded_for else None)
+        tab = context.new_page()
+        tab.set_default_timeout(TIMEOUT_MS)
+        tabs.append(tab)
+        return tab
+
+    yield open_tab
+    for i, tab in enumerate(tabs):
+        try:
+            full_page_screenshot(tab, request.node.name + (f"_{i + 1}" if i else ""))
+        finally:
+            tab.context.close()
 
 
 def full_page_screenshot(tab, name: str) -> Path:

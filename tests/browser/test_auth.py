@@ -16,18 +16,15 @@ Every server runs from its own folder holding a copy of the project's `.streamli
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (BAD_FILE_NAME, CHROMIUM, build_sample_warehouse, ROOT, TIMEOUT_MS, Server, clean_env,
-                                    full_page_screenshot, h1, nav_labels, open_page, start_server, stop_server,
-                                    wait_for_app)
+from tests.browser.conftest import (BAD_FILE_NAME, CHROMIUM, TIMEOUT_MS, Server, add_users, build_sample_warehouse,
+                                    expect_signed_in, full_page_screenshot, h1, nav_labels, open_page, server_folder,
+                                    start_server, stop_server, submit_login, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -79,15 +76,6 @@ def start_server_in(folder: Path, data_dir: Path, users_file: Path) -> Server:
     """The conftest's server, started from `folder` so that its `.streamlit/` is the one read."""
     return start_server(data_dir, folder / "streamlit.log", users_file, folder=folder)
 
-def server_folder(root: Path, secrets: str | None = None) -> Path:
-    folder = root / "cwd"
-    (folder / ".streamlit").mkdir(parents=True)
-    shutil.copyfile(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
-    if secrets is not None:
-        (folder / ".streamlit" / "secrets.toml").write_text(secrets, encoding="utf-8")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def auth_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample data plus one rejected file (its report is for analysts only)."""
@@ -98,14 +86,7 @@ def auth_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def accounts_server(auth_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Built-in accounts, written the way an administrator does: `kpi user add NAME --role R --password-stdin`."""
     root = tmp_path_factory.mktemp("accounts")
-    users_file = root / "users.toml"
-    for name, (role, password) in PASSWORDS.items():
-        done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", role, "--password-stdin"],
-                              input=password + "\n", cwd=root, env=clean_env(KPI_USERS_FILE=str(users_file)),
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stdout + done.stderr
-    text = users_file.read_text(encoding="utf-8")
-    assert all(p not in text for _, p in PASSWORDS.values()), "a password was written in plain text"
+    users_file = add_users(root / "users.toml", PASSWORDS)
     srv = start_server_in(server_folder(root), auth_warehouse, users_file)
     yield srv
     stop_server(srv)
@@ -124,39 +105,10 @@ def oidc_server(auth_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
         'server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"\n'
     )
     # Accounts exist too: with [auth] present they must be ignored.
-    users_file = root / "users.toml"
-    done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", "hoa.viewer", "--role", "viewer",
-                           "--password-stdin"], input=PASSWORDS["hoa.viewer"][1] + "\n", cwd=root,
-                          env=clean_env(KPI_USERS_FILE=str(users_file)), capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
+    users_file = add_users(root / "users.toml", {"hoa.viewer": PASSWORDS["hoa.viewer"]})
     srv = start_server_in(server_folder(root, secrets), auth_warehouse, users_file)
     yield srv
     stop_server(srv)
-
-
-@pytest.fixture
-def new_tab(browser, request: pytest.FixtureRequest) -> Iterator[Callable[[Server], object]]:
-    """Fresh browser tabs (each its own Streamlit session); each leaves a full-page screenshot
-    (test-output/screenshots/<test>.png, then <test>_2.png, …) and its server's log on failure."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    tabs = []
-
-    def open_tab(server: Server):
-        servers = getattr(request.node, "extra_servers", [])
-        if server not in servers:
-            request.node.extra_servers = [*servers, server]
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-        tab = context.new_page()
-        tab.set_default_timeout(TIMEOUT_MS)
-        tabs.append(tab)
-        return tab
-
-    yield open_tab
-    for i, tab in enumerate(tabs):
-        try:
-            full_page_screenshot(tab, request.node.name + (f"_{i + 1}" if i else ""))
-        finally:
-            tab.context.close()
 
 
 # --------------------------------------------------------------------------- helpers
@@ -185,22 +137,11 @@ def expect_login_form(tab, lang: str) -> None:
     expect(form.get_by_role("button", name=words["button"])).to_be_visible()
 
 
-def submit_login(tab, name: str, password: str, lang: str = "vi") -> None:
-    words = TEXT[lang]
-    form = tab.locator("[data-testid='stForm']")
-    form.get_by_label(words["name"], exact=True).fill(name)
-    form.get_by_label(words["password"], exact=True).fill(password)
-    form.get_by_role("button", name=words["button"]).click()
-
-
 def sign_in(tab, name: str, lang: str = "vi") -> None:
     """Sign in and wait for the dashboard (the sidebar says who is signed in)."""
     role, password = PASSWORDS[name]
     submit_login(tab, name, password, lang)
-    role_word = {"vi": {"viewer": "xem", "analyst": "chuyên viên"}, "en": {"viewer": "viewer", "analyst": "analyst"}}[lang][role]
-    signed = "Đăng nhập" if lang == "vi" else "Signed in"
-    expect(tab.locator("[data-testid='stSidebar']").get_by_text(f"{signed}: {name} ({role_word})")).to_be_visible()
-    wait_for_app(tab)
+    expect_signed_in(tab, name, role, lang)
 
 
 def wait_for_log(server: Server, text: str, count: int, timeout: float = TIMEOUT_MS / 1000) -> None:
@@ -281,8 +222,8 @@ def test_viewer_sees_every_page_but_no_upload(new_tab, accounts_server):
     expect(main(tab).get_by_text("Báo cáo lỗi chi tiết của tệp bị từ chối chỉ hiển thị cho chuyên viên.")).to_be_visible()
     expect(main(tab).locator("[data-testid='stCode']")).to_have_count(0)
 
-    # /upload typed into the address bar of this session (the browser's history API, as the
-    # back/forward buttons do; a real reload would start a new, signed-out session).
+    # /upload reached inside this session (the browser's history API, as the back/forward
+    # buttons do), without a new page load.
     tab.evaluate("() => { history.pushState({}, '', '/upload?lang=vi'); window.dispatchEvent(new PopStateEvent('popstate')); }")
     # The session handled it (it left the data status page) and fell back to the default page.
     expect(h1(tab)).to_have_text(TEXT["vi"]["overview"])
@@ -353,12 +294,12 @@ def test_repeated_failures_are_slowed_down(new_tab, accounts_server):
     open_page(tab, accounts_server.url)
     error = main(tab).locator("[data-testid='stAlertContentError']")
     for attempt in range(1, 4):
-        submit_login(tab, name, f"wrong-password-{attempt}")
+        submit_login(tab, name, f"wrong-password-{attempt}", "vi")
         # The same message is redrawn on every attempt: count the server's log lines instead.
         wait_for_log(accounts_server, f"failed login for '{name}'", attempt)
         wait_for_app(tab)
         expect(error).to_have_text(TEXT["vi"]["failed"])
-    submit_login(tab, name, right)
+    submit_login(tab, name, right, "vi")
     expect(error).to_have_text(TEXT["vi"]["wait"])
     seconds = int(TEXT["vi"]["wait"].search(error.inner_text()).group(1))
     assert 1 <= seconds <= 2

@@ -10,15 +10,14 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.browser.conftest import (CHROMIUM, ROOT, TIMEOUT_MS, Server, build_sample_warehouse, full_page_screenshot,
-                                    h1, open_page, start_server, stop_server, wait_for_app)
+from tests.browser.conftest import (CHROMIUM, TIMEOUT_MS, Server, build_sample_warehouse, full_page_screenshot, h1,
+                                    open_page, server_folder, start_server, stop_server, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -36,15 +35,6 @@ BROKEN_SECRETS = (
 CLOSED = {"vi": "Ứng dụng tạm đóng", "en": "The app is closed"}
 PAYLOAD = "![t](http://host/x.png) [link](http://host/login)"
 WORD_JOINER = "\u2060"
-
-
-def server_folder(root: Path, secrets: str | None = None) -> Path:
-    folder = root / "cwd"
-    (folder / ".streamlit").mkdir(parents=True)
-    shutil.copyfile(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
-    if secrets is not None:
-        (folder / ".streamlit" / "secrets.toml").write_text(secrets, encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -28,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (CHROMIUM, ROOT, TIMEOUT_MS, Server, build_sample_warehouse, clean_env, free_port,
-                                    full_page_screenshot, h1, open_page, start_server, stop_server, wait_for_app)
+from tests.browser.conftest import (CHROMIUM, ROOT, TIMEOUT_MS, Server, add_users, build_sample_warehouse, free_port,
+                                    full_page_screenshot, h1, open_page, server_folder, start_server, stop_server,
+                                    submit_login, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -101,13 +101,6 @@ class Proxy:
             self.process.wait()
 
 
-def server_folder(root: Path) -> Path:
-    folder = root / "cwd"
-    (folder / ".streamlit").mkdir(parents=True)
-    shutil.copyfile(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     return build_sample_warehouse(tmp_path_factory.mktemp("proxy"))
@@ -128,11 +121,7 @@ def open_proxy(warehouse, tmp_path_factory) -> Iterator[Proxy]:
 @pytest.fixture(scope="module")
 def accounts_proxy(warehouse, tmp_path_factory) -> Iterator[Proxy]:
     root = tmp_path_factory.mktemp("proxy_accounts")
-    users = root / "users.toml"
-    done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", ANALYST[0], "--role", "analyst",
-                           "--password-stdin"], input=ANALYST[1] + "\n", cwd=root, env=clean_env(KPI_USERS_FILE=str(users)),
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stdout + done.stderr
+    users = add_users(root / "users.toml", {ANALYST[0]: ("analyst", ANALYST[1])})
     folder = server_folder(root)
     app = start_server(warehouse, folder / "streamlit.log", users, folder=folder)
     proxy = Proxy(root, app)
@@ -171,10 +160,7 @@ def test_security_headers_and_the_app_works_under_its_policy(tab, accounts_proxy
     assert headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     wait_for_app(tab)
-    form = tab.locator("[data-testid='stForm']")
-    form.get_by_label("User name", exact=True).fill(ANALYST[0])
-    form.get_by_label("Password", exact=True).fill(ANALYST[1])
-    form.get_by_role("button", name="Sign in").click()
+    submit_login(tab, *ANALYST)
     expect(h1(tab)).to_have_text("Indicators at a glance")
     wait_for_app(tab)
     expect(tab.locator("[data-testid='stMetric']").first).to_be_visible()

@@ -9,17 +9,13 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (CHROMIUM, ROOT, TIMEOUT_MS, Server, build_sample_warehouse, clean_env,
-                                    full_page_screenshot, h1, open_page, start_server, stop_server, wait_for_app)
+from tests.browser.conftest import (CHROMIUM, Server, add_users, build_sample_warehouse, fill_login, h1, open_page,
+                                    press_sign_in, server_folder, start_server, stop_server, wait_for_app)
 
 pytestmark = pytest.mark.browser
 
@@ -36,50 +32,11 @@ USERS = {"lan.viewer": "lan-password-2026", "tabs.viewer": "tabs-password-2026"}
 def server(tmp_path_factory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("throttle")
     data = build_sample_warehouse(root)
-    users = root / "users.toml"
-    for name, password in USERS.items():
-        done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", "viewer",
-                               "--password-stdin"], input=password + "\n", cwd=root,
-                              env=clean_env(KPI_USERS_FILE=str(users)), capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stdout + done.stderr
-    folder = root / "cwd"
-    (folder / ".streamlit").mkdir(parents=True)
-    shutil.copyfile(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    users = add_users(root / "users.toml", {name: ("viewer", password) for name, password in USERS.items()})
+    folder = server_folder(root)
     srv = start_server(data, folder / "streamlit.log", users, folder=folder)
     yield srv
     stop_server(srv)
-
-
-@pytest.fixture
-def new_tab(browser, request) -> Iterator[object]:
-    expect.set_options(timeout=TIMEOUT_MS)
-    tabs = []
-
-    def open_tab(address: str | None = None):
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US",
-                                      extra_http_headers={"X-Forwarded-For": address} if address else None)
-        tab = context.new_page()
-        tab.set_default_timeout(TIMEOUT_MS)
-        tabs.append(tab)
-        return tab
-
-    yield open_tab
-    for i, tab in enumerate(tabs):
-        try:
-            if i in (0, len(tabs) - 1):
-                full_page_screenshot(tab, request.node.name + (f"_{i + 1}" if i else ""))
-        finally:
-            tab.context.close()
-
-
-def fill(tab, name: str, password: str) -> None:
-    form = tab.locator("[data-testid='stForm']")
-    form.get_by_label("User name", exact=True).fill(name)
-    form.get_by_label("Password", exact=True).fill(password)
-
-
-def submit(tab) -> None:
-    tab.locator("[data-testid='stForm']").get_by_role("button", name="Sign in").click()
 
 
 def wait_for_log(server: Server, start: int, text: str, count: int, timeout: float = 60) -> None:
@@ -91,30 +48,30 @@ def wait_for_log(server: Server, start: int, text: str, count: int, timeout: flo
 
 def test_a_strangers_wrong_passwords_do_not_lock_out_the_real_user(new_tab, server):
     start = server.log_size()
-    stranger = new_tab("10.0.0.66")
+    stranger = new_tab(server, forwarded_for="10.0.0.66")
     open_page(stranger, server.url, "", "en")
     for attempt in range(1, 6):
-        fill(stranger, "lan.viewer", f"guess-{attempt}")
-        submit(stranger)
+        fill_login(stranger, "lan.viewer", f"guess-{attempt}")
+        press_sign_in(stranger)
         wait_for_log(server, start, "login for 'lan.viewer'", attempt)  # failed, then throttled
         wait_for_app(stranger)
     assert server.log_text(start).count("throttled login for 'lan.viewer'") >= 1  # the stranger waits
-    real = new_tab("10.0.0.7")
+    real = new_tab(server, forwarded_for="10.0.0.7")
     open_page(real, server.url, "", "en")
-    fill(real, "lan.viewer", USERS["lan.viewer"])
-    submit(real)
+    fill_login(real, "lan.viewer", USERS["lan.viewer"])
+    press_sign_in(real)
     expect(h1(real)).to_have_text("Indicators at a glance")  # at once: no "please wait"
     expect(real.locator("[data-testid='stSidebar']").get_by_text("Signed in: lan.viewer (viewer)")).to_be_visible()
 
 
 def test_eight_quick_submits_from_eight_tabs_are_checked_once_each_up_to_the_free_ones(new_tab, server):
-    tabs = [new_tab() for _ in range(8)]
+    tabs = [new_tab(server) for _ in range(8)]
     for tab in tabs:
         open_page(tab, server.url, "", "en")
-        fill(tab, "tabs.viewer", "not-the-password")
+        fill_login(tab, "tabs.viewer", "not-the-password")
     start = server.log_size()
     for tab in tabs:
-        submit(tab)
+        press_sign_in(tab)
     wait_for_log(server, start, "login for 'tabs.viewer'", 8)
     log = server.log_text(start)
     assert log.count("failed login for 'tabs.viewer'") == 3, log

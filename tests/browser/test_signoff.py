@@ -9,15 +9,13 @@ the approver reopens it with a reason; every step is in the audit log under the 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (CHROMIUM, TIMEOUT_MS, Server, build_sample_warehouse, clean_env, h1,
-                                    full_page_screenshot, open_page, start_server, stop_server, wait_for_app)
+from tests.browser.conftest import (CHROMIUM, Server, add_users, build_sample_warehouse, expect_signed_in, h1,
+                                    open_page, start_server, stop_server, wait_for_app)
+from tests.browser.conftest import sign_in as sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +34,6 @@ ACCOUNTS = {  # name -> (role, password)
     "hoa.viewer": ("viewer", "viewer-password-2026"),
     "chi.approver": ("approver", "approver-password-2026"),
 }
-ROLE_WORD = {"analyst": "analyst", "viewer": "viewer", "approver": "approver"}
 REVISION = ("missions_q3_revision.csv",
             b"indicator,reporter,period,value,unit,note\nMISSIONS_ABROAD,MOFA,2026-Q3,98,agencies,new consulate\n")
 CLOSED_REVISION = ("missions_q2_revision.csv",
@@ -51,37 +48,16 @@ def signoff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     root = tmp_path_factory.mktemp("signoff")
     data = build_sample_warehouse(root)
     approve_everything(make_settings(data))  # the sample's own waiting pair (HAIPHONG 2026-Q3) out of the way
-    users_file = root / "users.toml"
-    for name, (role, password) in ACCOUNTS.items():
-        done = subprocess.run([sys.executable, "-m", "kpi", "user", "add", name, "--role", role, "--password-stdin"],
-                              input=password + "\n", cwd=root, env=clean_env(KPI_USERS_FILE=str(users_file)),
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stdout + done.stderr
+    users_file = add_users(root / "users.toml", ACCOUNTS)
     srv = start_server(data, root / "streamlit.log", users_file)
     yield srv
     stop_server(srv)
 
 
 @pytest.fixture
-def tabs(browser, signoff_server: Server, request: pytest.FixtureRequest):
-    """Fresh tabs (each its own session); screenshots at the end, the server's log on failure."""
-    expect.set_options(timeout=TIMEOUT_MS)
-    request.node.extra_servers = [signoff_server]
-    opened = []
-
-    def open_tab():
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
-        tab = context.new_page()
-        tab.set_default_timeout(TIMEOUT_MS)
-        opened.append(tab)
-        return tab
-
-    yield open_tab
-    for i, tab in enumerate(opened):
-        try:
-            full_page_screenshot(tab, f"{request.node.name}_{i + 1}")
-        finally:
-            tab.context.close()
+def tabs(new_tab, signoff_server: Server):
+    """Fresh tabs (each its own browser and session) on the story's server."""
+    return lambda: new_tab(signoff_server)
 
 
 def main(tab):
@@ -90,12 +66,7 @@ def main(tab):
 
 def sign_in(tab, name: str) -> None:
     role, password = ACCOUNTS[name]
-    form = tab.locator("[data-testid='stForm']")
-    form.get_by_label("User name", exact=True).fill(name)
-    form.get_by_label("Password", exact=True).fill(password)
-    form.get_by_role("button", name="Sign in").click()
-    expect(tab.locator("[data-testid='stSidebar']").get_by_text(f"Signed in: {name} ({ROLE_WORD[role]})")).to_be_visible()
-    wait_for_app(tab)
+    sign_in_as(tab, name, password, role)
 
 
 def signed_in_tab(tabs, server: Server, name: str, path: str = "overview"):
@@ -180,9 +151,11 @@ def test_load_approve_close_reopen_with_names_in_the_audit_log(tabs, signoff_ser
     wait_for_app(analyst)
 
     # 8. Every step, with its name, in the audit log (and the approvals page shows the log).
-    rows = [(r["actor"], r["action"], r["object"], r["reason"])
-            for r in read_audit(signoff_server.data_dir / "warehouse" / "kpi.duckdb")]
+    audit = read_audit(signoff_server.data_dir / "warehouse" / "kpi.duckdb")
+    rows = [(r["actor"], r["action"], r["object"], r["reason"]) for r in audit if r["source"] == "warehouse"]
     steps = [r for r in rows if r[0] in ACCOUNTS]
+    signed_in = [(r["actor"], r["action"]) for r in audit if r["source"] == "signins"]
+    assert signed_in == [("lan.analyst", "sign-in"), ("chi.approver", "sign-in")], signed_in  # a viewer's is not kept
     assert steps == [
         ("lan.analyst", "load", REVISION[0], None),
         ("chi.approver", "approve", "MOFA 2026-Q3", None),
@@ -190,8 +163,8 @@ def test_load_approve_close_reopen_with_names_in_the_audit_log(tabs, signoff_ser
         ("chi.approver", "reopen", "2026-Q2", REOPEN_REASON),
         ("lan.analyst", "load", CLOSED_REVISION_AGAIN[0], None),
     ], rows[-8:]
-    approver.reload()  # no lasting session yet: signs in again, and lands on the same page
-    sign_in(approver, "chi.approver")
+    approver.reload()  # the session lasts: still signed in, on the same page
+    expect_signed_in(approver, "chi.approver", "approver")
     expect(h1(approver)).to_have_text("Sign-off")
     expect(main(approver).get_by_text("MOFA · Q2 2026 — 1 value(s)")).to_be_visible()
     expect(main(approver).locator("[data-testid='stDataFrame']").last).to_be_visible()
@@ -205,8 +178,8 @@ def test_overview_has_its_own_path_and_a_deep_link_survives_sign_in(tabs, signof
     expect(h1(viewer)).not_to_have_text("Sign in")
     assert "/indicator" in viewer.url and "code=STAFF_SPECIALISTS" in viewer.url and "lang=en" in viewer.url, viewer.url
     expect(main(viewer).get_by_text("STAFF_SPECIALISTS", exact=True)).to_be_visible()  # the caption's code
-    open_page(viewer, signoff_server.url, "overview", "en")
-    sign_in(viewer, "hoa.viewer")
+    open_page(viewer, signoff_server.url, "overview", "en")  # still signed in: the session lasts
+    expect_signed_in(viewer, "hoa.viewer", "viewer")
     expect(h1(viewer)).to_have_text("Indicators at a glance")
     expect(viewer.get_by_text("Page not found")).to_have_count(0)
     assert re.search(r"/overview\?", viewer.url), viewer.url

@@ -37,3 +37,37 @@ def test_ingest_without_as_records_the_os_user(kpi, write_csv):
 
     assert kpi("ingest", write_csv("a.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q1", "94", "agencies", ""]])).returncode == 0
     assert {r["actor"] for r in json.loads(kpi("audit", "--json").stdout)} == {getpass.getuser()}
+
+
+def test_sign_ins_from_their_own_file_are_merged_in_time_order(kpi, write_csv, data_dir):
+    from datetime import datetime, timedelta, timezone
+
+    from pipelines import signins
+    from tests.support.warehouse import make_settings
+
+    db = make_settings(data_dir).warehouse_path
+    before = datetime.now(timezone.utc) - timedelta(minutes=5)
+    signins.record(db, "lan.analyst", "sign-in", {"role": "analyst", "mode": "password"}, at=before)
+    load_missions(kpi, write_csv)
+    signins.record(db, "chi", "sign-out", {"role": "approver", "mode": "password"})
+    with open(signins.log_path(db), "a", encoding="utf-8") as handle:
+        handle.write('{"at": "torn')  # a crash mid-line is skipped, not fatal
+    rows = json.loads(kpi("audit", "--json").stdout)
+    assert [(r["actor"], r["action"], r["source"]) for r in rows] == [
+        ("lan.analyst", "sign-in", "signins"), ("lan.analyst", "catalog", "warehouse"),
+        ("lan.analyst", "load", "warehouse"), ("chi", "sign-out", "signins")]
+    assert rows[0]["audit_id"] == "S1" and rows[0]["details"] == {"mode": "password", "role": "analyst"}
+    assert [r["action"] for r in json.loads(kpi("audit", "--json", "--limit", "2").stdout)] == ["load", "sign-out"]
+    since = (before + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    assert "sign-in" not in [r["action"] for r in json.loads(kpi("audit", "--json", "--since", since).stdout)]
+    text = kpi("audit").stdout.splitlines()
+    assert text[0].startswith("#S1") and "sign-in" in text[0] and "chi" in text[-1]
+
+
+def test_sign_in_rows_alone_are_listed_before_any_load(kpi, data_dir):
+    from pipelines import signins
+    from tests.support.warehouse import make_settings
+
+    signins.record(make_settings(data_dir).warehouse_path, "lan\x1b[31m.analyst", "sign-in-failed")
+    rows = json.loads(kpi("audit", "--json").stdout)
+    assert [(r["actor"], r["action"]) for r in rows] == [("lan [31m.analyst", "sign-in-failed")]  # no escape reaches a terminal

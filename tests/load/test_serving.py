@@ -50,7 +50,7 @@ def served(tmp_path: Path):
     files.mkdir()
     ingester = Ingester(env, INGEST_ROWS, 1, files, cpu=None, first_delay_s=1.0)
     ingester.prepare()
-    server = start_server(ROOT / "dashboard" / "app.py", env, tmp_path / "server.log", cpu=None)
+    server = start_server(ROOT / "dashboard" / "server.py", env, tmp_path / "server.log", cpu=None)
     try:
         yield server, ingester
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from deploy.haproxy import Backend, check_config, haproxy_binary, render
-from deploy.secret import SecretError, cookie_secret
+from pipelines.secret import SecretError, cookie_secret
 from deploy.serve import PROJECT_ROOT, ServeError, free_port, start
 from pipelines.settings import Settings, SettingsError, load_settings
 from tests.replicas.conftest import require_haproxy

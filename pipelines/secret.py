@@ -4,6 +4,9 @@ Streamlit signs its cookies (the OIDC sign-in cookie, the sign-in flow's state) 
 `server.cookieSecret`, a random value per process by default: a sign-in made through one replica
 would then be refused by the others. One secret per deployment: `KPI_COOKIE_SECRET`, or else a file
 `<KPI_DATA_DIR>/state/cookie-secret` generated once (mode 600) and reused. Never in the repository.
+The dashboard's own session cookie (dashboard/sessions.py) is signed with a key derived from it,
+so it is valid on every replica too. In pipelines/ (not deploy/) because the installed dashboard
+needs it.
 """
 
 from __future__ import annotations
