@@ -416,6 +416,7 @@ STRINGS.update({
     "before": {"vi": "Trước", "en": "Before"},
     "after": {"vi": "Sau", "en": "After"},
     "horizon": {"vi": "Mốc", "en": "Horizon"},
+    "cell": {"vi": "Ô", "en": "Cell"},
 })
 
 

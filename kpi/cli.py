@@ -35,6 +35,8 @@ def _print_plan(o, lang: str, detail_lines: int) -> None:
     bd = lambda b: total if b == "{}" else breakdown_text(b)  # noqa: E731
     for w in plan.warnings[:detail_lines]:
         where = (f"row {w.row}" if en else f"dòng {w.row}") if w.row is not None else ""
+        if w.params.get("cell"):  # a workbook's cell as Excel shows it, e.g. Sheet1!D14
+            where = f"{w.params['cell']}, {where}"
         print(f"    {'warning' if en else 'cảnh báo'}  {o.file_name}, {where}: {w.indicator} {w.reporter} {w.period} "
               f"({bd(w.breakdown)}): {w.message(lang)}")
     if len(plan.warnings) > detail_lines:

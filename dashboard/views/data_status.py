@@ -137,7 +137,7 @@ elif rejected.height:
         pl.DataFrame({
             t("row"): [p.row for p in problems],
             t("column"): [p.column or "" for p in problems],
-            t("value"): [p.value or "" for p in problems],
+            t("value"): [p.shown_value(lg) for p in problems],  # a workbook's number as its Excel shows it
             t("reason"): [p.message(lg) for p in problems],
         }, schema={t("row"): pl.Int64, t("column"): pl.String, t("value"): pl.String, t("reason"): pl.String}),
         hide_index=True, width="stretch",

@@ -67,12 +67,14 @@ for f in files:
                 st.warning(t("preview_warnings", file=plain(f.name), n=len(plan.warnings)))
                 st.dataframe(pl.DataFrame({
                     t("row"): [w.row for w in plan.warnings],
+                    # a workbook's cell as Excel shows it (Sheet1!D14); blank for a CSV
+                    t("cell"): [str(w.params.get("cell") or "") for w in plan.warnings],
                     t("page_indicator"): [w.indicator for w in plan.warnings],
                     t("reporter"): [w.reporter for w in plan.warnings],
                     t("period"): [fmt_period(w.period, lg) for w in plan.warnings],
                     t("breakdown"): [bd(w.breakdown) for w in plan.warnings],
                     t("warning"): [w.message(lg) for w in plan.warnings],
-                }, schema={t("row"): pl.Int64, t("page_indicator"): pl.String, t("reporter"): pl.String,
+                }, schema={t("row"): pl.Int64, t("cell"): pl.String, t("page_indicator"): pl.String, t("reporter"): pl.String,
                            t("period"): pl.String, t("breakdown"): pl.String, t("warning"): pl.String}),
                     hide_index=True, width="stretch", key=f"warnings_{hashlib.sha256(data).hexdigest()[:12]}")
             if plan.revisions:
