@@ -122,3 +122,30 @@ def test_upload_previews_warns_and_waits_for_acknowledgement(tmp_path, open_app)
     at.switch_page(PAGES["data_status"]).run()
     assert "Values to follow up" in [s.value for s in at.subheader]
     shutil.rmtree(data, ignore_errors=True)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("lang, cell, warning", [
+    ("vi", "Ô", "0,86 có vẻ là phân số"), ("en", "Cell", "0.86 looks like a fraction"),
+])
+def test_upload_of_a_workbook_names_the_cell_and_quotes_excels_number(tmp_path, open_app, lang, cell, warning):
+    data = tmp_path / "data"
+    assert _run_cli(data, "ingest", str(GOLDEN / "online_pct_history.csv")) == 0
+    at = open_app(data, "upload", lang=lang)
+    at.file_uploader[0].upload("online_pct_as_fraction.xlsx", (GOLDEN / "online_pct_as_fraction.xlsx").read_bytes(), XLSX).run()
+    (warnings,) = [d.value for d in at.dataframe if cell in d.value.columns]
+    assert warnings[cell].tolist() == ["Sheet1!D2"]
+    assert warnings.iloc[0].astype(str).str.startswith(warning).any()
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("vi", "percent_over_100_formatted.xlsx, Sheet1!D2, dòng 2, cột value: 123,4% nằm ngoài khoảng 0..100"),
+    ("en", "percent_over_100_formatted.xlsx, Sheet1!D2, row 2, column value: 123.4% is outside 0..100"),
+])
+def test_upload_of_a_rejected_workbook_quotes_excels_number(tmp_path, open_app, lang, text):
+    at = open_app(tmp_path / "data", "upload", lang=lang)
+    at.file_uploader[0].upload("percent_over_100_formatted.xlsx",
+                               (GOLDEN / "percent_over_100_formatted.xlsx").read_bytes(), XLSX).run()
+    assert any(text in c.value for c in at.code), [c.value for c in at.code]
