@@ -381,7 +381,12 @@ STRINGS.update({
     "acknowledged_by": {"vi": "Người xác nhận", "en": "Acknowledged by"},
     "provisional_title": {"vi": "Số tổng hợp tạm tính (thiếu đơn vị báo cáo)", "en": "Provisional totals (reporters missing)"},
     "provisional_none": {"vi": "Mọi kỳ đều đủ đơn vị báo cáo.", "en": "Every period's total has all expected reporters."},
-    "missing_reporters": {"vi": "Đơn vị chưa báo cáo", "en": "Missing reporters"},
+    "missing_reporters": {"vi": "Đơn vị chưa báo cáo (chậm)", "en": "Late reporters (nothing received)"},
+    "waiting_reporters": {"vi": "Đã gửi, chờ phê duyệt", "en": "Received, waiting for approval"},
+    "waiting_reporters_note": {
+        "vi": "Số liệu đã nhận nhưng chưa được phê duyệt không tính vào số tổng hợp; kỳ sẽ đủ khi được phê duyệt (trang Phê duyệt).",
+        "en": "Values received but not yet approved are not counted in the totals; the period becomes complete once they are approved (Approvals page).",
+    },
     "follow_up_title": {"vi": "Giá trị cần theo dõi", "en": "Values to follow up"},
     "follow_up_none": {"vi": "Không có giá trị nào được nạp kèm cảnh báo.", "en": "No value was loaded with a warning."},
     "warning": {"vi": "Cảnh báo", "en": "Warning"},

@@ -90,7 +90,7 @@ def test_data_status_lists_provisional_totals_and_values_to_follow_up(mistakes_d
     at = open_app(mistakes_dir, "data_status", lang=lang)
     assert title in [s.value for s in at.subheader]
     frames = {tuple(d.value.columns): d.value for d in at.dataframe}
-    provisional = [f for cols, f in frames.items() if any(c in ("Missing reporters", "Đơn vị chưa báo cáo") for c in cols)][0]
+    provisional = [f for cols, f in frames.items() if any(c in ("Late reporters (nothing received)", "Đơn vị chưa báo cáo (chậm)") for c in cols)][0]
     rows = provisional.to_dict("records")
     assert len(rows) == 1 and coverage in rows[0].values() and "DANANG, HAIPHONG, HANOI, HCMC, MOIT" in rows[0].values()
     follow = [f for cols, f in frames.items() if any(c in ("Acknowledged by", "Người xác nhận") for c in cols)][0]
