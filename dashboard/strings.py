@@ -373,6 +373,10 @@ STRINGS.update({
         "vi": "Mục tiêu là mục tiêu quốc gia: chuỗi của một đơn vị hoặc một phân tổ chỉ thể hiện xu hướng, không đánh giá trạng thái.",
         "en": "Targets are national: one reporter's or one breakdown's series shows its trend, not a status.",
     },
+    "series_target": {
+        "vi": "Danh mục giao mục tiêu riêng cho chuỗi số liệu này (đơn vị hoặc phân tổ): trạng thái được đánh giá theo mục tiêu đó, không theo mục tiêu quốc gia.",
+        "en": "The catalog gives this series (reporter or breakdown) a target of its own: its status is judged against that target, not the national one.",
+    },
     "warning_marker": {"vi": "Cảnh báo", "en": "Warning"},
     "warnings_on_values": {
         "vi": "{n} giá trị đã được nạp kèm cảnh báo (đã được xác nhận):",

@@ -149,3 +149,54 @@ def test_upload_of_a_rejected_workbook_quotes_excels_number(tmp_path, open_app, 
     at.file_uploader[0].upload("percent_over_100_formatted.xlsx",
                                (GOLDEN / "percent_over_100_formatted.xlsx").read_bytes(), XLSX).run()
     assert any(text in c.value for c in at.code), [c.value for c in at.code]
+
+
+@pytest.fixture(scope="module")
+def series_target_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hanoi's training in the negotiation programme with a target of its own (targets.csv's
+    reporter and breakdown columns); its English programme has none."""
+    import shutil
+
+    from pipelines.catalog import load_catalog
+    from pipelines.ingest import ingest
+    from pipelines.settings import DEFAULT_CATALOG_DIR
+    from tests.conftest import TODAY
+
+    root = tmp_path_factory.mktemp("app_series_target")
+    folder = root / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "targets.csv").write_text(
+        "indicator,horizon,value,effective_from,source,reason_vi,reason_en,reporter,breakdown\n"
+        "OFFICIALS_TRAINED,2030,60,2025-01-01,illustrative,Chỉ tiêu riêng của Hà Nội,Hanoi's own target,HANOI,program=negotiation\n",
+        encoding="utf-8")
+    settings = make_settings(root / "data", catalog_dir=folder)
+    [outcome] = ingest([GOLDEN / "hanoi_programme_series.csv"], settings, load_catalog(folder), today=TODAY)
+    assert outcome.status == "loaded", outcome.problems
+    approve_everything(settings)
+    return root / "data"
+
+
+@pytest.mark.parametrize("lang, note", [
+    ("en", "The catalog gives this series (reporter or breakdown) a target of its own: its status is judged against "
+           "that target, not the national one."),
+    ("vi", "Danh mục giao mục tiêu riêng cho chuỗi số liệu này (đơn vị hoặc phân tổ): trạng thái được đánh giá theo "
+           "mục tiêu đó, không theo mục tiêu quốc gia."),
+])
+def test_a_series_with_its_own_target_gets_a_status_against_it(series_target_dir, open_app, lang, note):
+    at = open_app(series_target_dir, "indicator", lang=lang, code="OFFICIALS_TRAINED", reporter="HANOI",
+                  breakdown='{"program":"negotiation"}')
+    assert note in [i.value for i in at.info]
+    badges = all_badges(at)
+    # 40 → 48 people against its own 60 by 2030 (not "limited progress" against the national 1,800); no 2045 target.
+    assert [status for status, _ in badges] == ["on_track", "none"]
+    (spec, datasets), = charts(at)
+    assert [r["value"] for d in datasets for r in d if r.get("horizon") == "2030" and "label" in r] == [60]
+    table = at.dataframe[0].value.to_dict("records")
+    assert table[0][at.dataframe[0].value.columns[1]] in (60, "60")  # the series' own target row first
+
+
+def test_a_sibling_breakdown_without_a_target_still_shows_its_trend(series_target_dir, open_app):
+    at = open_app(series_target_dir, "indicator", lang="en", code="OFFICIALS_TRAINED", reporter="HANOI",
+                  breakdown='{"program":"english"}')
+    assert all_badges(at) == []
+    assert "Targets are national: one reporter's or one breakdown's series shows its trend, not a status." in [i.value for i in at.info]
