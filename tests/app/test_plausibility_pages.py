@@ -200,3 +200,36 @@ def test_a_sibling_breakdown_without_a_target_still_shows_its_trend(series_targe
                   breakdown='{"program":"english"}')
     assert all_badges(at) == []
     assert "Targets are national: one reporter's or one breakdown's series shows its trend, not a status." in [i.value for i in at.info]
+
+
+def test_one_citys_programme_shows_a_trend_in_vietnamese_too(mistakes_dir, open_app):
+    at = open_app(mistakes_dir, "indicator", lang="vi", code="OFFICIALS_TRAINED", reporter="HANOI",
+                  breakdown='{"program":"negotiation"}')
+    assert all_badges(at) == []
+    assert ("Mục tiêu là mục tiêu quốc gia: chuỗi của một đơn vị hoặc một phân tổ chỉ thể hiện xu hướng, "
+            "không đánh giá trạng thái.") in [i.value for i in at.info]
+
+
+def test_value_loaded_with_a_warning_keeps_a_marker_in_vietnamese(mistakes_dir, open_app):
+    at = open_app(mistakes_dir, "indicator", lang="vi", code="BUDGET_OPERATING")
+    (spec, datasets), = charts(at)
+    warned = [r for d in datasets for r in d if r.get("warning")]
+    assert {r["period"] for r in warned} == {"2025"}
+    assert "39.385,5 gấp 1.082 lần giá trị trước 36,4 (2024)" in warned[0]["warning"]
+    assert "ghi theo triệu thay vì tỷ?" in warned[0]["warning"]
+
+
+@pytest.mark.parametrize("lang, headline, text", [
+    ("vi", "programmes_156_vs_total_162.csv: 1 cảnh báo về tính hợp lý — cần chuyên viên xác nhận trước khi nạp.",
+     "các dòng theo program cộng lại được 156 nhưng dòng tổng là 162 (chênh lệch -6; dung sai 0,005)"),
+    ("en", "programmes_156_vs_total_162.csv: 1 plausibility warning(s) — an analyst must acknowledge them before loading.",
+     "the rows by program add up to 156 but the total row says 162 (difference -6; tolerance 0.005)"),
+])
+def test_upload_preview_of_breakdown_rows_not_adding_up(tmp_path, open_app, lang, headline, text):
+    at = open_app(tmp_path / "data", "upload", lang=lang)
+    at.file_uploader[0].upload("programmes_156_vs_total_162.csv",
+                               (GOLDEN / "programmes_156_vs_total_162.csv").read_bytes(), "text/csv").run()
+    assert [w.value for w in at.warning] == [headline]
+    (warnings,) = [d.value for d in at.dataframe if ("Warning" if lang == "en" else "Cảnh báo") in d.value.columns]
+    assert warnings[("Warning" if lang == "en" else "Cảnh báo")].tolist() == [text]
+    assert at.button(key="do_load").disabled  # nothing loads before an analyst acknowledges
