@@ -69,12 +69,18 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def excel_ref(sheet: str, column_index: int, row: int) -> str:
-    """`Sheet1!D14`, or `'Báo cáo'!D14` when the sheet's name needs quotes in a formula."""
+def _sheet_prefix(sheet: str) -> str:
     import re
 
-    quoted = sheet if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
-    return f"{quoted}!{column_letter(column_index)}{row}"
+    return sheet if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) else "'" + sheet.replace("'", "''") + "'"
+
+
+def excel_ref(sheet: str, column_index: int | None, row: int) -> str:
+    """`Sheet1!D14`, or `'Báo cáo'!D14` when the sheet's name needs quotes in a formula; the whole
+    row as Excel names it (`Sheet1!14:14`) when no column is known."""
+    if column_index is None:
+        return f"{_sheet_prefix(sheet)}!{row}:{row}"
+    return f"{_sheet_prefix(sheet)}!{column_letter(column_index)}{row}"
 
 
 def with_cell(problem, sheet: str, columns: list[str]):
@@ -122,8 +128,9 @@ class ExcelCells:
                 params["dot_cell"] = self.ref("value", params["dot_row"])
                 params["excel"] = {**params.get("excel", {}), "dot_example": typed}
                 problem = replace(problem, code="text_number", row=params["comma_row"], params=params)
-        if problem.row is not None and problem.column and "cell" not in params:
-            cell = self.ref(problem.column, problem.row)
+        if problem.row is not None and "cell" not in params:
+            # A problem of a whole row (a duplicate key, a row's cell count) names the row as Excel does.
+            cell = self.ref(problem.column, problem.row) if problem.column else excel_ref(self.sheet, None, problem.row)
             if cell:
                 params["cell"] = cell
         if problem.value is not None:  # the cell's own format wins over a stored value's General

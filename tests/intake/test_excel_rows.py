@@ -79,6 +79,7 @@ def test_cell_references_follow_excel():
     assert excel_ref("Sheet1", 3, 14) == "Sheet1!D14"
     assert excel_ref("Báo cáo", 3, 14) == "'Báo cáo'!D14"
     assert excel_ref("Q3's", 0, 2) == "'Q3''s'!A2"
+    assert excel_ref("Sheet1", None, 5) == "Sheet1!5:5"  # a whole row, as Excel's Go To takes it
 
 
 def test_every_row_problem_of_a_workbook_has_its_cell(settings, catalog, write_csv):
@@ -99,3 +100,21 @@ def test_every_row_problem_of_a_workbook_has_its_cell(settings, catalog, write_c
     [outcome] = ingest([write_csv("bao_cao.xlsx", out.getvalue())], settings, catalog, today=TODAY)
     cells = {(p.code, p.params.get("cell")) for p in outcome.problems}
     assert cells == {("negative_count", "'Báo cáo'!D4"), ("unknown_reporter", "'Báo cáo'!B5")}
+
+
+def test_a_whole_row_problem_of_a_workbook_names_the_row_as_excel_does(settings, catalog, write_csv):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["indicator", "reporter", "period", "value"])
+    sheet.append(["STAFF_HEADCOUNT", "MOFA", "2026-Q1", 5])
+    sheet.append(["STAFF_HEADCOUNT", "MOFA", "2026-Q1", 6])
+    out = io.BytesIO()
+    book.save(out)
+    [outcome] = ingest([write_csv("twice.xlsx", out.getvalue())], settings, catalog, today=TODAY)
+    [problem] = outcome.problems
+    assert problem.code == "duplicate_key" and problem.params["cell"] == "Sheet!3:3"
+    assert format_problem(problem, "twice.xlsx", "vi").startswith("twice.xlsx, Sheet!3:3, dòng 3: trùng chỉ tiêu")
