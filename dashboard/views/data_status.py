@@ -92,9 +92,10 @@ else:
             t("warning"): [w["warning"].message(lg) for w in follow_up],
             t("file"): [w["file_name"] for w in follow_up],
             t("row"): [w["row_number"] for w in follow_up],
+            t("cell"): [str(w["warning"].params.get("cell") or "") for w in follow_up],  # a workbook's cell, e.g. Sheet1!D14
             t("acknowledged_by"): [w["acknowledged_by"] for w in follow_up],
         }, schema={t("page_indicator"): pl.String, t("reporter"): pl.String, t("period"): pl.String, t("warning"): pl.String,
-                   t("file"): pl.String, t("row"): pl.Int64, t("acknowledged_by"): pl.String}),
+                   t("file"): pl.String, t("row"): pl.Int64, t("cell"): pl.String, t("acknowledged_by"): pl.String}),
         hide_index=True, width="stretch", key="values_to_follow_up",
     )
 

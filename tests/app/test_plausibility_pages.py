@@ -233,3 +233,16 @@ def test_upload_preview_of_breakdown_rows_not_adding_up(tmp_path, open_app, lang
     (warnings,) = [d.value for d in at.dataframe if ("Warning" if lang == "en" else "Cảnh báo") in d.value.columns]
     assert warnings[("Warning" if lang == "en" else "Cảnh báo")].tolist() == [text]
     assert at.button(key="do_load").disabled  # nothing loads before an analyst acknowledges
+
+
+def test_a_workbook_value_to_follow_up_keeps_its_cell_and_excels_spelling(tmp_path, open_app):
+    data = tmp_path / "data"
+    assert _run_cli(data, "ingest", str(GOLDEN / "budget_history.csv")) == 0
+    assert _run_cli(data, "ingest", "--accept-warnings", "--by", "lan.nguyen",
+                    str(GOLDEN / "budget_in_million_formatted.xlsx")) == 0
+    approve_everything(make_settings(data))
+    at = open_app(data, "data_status", lang="vi")
+    (follow,) = [d.value for d in at.dataframe if "Người xác nhận" in d.value.columns]
+    (row,) = follow.to_dict("records")
+    assert row["Ô"] == "'Báo cáo'!D2" and row["Tệp"] == "budget_in_million_formatted.xlsx"
+    assert row["Cảnh báo"].startswith("39.385,5 gấp 1.082 lần giá trị trước 36,4 (2024)")
