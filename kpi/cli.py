@@ -50,7 +50,7 @@ def _print_plan(o, lang: str, detail_lines: int) -> None:
         return
     for r in plan.revisions[:detail_lines]:
         print(f"    {'revised' if en else 'sửa đổi'}  {r.indicator} {r.reporter} {r.period} ({bd(r.breakdown)}): "
-              f"{fmt(r.old, lang)} → {fmt(r.new, lang)}  ({'row' if en else 'dòng'} {r.row})")
+              f"{fmt(r.old, lang)} → {r.new_text(lang)}  ({(r.cell + ', ') if r.cell else ''}{'row' if en else 'dòng'} {r.row})")
     if plan.revised > min(len(plan.revisions), detail_lines):
         print(f"    ... {plan.revised - min(len(plan.revisions), detail_lines)} more revision(s)" if en
               else f"    ... và {plan.revised - min(len(plan.revisions), detail_lines)} giá trị sửa đổi khác")

@@ -242,6 +242,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     plan = plan_load(con, checked.observations, catalog)
     if read.cells is not None:
         plan.warnings = [read.cells.warning(w) for w in plan.warnings]
+        plan.revisions = [read.cells.revision(r) for r in plan.revisions]
     if plan.warnings and not acknowledged_by:
         return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, plan=plan)
     con.execute("BEGIN")
@@ -536,4 +537,5 @@ def preview_load(data: bytes, settings: Settings, catalog: Catalog, today: date 
         plan = plan_load(con, checked.observations, catalog)  # type: ignore[arg-type]
         if read.cells is not None:
             plan.warnings = [read.cells.warning(w) for w in plan.warnings]
+            plan.revisions = [read.cells.revision(r) for r in plan.revisions]
         return LoadPreview(Preview("valid", checked.observations.height, [], 0, checked.info), plan)  # type: ignore[union-attr]

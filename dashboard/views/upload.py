@@ -86,7 +86,8 @@ for f in files:
                         t("period"): [fmt_period(r.period, lg) for r in plan.revisions],
                         t("breakdown"): [bd(r.breakdown) for r in plan.revisions],
                         t("old_value"): [fmt_number(r.old, lg) for r in plan.revisions],
-                        t("new_value"): [fmt_number(r.new, lg) for r in plan.revisions],
+                        # a workbook's value as its Excel shows it (its cell's format)
+                        t("new_value"): [r.new_text(lg) if r.excel else fmt_number(r.new, lg) for r in plan.revisions],
                     }), hide_index=True, width="stretch")
             if plan.status_moves:
                 st.markdown("**" + t("preview_status_moves") + "**")

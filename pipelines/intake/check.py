@@ -139,6 +139,11 @@ class ExcelCells:
                 params["excel"] = {**params.get("excel", {}), "value": typed}
         return replace(problem, params=params) if params != problem.params else problem
 
+    def revision(self, revision):
+        """A revised value with its cell and the new value as the cell shows it."""
+        cell = self.ref("value", revision.row)
+        return revision if cell is None else replace(revision, cell=cell, excel=self.shown("value", revision.row, revision.new))
+
     def warning(self, warning):
         """A plausibility warning with its cell and the value as the cell shows it."""
         cell = self.ref("value", warning.row)

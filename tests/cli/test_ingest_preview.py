@@ -133,3 +133,21 @@ def test_rejected_workbook_quotes_the_cell_as_excel_shows_it(kpi, golden, lang, 
     result = kpi("ingest", "--lang", lang, golden("percent_over_100_formatted.xlsx"))
     assert result.returncode == 1
     assert text in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", "    revised  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (total): 85.2 → 86.0%  (Sheet!D2, row 2)"),
+    ("vi", "    sửa đổi  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (tổng): 85,2 → 86,0%  (Sheet!D2, dòng 2)"),
+])
+def test_dry_run_of_a_workbook_shows_the_new_value_as_its_cell_does(kpi, golden, tmp_path, lang, line):
+    import openpyxl
+
+    kpi("ingest", golden("online_pct_history.csv"))
+    book = openpyxl.Workbook()
+    book.active.append(["indicator", "reporter", "period", "value", "unit"])
+    book.active.append(["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2026-Q2", 0.86, "%"])
+    book.active["D2"].number_format = "0.0%"
+    path = tmp_path / "revision.xlsx"
+    book.save(path)
+    result = kpi("ingest", "--dry-run", "--lang", lang, path)
+    assert line in result.stdout.splitlines(), result.stdout
