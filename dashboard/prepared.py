@@ -127,7 +127,8 @@ def overview(snap: Any, lang: str, pending: set[tuple[str, str]] | frozenset = f
                 metric_label=f"{t('latest')} · {fmt_period(latest.period, lang) if latest else t('no_value')}"
                 + (f" · {t('pending_marker')}" if is_pending else ""), pending=is_pending,
                 metric_value=f"{fmt_number(latest.value, lang)} {plain(ind.unit_label(lang))}" if latest else "—",
-                spark=vega_spec(sparkline(points, lang)) if len(points) > 1 else None,
+                spark=vega_spec(sparkline(points, lang, {p: c.label(lang) for p, c in by_period.items() if not c.complete}))
+                if len(points) > 1 else None,
                 target_lines=tuple(lines),
             ))
     return Overview(pillar_names, domains, horizon_lines, legend_html(), cards)

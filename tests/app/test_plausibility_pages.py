@@ -246,3 +246,12 @@ def test_a_workbook_value_to_follow_up_keeps_its_cell_and_excels_spelling(tmp_pa
     (row,) = follow.to_dict("records")
     assert row["Ô"] == "'Báo cáo'!D2" and row["Tệp"] == "budget_in_million_formatted.xlsx"
     assert row["Cảnh báo"].startswith("39.385,5 gấp 1.082 lần giá trị trước 36,4 (2024)")
+
+
+def test_overview_sparkline_draws_the_provisional_year_hollow(mistakes_dir, open_app):
+    at = open_app(mistakes_dir, "overview", lang="vi")
+    hollow = [(spec, datasets) for spec, datasets in charts(at)
+              if any(layer.get("mark", {}).get("fill") == "white" for layer in spec.get("layer", []))]
+    (spec, datasets), = hollow  # only the partial roll-up's card
+    rows = [r for d in datasets for r in d if r.get("complete") is False]
+    assert [(r["period"], r["coverage"]) for r in rows] == [("2026", "4 trên 9 đơn vị báo cáo")]
