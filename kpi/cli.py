@@ -233,13 +233,20 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     for row in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    shown = "approved values only" if view == APPROVED else "including values waiting for approval"
-    print(f"\nas of {as_of or 'latest data'}; {shown}; * illustrative target; rates per year (compound: share, linear: units)")
+    lang = args.lang or settings.language
+    if lang == "vi":
+        shown = "chỉ số liệu đã phê duyệt" if view == APPROVED else "kể cả số liệu chờ phê duyệt"
+        print(f"\ntính đến {as_of or 'số liệu mới nhất'}; {shown}; * mục tiêu minh họa; tốc độ mỗi năm "
+              "(compound: tỷ lệ, linear: đơn vị)")
+    else:
+        shown = "approved values only" if view == APPROVED else "including values waiting for approval"
+        print(f"\nas of {as_of or 'latest data'}; {shown}; * illustrative target; rates per year (compound: share, linear: units)")
     if pending:
-        print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):")
+        print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):" if lang == "en"
+              else "\nsố tổng hợp tạm tính (thiếu đơn vị báo cáo; trạng thái dựa trên kỳ đầy đủ gần nhất):")
         for code, items in pending.items():
             for c in items:
-                print(f"  {code} {c.period}: {c.label('en')}; missing {', '.join(c.missing)}")
+                print(f"  {code} {c.period}: {c.label(lang)}; {'missing' if lang == 'en' else 'thiếu'} {', '.join(c.missing)}")
     return EXIT_OK
 
 
@@ -487,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", metavar="CODE", help="only this indicator")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per indicator and horizon")
     p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
+    p.add_argument("--lang", choices=["vi", "en"], help="language of the notes under the table (default: KPI_LANGUAGE)")
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("report", help="render the quarterly review to PNG, PDF and HTML files",
