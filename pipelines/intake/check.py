@@ -114,7 +114,7 @@ class ExcelCells:
         number_format = self.numbers.format_at(row, index)
         if number_format is None:
             return None
-        percent = "%" in number_format.split(";")[0]  # the reader wrote 0.86 under 0% as 86%
+        percent = "%" in number_format  # as the reader decided: it wrote 0.86 under 0% as 86%
         return [number / 100 if percent else number, number_format]
 
     def problem(self, problem):
