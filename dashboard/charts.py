@@ -39,9 +39,28 @@ def _points_frame(points: list[Point]) -> pl.DataFrame:
     )
 
 
-def sparkline(points: list[Point], lang: str) -> alt.Chart:
-    """A small trend line, no axes: the shape of the series since the first observation."""
+def sparkline(points: list[Point], lang: str, provisional: dict[str, str] | None = None) -> alt.Chart:
+    """A small trend line, no axes: the shape of the series since the first observation.
+
+    `provisional`: period → '4 of 9 reporters' for totals missing an expected reporter, drawn as
+    hollow points with that in their tooltip (as on the indicator page)."""
     frame = _points_frame(points)
+    if provisional and any(p.period in provisional for p in points):
+        frame = frame.with_columns(
+            pl.Series("coverage", [provisional.get(p.period, "") for p in points], dtype=pl.String),
+            pl.Series("complete", [p.period not in provisional for p in points], dtype=pl.Boolean))
+        base = alt.Chart(frame).encode(
+            x=alt.X("t:Q", axis=None, scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=True)),
+            tooltip=[alt.Tooltip("period:N"), alt.Tooltip("value:Q", format=",.4~f"), alt.Tooltip("coverage:N")],
+        )
+        chart = alt.layer(
+            base.mark_line(color=SERIES_COLOUR, strokeWidth=2),
+            base.transform_filter("datum.complete").mark_point(size=8, filled=True, color=SERIES_COLOUR),
+            base.transform_filter("!datum.complete").mark_point(size=30, filled=True, fill="white", stroke=SERIES_COLOUR,
+                                                                strokeWidth=1.5),
+        ).properties(height=48, width="container")
+        return localise(chart, lang)
     chart = (
         alt.Chart(frame)
         .mark_line(color=SERIES_COLOUR, strokeWidth=2, point=alt.OverlayMarkDef(size=8, color=SERIES_COLOUR))

@@ -292,12 +292,18 @@ def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lan
     frame = indicator_frame(version, code, view)
     choices = indicator_choices(version, code, lang, all_reporters, total, view)
     pending = frozenset((r, p, b) for i, r, p, b in _pending_for(version, view) if i == code)
+    from datetime import date
+
+    from pipelines.targets import series_targets
+
+    own = series_targets(snap.catalog, code, "" if reporter == all_reporters else reporter,
+                         "{}" if breakdown == total else breakdown, date.today())
     with _building("indicator_detail", version, code, reporter, breakdown, lang, view):
         return prepared.indicator_detail(
             snap.catalog.indicators[code], frame, reporter, breakdown,
             None if breakdown == total else choices.member_labels[breakdown], lang,
             all_reporters=all_reporters, total=total, checks=snap.catalog.checks.get(code),
-            warnings=value_warnings(version, code, view), pending=pending,
+            warnings=value_warnings(version, code, view), pending=pending, own_targets=own,
         )
 
 

@@ -127,7 +127,8 @@ def overview(snap: Any, lang: str, pending: set[tuple[str, str]] | frozenset = f
                 metric_label=f"{t('latest')} · {fmt_period(latest.period, lang) if latest else t('no_value')}"
                 + (f" · {t('pending_marker')}" if is_pending else ""), pending=is_pending,
                 metric_value=f"{fmt_number(latest.value, lang)} {plain(ind.unit_label(lang))}" if latest else "—",
-                spark=vega_spec(sparkline(points, lang)) if len(points) > 1 else None,
+                spark=vega_spec(sparkline(points, lang, {p: c.label(lang) for p, c in by_period.items() if not c.complete}))
+                if len(points) > 1 else None,
                 target_lines=tuple(lines),
             ))
     return Overview(pillar_names, domains, horizon_lines, legend_html(), cards)
@@ -158,7 +159,8 @@ class IndicatorDetail:
     provenance: pl.DataFrame | None = None
     provenance_shown: pa.Table | None = None
     provenance_csv: bytes = b""
-    national: bool = True  # the national headline series: statuses apply (else its trend only)
+    national: bool = True  # statuses apply: the national headline series, or a series with its own target
+    own_target: bool = False  # the catalog gives this reporter's or breakdown's series a target of its own
     provisional_note: str = ""  # the latest total is provisional: which complete period the status uses
     warned: pa.Table | None = None  # acknowledged plausibility warnings on the shown values
     warned_count: int = 0
@@ -167,7 +169,7 @@ class IndicatorDetail:
 def indicator_detail(
     ind: Indicator, frame: pl.DataFrame, reporter: str, breakdown: str, breakdown_label: str | None, lang: str,
     *, all_reporters: str, total: str, checks: IndicatorChecks | None = None, warnings: list[dict] | None = None,
-    pending: frozenset[tuple[str, str, str]] = frozenset(),
+    pending: frozenset[tuple[str, str, str]] = frozenset(), own_targets: dict[int, Any] | None = None,
 ) -> IndicatorDetail:
     """The series, statuses, chart, tables and downloads of one indicator for one selection.
 
@@ -175,20 +177,31 @@ def indicator_detail(
     the page's sentinel values for "every reporter" and "no breakdown"; `checks`: the catalog's
     expected reporters; `warnings`: the indicator's acknowledged warnings on current values;
     `pending`: (reporter, period, breakdown) of the indicator's values waiting for approval,
-    marked on the chart's points and in the table (given in the view including pending only).
+    marked on the chart's points and in the table (given in the view including pending only);
+    `own_targets`: horizon → the TargetVersion the catalog gives this reporter's or breakdown's own
+    series (pipelines.targets.series_targets): such a series is judged against it, from its own first value.
     """
     code = ind.code
     bd_key = "{}" if breakdown == total else breakdown
     selected = frame.filter(pl.col("breakdown") == bd_key)
     if reporter != all_reporters:
         selected = selected.filter(pl.col("reporter") == reporter)
+    # Targets are national: one reporter's or one breakdown's series shows its trend, not a status,
+    # unless the catalog gives that series a target of its own.
+    national = breakdown == total and (reporter == all_reporters or reporter == ind.single_reporter)
+    own = {} if national else dict(own_targets or {})
+    if own:
+        update: dict[str, Any] = {"baseline_period": None, "baseline_value": None}
+        for h in (2030, 2045):
+            update[f"target_{h}"] = own[h].value if h in own else None
+            update[f"target_{h}_source"] = own[h].source if h in own else None
+        ind = ind.model_copy(update=update)
     spec = spec_for(ind)
     if reporter != all_reporters:  # one reporter's own series: no roll-up across reporters
         spec = replace(spec, combine="single", single_reporter=reporter)
-    # Targets are national: one reporter's or one breakdown's series shows its trend, not a status.
-    national = breakdown == total and (reporter == all_reporters or reporter == ind.single_reporter)
-    if not national:
+    if not national and not own:
         spec = replace(spec, targets={}, target_sources={})
+    national = national or bool(own)  # from here: statuses apply
     rows = list(selected.select("reporter", "period", "value").iter_rows())
     points = combine_headline(rows, spec)
     # A summed total missing an expected reporter is provisional: drawn hollow, never behind a status.
@@ -221,7 +234,7 @@ def indicator_detail(
         pl.col("row_number").alias(t("row")),
         pl.col("note").alias(t("note")),
     )
-    base = dict(points=points, assessments=assessments, provenance=provenance, national=national,
+    base = dict(points=points, assessments=assessments, provenance=provenance, national=national, own_target=bool(own),
                 provenance_shown=arrow_table(numbers_as_text(provenance, t("value"), lang)), provenance_csv=csv_bytes(provenance))
     if warned:
         base.update(warned_count=len(warned), warned=arrow_table(pl.DataFrame({

@@ -22,6 +22,7 @@ from dashboard.formatting import fmt_date, fmt_number, fmt_period, fmt_rate
 from dashboard.strings import text
 from pipelines.catalog import Catalog, Indicator
 from pipelines.commentary import Commentary, current_for_quarter, pick
+from pipelines.coverage import Coverage
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
 from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
@@ -73,6 +74,8 @@ class Review:
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     commentary: dict[str, dict[str, Commentary]] = field(default_factory=dict)  # indicator → lang → current
     target_changes: list = field(default_factory=list)  # (value before, TargetVersion) effective in the quarter
+    # Summed indicators: who was expected and who reported in each period (a provisional latest total says so).
+    coverage: dict[str, dict[str, Coverage]] = field(default_factory=dict)
 
     @property
     def judged_on(self) -> date:
@@ -133,6 +136,7 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         last_load=last,
         generated_at=moment,
         commentary=commentary,
+        coverage=coverage,
     )
 
 
@@ -284,13 +288,15 @@ def summary_panel(review: Review, lang: str) -> alt.TopLevelMixin:
         for i, part in enumerate(name_lines):
             lines.append({"text": part, "x": 0, "y": y + 16 * i, "size": 13})
         lines.append({"text": row["latest"], "x": 470, "y": y, "size": 13, "bold": True})
+        if row["coverage"]:  # a provisional total: said under its value
+            lines.append({"text": row["coverage"], "x": 470, "y": y + 16, "size": 11, "colour": "#8A5A00"})
         lines.append({"text": row["previous"], "x": 640, "y": y, "size": 13})
         lines.append({"text": row["change"], "x": 800, "y": y, "size": 13})
         for x, a in zip((910, 1060), review.now.get(code, [])):
             star = " *" if ind.target_source(a.horizon) == "illustrative" and a.status else ""
             illustrative |= bool(star)
             lines.append({"text": _status_words(a.status, lang) + star, "x": x, "y": y, "size": 13, "colour": _status_colour(a.status), "bold": True})
-        y += 16 * len(name_lines) + 10
+        y += 16 * max(len(name_lines), 2 if row["coverage"] else 1) + 10
     body = _lines_chart(lines, PANEL_WIDTH - 40, 560)
     chart = alt.vconcat(body, _footer(review, lang, illustrative), spacing=8).properties(
         title=_title(review, lang, text("review_summary_title", lang))
@@ -298,8 +304,18 @@ def summary_panel(review: Review, lang: str) -> alt.TopLevelMixin:
     return _finish(chart, lang)
 
 
+def provisional_text(review: Review, code: str, lang: str) -> str:
+    """'Provisional: 4 of 9 reporters; missing …' when the latest total misses an expected reporter, else ''."""
+    points = review.series.get(code, [])
+    cov = review.coverage.get(code, {}).get(points[-1].period) if points else None
+    if cov is None or cov.complete:
+        return ""
+    return text("provisional_point", lang, coverage=cov.label(lang), missing=", ".join(cov.missing))
+
+
 def summary_row(review: Review, code: str, lang: str) -> dict[str, str]:
-    """Latest value, the previous quarter's, and the change between them, as the summary prints them."""
+    """Latest value, the previous quarter's, and the change between them, as the summary prints them;
+    `coverage`: '4 of 9 reporters' when the latest total is provisional."""
     ind = review.catalog.indicators[code]
     points = review.series.get(code, [])
     latest = points[-1] if points else None
@@ -309,26 +325,32 @@ def summary_row(review: Review, code: str, lang: str) -> dict[str, str]:
     if latest and before and latest.period != before.period:
         delta = latest.value - before.value
         change = ("+" if delta > 0 else "") + fmt_number(delta, lang) if delta else "0"
+    cov = review.coverage.get(code, {}).get(latest.period) if latest else None
     return {
         "latest": f"{fmt_number(latest.value, lang)} {unit}" if latest else "—",
         "previous": f"{fmt_number(before.value, lang)}" if before else "—",
         "change": change,
+        "coverage": cov.label(lang) if cov is not None and not cov.complete else "",
     }
 
 
 def _side_text(ind: Indicator, assessments: list[Assessment], points: list[Point], lang: str,
                previous: tuple[str, str] | None = None, compact: bool = False,
-               revised: dict[int, str] | None = None) -> alt.LayerChart:
+               revised: dict[int, str] | None = None, provisional: str = "") -> alt.LayerChart:
     latest = points[-1] if points else None
     unit = ind.unit_label(lang)
     lines = [
         {"text": text("latest", lang) + (f" · {fmt_period(latest.period, lang)}" if latest else ""), "y": 0, "size": 15, "colour": "#555"},
         {"text": f"{fmt_number(latest.value, lang)} {unit}" if latest else "—", "y": 22, "size": 34, "bold": True},
     ]
-    y = 86
+    y, top = 86, 70
+    for part in wrap(provisional, 44) if provisional else []:  # a provisional total: k of n reporters, who is missing
+        lines.append({"text": part, "y": top, "size": 13, "colour": "#8A5A00", "bold": True})
+        top += 17
+        y += 17
     if previous:
-        lines.append({"text": previous[0], "y": 70, "size": 13, "colour": "#444"})
-        y = 100
+        lines.append({"text": previous[0], "y": top, "size": 13, "colour": "#444"})
+        y += 14
     for a in assessments:
         target = ind.target(a.horizon)
         mark = f" ({text('illustrative', lang)})" if ind.target_source(a.horizon) == "illustrative" else ""
@@ -423,7 +445,8 @@ def indicator_panel(review: Review, code: str, lang: str) -> alt.TopLevelMixin:
     row = summary_row(review, code, lang)
     previous = (text("previous_line", lang, previous=fmt_period(review.previous, lang), value=row["previous"], change=row["change"]), "")
     side = _side_text(ind, assessments, points, lang, previous if row["previous"] != "—" else None,
-                      compact=needs_commentary(review, code), revised=target_revisions(review, code, lang))
+                      compact=needs_commentary(review, code), revised=target_revisions(review, code, lang),
+                      provisional=provisional_text(review, code, lang))
     pillar = review.catalog.pillars.get(ind.pillar)
     extra = f"{text('pillar', lang, n=ind.pillar)}" + (f" · {pillar.name_vi if lang == 'vi' else pillar.name_en}" if pillar else "")
     source = f"{text('unit', lang)}: {ind.unit_label(lang)} · {text('source', lang)}: {ind.source_line(lang)}"

@@ -377,6 +377,10 @@ STRINGS.update({
         "vi": "Mục tiêu là mục tiêu quốc gia: chuỗi của một đơn vị hoặc một phân tổ chỉ thể hiện xu hướng, không đánh giá trạng thái.",
         "en": "Targets are national: one reporter's or one breakdown's series shows its trend, not a status.",
     },
+    "series_target": {
+        "vi": "Danh mục giao mục tiêu riêng cho chuỗi số liệu này (đơn vị hoặc phân tổ): trạng thái được đánh giá theo mục tiêu đó, không theo mục tiêu quốc gia.",
+        "en": "The catalog gives this series (reporter or breakdown) a target of its own: its status is judged against that target, not the national one.",
+    },
     "warning_marker": {"vi": "Cảnh báo", "en": "Warning"},
     "warnings_on_values": {
         "vi": "{n} giá trị đã được nạp kèm cảnh báo (đã được xác nhận):",
@@ -385,7 +389,12 @@ STRINGS.update({
     "acknowledged_by": {"vi": "Người xác nhận", "en": "Acknowledged by"},
     "provisional_title": {"vi": "Số tổng hợp tạm tính (thiếu đơn vị báo cáo)", "en": "Provisional totals (reporters missing)"},
     "provisional_none": {"vi": "Mọi kỳ đều đủ đơn vị báo cáo.", "en": "Every period's total has all expected reporters."},
-    "missing_reporters": {"vi": "Đơn vị chưa báo cáo", "en": "Missing reporters"},
+    "missing_reporters": {"vi": "Đơn vị chưa báo cáo (chậm)", "en": "Late reporters (nothing received)"},
+    "waiting_reporters": {"vi": "Đã gửi, chờ phê duyệt", "en": "Received, waiting for approval"},
+    "waiting_reporters_note": {
+        "vi": "Số liệu đã nhận nhưng chưa được phê duyệt không tính vào số tổng hợp; kỳ sẽ đủ khi được phê duyệt (trang Phê duyệt).",
+        "en": "Values received but not yet approved are not counted in the totals; the period becomes complete once they are approved (Approvals page).",
+    },
     "follow_up_title": {"vi": "Giá trị cần theo dõi", "en": "Values to follow up"},
     "follow_up_none": {"vi": "Không có giá trị nào được nạp kèm cảnh báo.", "en": "No value was loaded with a warning."},
     "warning": {"vi": "Cảnh báo", "en": "Warning"},
@@ -420,6 +429,7 @@ STRINGS.update({
     "before": {"vi": "Trước", "en": "Before"},
     "after": {"vi": "Sau", "en": "After"},
     "horizon": {"vi": "Mốc", "en": "Horizon"},
+    "cell": {"vi": "Ô", "en": "Cell"},
 })
 
 

@@ -35,6 +35,8 @@ def _print_plan(o, lang: str, detail_lines: int) -> None:
     bd = lambda b: total if b == "{}" else breakdown_text(b)  # noqa: E731
     for w in plan.warnings[:detail_lines]:
         where = (f"row {w.row}" if en else f"dòng {w.row}") if w.row is not None else ""
+        if w.params.get("cell"):  # a workbook's cell as Excel shows it, e.g. Sheet1!D14
+            where = f"{w.params['cell']}, {where}"
         print(f"    {'warning' if en else 'cảnh báo'}  {o.file_name}, {where}: {w.indicator} {w.reporter} {w.period} "
               f"({bd(w.breakdown)}): {w.message(lang)}")
     if len(plan.warnings) > detail_lines:
@@ -48,7 +50,7 @@ def _print_plan(o, lang: str, detail_lines: int) -> None:
         return
     for r in plan.revisions[:detail_lines]:
         print(f"    {'revised' if en else 'sửa đổi'}  {r.indicator} {r.reporter} {r.period} ({bd(r.breakdown)}): "
-              f"{fmt(r.old, lang)} → {fmt(r.new, lang)}  ({'row' if en else 'dòng'} {r.row})")
+              f"{fmt(r.old, lang)} → {r.new_text(lang)}  ({(r.cell + ', ') if r.cell else ''}{'row' if en else 'dòng'} {r.row})")
     if plan.revised > min(len(plan.revisions), detail_lines):
         print(f"    ... {plan.revised - min(len(plan.revisions), detail_lines)} more revision(s)" if en
               else f"    ... và {plan.revised - min(len(plan.revisions), detail_lines)} giá trị sửa đổi khác")
@@ -231,13 +233,20 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     for row in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    shown = "approved values only" if view == APPROVED else "including values waiting for approval"
-    print(f"\nas of {as_of or 'latest data'}; {shown}; * illustrative target; rates per year (compound: share, linear: units)")
+    lang = args.lang or settings.language
+    if lang == "vi":
+        shown = "chỉ số liệu đã phê duyệt" if view == APPROVED else "kể cả số liệu chờ phê duyệt"
+        print(f"\ntính đến {as_of or 'số liệu mới nhất'}; {shown}; * mục tiêu minh họa; tốc độ mỗi năm "
+              "(compound: tỷ lệ, linear: đơn vị)")
+    else:
+        shown = "approved values only" if view == APPROVED else "including values waiting for approval"
+        print(f"\nas of {as_of or 'latest data'}; {shown}; * illustrative target; rates per year (compound: share, linear: units)")
     if pending:
-        print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):")
+        print("\nprovisional totals (an expected reporter is missing; statuses use the latest complete period):" if lang == "en"
+              else "\nsố tổng hợp tạm tính (thiếu đơn vị báo cáo; trạng thái dựa trên kỳ đầy đủ gần nhất):")
         for code, items in pending.items():
             for c in items:
-                print(f"  {code} {c.period}: {c.label('en')}; missing {', '.join(c.missing)}")
+                print(f"  {code} {c.period}: {c.label(lang)}; {'missing' if lang == 'en' else 'thiếu'} {', '.join(c.missing)}")
     return EXIT_OK
 
 
@@ -485,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", metavar="CODE", help="only this indicator")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per indicator and horizon")
     p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
+    p.add_argument("--lang", choices=["vi", "en"], help="language of the notes under the table (default: KPI_LANGUAGE)")
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("report", help="render the quarterly review to PNG, PDF and HTML files",

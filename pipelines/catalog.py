@@ -332,7 +332,7 @@ def load_catalog(catalog_dir: Path) -> Catalog:
         from pipelines.targets import TargetVersion, check_versions
 
         versions = _validate(TargetVersion, t_path, _read_rows(t_path, problems), problems)
-        problems += check_versions(Catalog(pillars, indicators, reporters), versions, t_path.name)
+        problems += check_versions(Catalog(pillars, indicators, reporters, restricted=restricted), versions, t_path.name)
     if problems:
         raise CatalogError(problems)
     return Catalog(pillars=pillars, indicators=indicators, reporters=reporters, restricted=restricted,

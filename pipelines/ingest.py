@@ -229,6 +229,8 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     staged_rows = checked.observations.height
     # A value in a closed quarter is refused before anything else: no acknowledgement opens it.
     frozen, frozen_count = closed_period_problems(con, staged)
+    if read.cells is not None:  # a workbook's cell, and its value as the cell shows it
+        frozen = [read.cells.problem(p) for p in frozen]
     if frozen:
         load_id = _insert_load(con, {
             **base, **meta, "status": "rejected", "rows_read": checked.rows_read, "problem_count": frozen_count,
@@ -238,6 +240,9 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     # What the load would change, and whether it looks plausible: a file with warnings waits
     # for an analyst's acknowledgement (nothing written, no load row, the file left in place).
     plan = plan_load(con, checked.observations, catalog)
+    if read.cells is not None:
+        plan.warnings = [read.cells.warning(w) for w in plan.warnings]
+        plan.revisions = [read.cells.revision(r) for r in plan.revisions]
     if plan.warnings and not acknowledged_by:
         return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, plan=plan)
     con.execute("BEGIN")
@@ -530,4 +535,7 @@ def preview_load(data: bytes, settings: Settings, catalog: Catalog, today: date 
         if not checked.ok:
             return LoadPreview(Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info))
         plan = plan_load(con, checked.observations, catalog)  # type: ignore[arg-type]
+        if read.cells is not None:
+            plan.warnings = [read.cells.warning(w) for w in plan.warnings]
+            plan.revisions = [read.cells.revision(r) for r in plan.revisions]
         return LoadPreview(Preview("valid", checked.observations.height, [], 0, checked.info), plan)  # type: ignore[union-attr]

@@ -32,6 +32,15 @@ class Revision:
     old: float
     new: float
     row: int
+    cell: str | None = None  # a workbook's cell (Sheet1!D14)
+    excel: list | None = None  # [the cell's number, its number format]: the new value as the reporter's Excel shows it
+
+    def new_text(self, lang: str) -> str:
+        """The new value as the file shows it (a workbook's cell format), in the reader's marks."""
+        from pipelines.intake.excel_cells import excel_text
+        from pipelines.plausibility import fmt
+
+        return excel_text(self.excel[0], self.excel[1], lang) if self.excel else fmt(self.new, lang)
 
 
 @dataclass(frozen=True)

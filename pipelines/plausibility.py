@@ -182,6 +182,10 @@ def warning_message(code: str, params: Mapping[str, Any], lang: str = "en") -> s
             nums["bound_text"] = nums["bound_text"].replace("…", "đến")
     if code == "breakdown_sum":
         nums["tolerance"] = fmt(p["tolerance"], lang)
+    if p.get("excel"):  # a workbook's value as its cell shows it (e.g. 40.446,5 under #,##0.0)
+        from pipelines.problems import shown_numbers
+
+        nums.update(shown_numbers(p, lang))
     return WARNINGS[code][lang].format(**nums)
 
 

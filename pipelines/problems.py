@@ -182,6 +182,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the file mixes number formats: {dot_example} uses a dot for decimals but {comma_example} uses a comma; use one convention for the whole file",
         "vi": "tệp dùng lẫn hai cách viết số: {dot_example} dùng dấu chấm thập phân nhưng {comma_example} dùng dấu phẩy; hãy dùng một cách cho cả tệp",
     },
+    "text_number": {
+        "en": "'{comma_example}' is stored as text while the other values are numbers (e.g. {dot_example} in {dot_cell}); type it again as a number (or select the cell and use Convert to Number) so that Excel stores a number",
+        "vi": "'{comma_example}' được lưu dưới dạng văn bản trong khi các giá trị khác là số (ví dụ {dot_example} ở ô {dot_cell}); hãy nhập lại ô này dưới dạng số (hoặc chọn ô và dùng Convert to Number) để Excel lưu thành số",
+    },
     "closed_period": {
         "en": "{key}: {value} would change a value in a closed quarter (now {old}; {quarter} was closed by {actor} on {closed_on}), so nothing was loaded; an approver must first reopen it: kpi reopen --quarter {quarter} --reason \"...\"",
         "vi": "{key}: {value} sẽ làm thay đổi số liệu của quý đã khóa sổ (hiện là {old}; quý {quarter} do {actor} khóa ngày {closed_on}) nên không nạp gì; người phê duyệt phải mở lại quý trước: kpi reopen --quarter {quarter} --reason \"...\"",
@@ -233,9 +237,14 @@ class Problem:
     def message(self, lang: str = "en") -> str:
         template = MESSAGES[self.code][lang]
         params = {"value": self.value if self.value is not None else "", "column": self.column or "", **self.params}
+        params.update(shown_numbers(self.params, lang))
         if "hint" in template and "hint" not in params:
             params["hint"] = _hint(params.get("suggestions") or [], lang)
         return printable(template.format(**params))
+
+    def shown_value(self, lang: str = "en") -> str:
+        """The offending value as the reporter's Excel shows it (a workbook's typed number), else as written."""
+        return printable(shown_numbers(self.params, lang).get("value", self.value or ""))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -243,6 +252,16 @@ class Problem:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Problem":
         return cls(**data)
+
+
+def shown_numbers(params: dict[str, Any], lang: str) -> dict[str, str]:
+    """`params['excel']` ({name: [number, number format or None]}) written as Excel shows each
+    number in `lang` (`71,6` in Vietnamese): numbers from a workbook's cells, or stored values
+    quoted beside them (no format: Excel's General)."""
+    from pipelines.intake.excel_cells import excel_text
+
+    return {name: excel_text(float(number), number_format, lang)
+            for name, (number, number_format) in (params.get("excel") or {}).items()}
 
 
 def _hint(suggestions: list[str], lang: str) -> str:

@@ -350,7 +350,9 @@ def closed_period_problems(con: duckdb.DuckDBPyConnection, observations: Any) ->
         problems.append(Problem(
             "closed_period", row=row_number, column="value", value=format_number(new),
             params={"key": key, "old": "-" if old is None else format_number(old), "quarter": closure.quarter,
-                    "actor": closure.actor, "closed_on": f"{closure.at_utc:%Y-%m-%d}"},
+                    "actor": closure.actor, "closed_on": f"{closure.at_utc:%Y-%m-%d}",
+                    # quoted as the reader's language writes numbers (71,6 in Vietnamese)
+                    "excel": {"value": [new, None], **({} if old is None else {"old": [old, None]})}},
         ))
     return problems, count
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import reporting_section, viewing
 from dashboard.components import footer, plain
-from dashboard.data import settings, snapshot, table, token, value_warnings
+from dashboard.data import pending_keys, settings, snapshot, table, token, value_warnings
 from dashboard.formatting import fmt_period
 from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
@@ -55,20 +55,28 @@ if pairs is not None and pairs.height:
 provisional_rows = [
     (code, c) for code, by_period in (snap.coverage if snap else {}).items() for c in by_period.values() if not c.complete
 ]
+# A reporter "missing" from the approved figures may have sent the period already, its values
+# waiting for approval: said apart from the reporters who are late (nothing received).
+waiting = {(i, r, p) for i, r, p, _ in pending_keys(token())}
 st.subheader(t("provisional_title"))
 if not provisional_rows:
     st.success(t("provisional_none"))
 else:
+    late_of = [[r for r in c.missing if (code, r, c.period) not in waiting] for code, c in provisional_rows]
+    waiting_of = [[r for r in c.missing if (code, r, c.period) in waiting] for code, c in provisional_rows]
     st.dataframe(
         pl.DataFrame({
             t("page_indicator"): [code for code, _ in provisional_rows],
             t("period"): [fmt_period(c.period, lg) for _, c in provisional_rows],
             t("coverage"): [c.label(lg) for _, c in provisional_rows],
-            t("missing_reporters"): [", ".join(c.missing) for _, c in provisional_rows],
+            t("missing_reporters"): [", ".join(r) for r in late_of],
+            t("waiting_reporters"): [", ".join(r) for r in waiting_of],
         }, schema={t("page_indicator"): pl.String, t("period"): pl.String, t("coverage"): pl.String,
-                   t("missing_reporters"): pl.String}),
+                   t("missing_reporters"): pl.String, t("waiting_reporters"): pl.String}),
         hide_index=True, width="stretch", key="provisional_totals",
     )
+    if any(waiting_of):
+        st.caption(t("waiting_reporters_note"))
 
 # Values loaded with an acknowledged warning, still current: to follow up with the reporter.
 follow_up = value_warnings(token(), None, viewing.current_view())
@@ -84,9 +92,10 @@ else:
             t("warning"): [w["warning"].message(lg) for w in follow_up],
             t("file"): [w["file_name"] for w in follow_up],
             t("row"): [w["row_number"] for w in follow_up],
+            t("cell"): [str(w["warning"].params.get("cell") or "") for w in follow_up],  # a workbook's cell, e.g. Sheet1!D14
             t("acknowledged_by"): [w["acknowledged_by"] for w in follow_up],
         }, schema={t("page_indicator"): pl.String, t("reporter"): pl.String, t("period"): pl.String, t("warning"): pl.String,
-                   t("file"): pl.String, t("row"): pl.Int64, t("acknowledged_by"): pl.String}),
+                   t("file"): pl.String, t("row"): pl.Int64, t("cell"): pl.String, t("acknowledged_by"): pl.String}),
         hide_index=True, width="stretch", key="values_to_follow_up",
     )
 
@@ -137,7 +146,7 @@ elif rejected.height:
         pl.DataFrame({
             t("row"): [p.row for p in problems],
             t("column"): [p.column or "" for p in problems],
-            t("value"): [p.value or "" for p in problems],
+            t("value"): [p.shown_value(lg) for p in problems],  # a workbook's number as its Excel shows it
             t("reason"): [p.message(lg) for p in problems],
         }, schema={t("row"): pl.Int64, t("column"): pl.String, t("value"): pl.String, t("reason"): pl.String}),
         hide_index=True, width="stretch",

@@ -94,12 +94,14 @@ else:
     st.subheader(t("working_title"))
     if not detail.national:
         st.info(t("trend_only"))
+    elif detail.own_target:
+        st.info(t("series_target"))
     for col, (_, heading, working) in zip(st.columns(2), detail.working):
         with col.container(border=True):
             st.markdown(heading, unsafe_allow_html=True)
             st.markdown(working)
     st.caption(t("working_rule"))
-    for h in (2030, 2045):  # a revised target says so, with the earlier value and when (text from data: st.text)
+    for h in (2030, 2045) if not detail.own_target else ():  # a revised national target says so (text from data: st.text)
         revised = previous_target(snap.catalog, code, h, date.today())
         if revised:
             st.text(t("target_history", horizon=h, date=fmt_date(revised[1].effective_from),

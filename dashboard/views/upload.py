@@ -67,12 +67,14 @@ for f in files:
                 st.warning(t("preview_warnings", file=plain(f.name), n=len(plan.warnings)))
                 st.dataframe(pl.DataFrame({
                     t("row"): [w.row for w in plan.warnings],
+                    # a workbook's cell as Excel shows it (Sheet1!D14); blank for a CSV
+                    t("cell"): [str(w.params.get("cell") or "") for w in plan.warnings],
                     t("page_indicator"): [w.indicator for w in plan.warnings],
                     t("reporter"): [w.reporter for w in plan.warnings],
                     t("period"): [fmt_period(w.period, lg) for w in plan.warnings],
                     t("breakdown"): [bd(w.breakdown) for w in plan.warnings],
                     t("warning"): [w.message(lg) for w in plan.warnings],
-                }, schema={t("row"): pl.Int64, t("page_indicator"): pl.String, t("reporter"): pl.String,
+                }, schema={t("row"): pl.Int64, t("cell"): pl.String, t("page_indicator"): pl.String, t("reporter"): pl.String,
                            t("period"): pl.String, t("breakdown"): pl.String, t("warning"): pl.String}),
                     hide_index=True, width="stretch", key=f"warnings_{hashlib.sha256(data).hexdigest()[:12]}")
             if plan.revisions:
@@ -84,7 +86,8 @@ for f in files:
                         t("period"): [fmt_period(r.period, lg) for r in plan.revisions],
                         t("breakdown"): [bd(r.breakdown) for r in plan.revisions],
                         t("old_value"): [fmt_number(r.old, lg) for r in plan.revisions],
-                        t("new_value"): [fmt_number(r.new, lg) for r in plan.revisions],
+                        # a workbook's value as its Excel shows it (its cell's format)
+                        t("new_value"): [r.new_text(lg) if r.excel else fmt_number(r.new, lg) for r in plan.revisions],
                     }), hide_index=True, width="stretch")
             if plan.status_moves:
                 st.markdown("**" + t("preview_status_moves") + "**")

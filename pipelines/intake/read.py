@@ -26,6 +26,7 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    cells: "ExcelCells | None" = None  # a workbook's sheet, header and typed numbers (pipelines.intake.check)
 
 
 _BLANK_BYTES = b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"

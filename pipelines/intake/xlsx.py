@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from datetime import date, datetime
 
+from pipelines.intake.excel_cells import NumberCells
 from pipelines.intake.exact_reader import whole_records
 from pipelines.intake.limits import Budget, OverLimit, default_budget
 from pipelines.intake.table import Table
@@ -61,17 +62,19 @@ def whole_xlsx(data: bytes, budget: Budget | None = None) -> Table:
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        table = whole_records(_sheet_records(workbook, sheet, budget), ragged_ok=True, budget=budget)
+        numbers = NumberCells()
+        table = whole_records(_sheet_records(workbook, sheet, budget, numbers), ragged_ok=True, budget=budget)
         table.sheet_name = sheet.title  # type: ignore[attr-defined] - problems then name cells as Excel does
+        table.number_cells = numbers  # type: ignore[attr-defined] - … and quote numbers as Excel shows them
         return table
     finally:
         workbook.close()
 
 
-def _sheet_records(workbook, sheet, budget: Budget) -> Iterator[tuple[int, list[str]]]:
+def _sheet_records(workbook, sheet, budget: Budget, numbers: NumberCells) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of each row the sheet holds, as openpyxl's read-only sheet gives them
     but without its padding: rows missing from the sheet are blank (and skipped anyway), and a
-    row has cells up to its last value."""
+    row has cells up to its last value. Each typed number's cell and format go to `numbers`."""
     from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._reader import WorkSheetParser
@@ -95,4 +98,6 @@ def _sheet_records(workbook, sheet, budget: Budget) -> Iterator[tuple[int, list[
                 if cell["column"] >= 1:
                     ro = ReadOnlyCell(sheet, **cell)
                     cells[cell["column"] - 1] = _excel_cell(ro.value, ro.number_format)
+                    if isinstance(ro.value, (int, float)) and not isinstance(ro.value, bool):
+                        numbers.add(row_no, cell["column"] - 1, ro.number_format)
             yield row_no, cells

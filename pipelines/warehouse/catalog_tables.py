@@ -31,9 +31,10 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         con.execute("DELETE FROM target_versions")
         if catalog.target_versions:
             con.executemany(
-                "INSERT INTO target_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[v.indicator, v.horizon, v.value, v.effective_from, v.source, v.reason_vi, v.reason_en]
-                 for v in catalog.target_versions],
+                "INSERT INTO target_versions (indicator, horizon, value, effective_from, source, reason_vi, reason_en, "
+                "reporter, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[v.indicator, v.horizon, v.value, v.effective_from, v.source, v.reason_vi, v.reason_en, v.reporter,
+                  v.breakdown] for v in catalog.target_versions],
             )
         rows = [[d.dimension, d.value, d.name_vi, d.name_en] for vals in catalog.restricted.values() for d in vals.values()]
         if rows:

@@ -168,6 +168,12 @@ MIGRATIONS: list[str] = [
         SELECT * FROM commentary
         QUALIFY row_number() OVER (PARTITION BY indicator, quarter, lang ORDER BY commentary_id DESC) = 1;
     """,
+    # version 5 (issue 16): a target of one reporter's or one breakdown's own series (targets.csv's
+    # optional reporter and breakdown columns; blank for a national target).
+    """
+    ALTER TABLE target_versions ADD COLUMN reporter VARCHAR DEFAULT '';
+    ALTER TABLE target_versions ADD COLUMN breakdown VARCHAR DEFAULT '';
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -27,7 +27,8 @@ def test_vietnamese(sample_dir, open_app):
         {"Đơn vị báo cáo": "CANTHO", "Chỉ tiêu": "OFFICIALS_TRAINED", "Kỳ gần nhất đã gửi": "Quý 2/2026"}]
     assert provisional.to_dict("records") == [
         {"Chỉ tiêu": "OFFICIALS_TRAINED", "Kỳ": "Quý 3/2026", "Mức đầy đủ": "6 trên 8 đơn vị báo cáo",
-         "Đơn vị chưa báo cáo": "CANTHO, HAIPHONG"}]  # CANTHO late; HAIPHONG's value waits for approval
+         "Đơn vị chưa báo cáo (chậm)": "CANTHO", "Đã gửi, chờ phê duyệt": "HAIPHONG"}]  # CANTHO late; HAIPHONG waits for approval
+    assert any(c.value.startswith("Số liệu đã nhận nhưng chưa được phê duyệt không tính") for c in at.caption)
     assert list(arrivals.columns)[0] == "Đơn vị báo cáo"
     assert list(arrivals.columns)[-1] == "Quý 3/2026" and "Năm 2025" in arrivals.columns
     assert {"MOFA", "HANOI", "HCMC"} <= set(arrivals["Đơn vị báo cáo"])
@@ -68,7 +69,8 @@ def test_english(sample_dir, open_app):
         "What arrived, by reporter and period", "Load log", "Report of a rejected file", *DEADLINE_SECTION_EN]
     missing, provisional, arrivals, log, problems = (d.value for d in list(at.dataframe)[:5])
     assert provisional.to_dict("records") == [
-        {"Indicator": "OFFICIALS_TRAINED", "Period": "Q3 2026", "Coverage": "6 of 8 reporters", "Missing reporters": "CANTHO, HAIPHONG"}]
+        {"Indicator": "OFFICIALS_TRAINED", "Period": "Q3 2026", "Coverage": "6 of 8 reporters",
+         "Late reporters (nothing received)": "CANTHO", "Received, waiting for approval": "HAIPHONG"}]
     assert list(arrivals.columns)[-1] == "Q3 2026" and "2025" in arrivals.columns
     assert list(log.columns) == ["#", "File", "Loaded at", "Status", "Rows", "Revised", "Problems"]
     assert log.iloc[0]["Status"] == "Rejected"

@@ -101,3 +101,53 @@ def test_hard_errors_stay_errors_alongside_the_preview(kpi, write_csv):
     result = kpi("ingest", "--dry-run", bad)
     assert result.returncode == 1
     assert result.stdout.startswith("would reject bad.csv: 1 problem(s); bad.csv, row 2, column value: 12.5 is not a whole number")
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", "warning  budget_in_million_formatted.xlsx, 'Báo cáo'!D2, row 2: BUDGET_OPERATING HANOI 2025 (total): "
+           "39,385.5 is 1,082 times the previous value 36.4 (2024)"),
+    ("vi", "cảnh báo  budget_in_million_formatted.xlsx, 'Báo cáo'!D2, dòng 2: BUDGET_OPERATING HANOI 2025 (tổng): "
+           "39.385,5 gấp 1.082 lần giá trị trước 36,4 (2024)"),
+])
+def test_workbook_warning_names_the_cell_and_quotes_the_value_as_excel_shows_it(kpi, golden, lang, line):
+    """The cell holds 39385.5 under `#,##0.0`: a Vietnamese Excel shows 39.385,5, an English one 39,385.5."""
+    assert kpi("ingest", golden("budget_history.csv")).returncode == 0
+    result = kpi("ingest", "--dry-run", "--lang", lang, golden("budget_in_million_formatted.xlsx"))
+    assert result.returncode == 1
+    assert line in result.stdout, result.stdout
+
+
+def test_workbook_fraction_for_percent_in_json(kpi, golden):
+    kpi("ingest", golden("online_pct_history.csv"))
+    result = kpi("ingest", "--dry-run", "--json", "--lang", "vi", golden("online_pct_as_fraction.xlsx"))
+    (warning,) = json.loads(result.stdout)["files"][0]["warnings"]
+    assert warning["params"]["cell"] == "Sheet1!D2" and warning["row"] == 2
+    assert warning["message"].startswith("0,86 có vẻ là phân số")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "percent_over_100_formatted.xlsx, Sheet1!D2, row 2, column value: 123.4% is outside 0..100"),
+    ("vi", "percent_over_100_formatted.xlsx, Sheet1!D2, dòng 2, cột value: 123,4% nằm ngoài khoảng 0..100"),
+])
+def test_rejected_workbook_quotes_the_cell_as_excel_shows_it(kpi, golden, lang, text):
+    result = kpi("ingest", "--lang", lang, golden("percent_over_100_formatted.xlsx"))
+    assert result.returncode == 1
+    assert text in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("en", "    revised  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (total): 85.2 → 86.0%  (Sheet!D2, row 2)"),
+    ("vi", "    sửa đổi  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (tổng): 85,2 → 86,0%  (Sheet!D2, dòng 2)"),
+])
+def test_dry_run_of_a_workbook_shows_the_new_value_as_its_cell_does(kpi, golden, tmp_path, lang, line):
+    import openpyxl
+
+    kpi("ingest", golden("online_pct_history.csv"))
+    book = openpyxl.Workbook()
+    book.active.append(["indicator", "reporter", "period", "value", "unit"])
+    book.active.append(["DIGITAL_FULL_ONLINE_PCT", "MOFA", "2026-Q2", 0.86, "%"])
+    book.active["D2"].number_format = "0.0%"
+    path = tmp_path / "revision.xlsx"
+    book.save(path)
+    result = kpi("ingest", "--dry-run", "--lang", lang, path)
+    assert line in result.stdout.splitlines(), result.stdout

@@ -31,3 +31,11 @@ def test_dry_run_of_a_partial_year_shows_no_status_move(kpi):
     result = kpi("ingest", "--dry-run", GOLDEN / "specialists_2026_four_of_nine.csv")
     assert result.returncode == 0
     assert "status" not in result.stdout.replace("dry run", "")
+
+
+def test_partial_year_is_said_in_vietnamese_too(kpi):
+    kpi("ingest", GOLDEN / "specialists_2024_2025_nine_reporters.csv")
+    kpi("ingest", GOLDEN / "specialists_2026_four_of_nine.csv")
+    text = kpi("progress", "--indicator", "STAFF_SPECIALISTS", "--include-pending", "--lang", "vi").stdout
+    assert "số tổng hợp tạm tính (thiếu đơn vị báo cáo; trạng thái dựa trên kỳ đầy đủ gần nhất):" in text
+    assert "STAFF_SPECIALISTS 2026: 4 trên 9 đơn vị báo cáo; thiếu DANANG, HAIPHONG, HANOI, HCMC, MOIT" in text

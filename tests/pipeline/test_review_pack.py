@@ -153,3 +153,31 @@ def test_an_off_track_slide_carries_its_commentary_next_steps_and_owner(warehous
     # An indicator on track has no commentary block.
     on_track = next(c for c in review.catalog.indicators if not needs_commentary(review, c))
     assert not any("Commentary" in t or "No commentary" in t for t in _texts(indicator_panel(review, on_track, "en")))
+
+
+def _slide_texts(chart) -> list[str]:
+    spec = chart.to_dict()
+    return [row["text"] for data in spec.get("datasets", {}).values() for row in data if "text" in row]
+
+
+@pytest.mark.parametrize("lang, coverage, line", [
+    ("en", "2 of 3 reporters", "Provisional: 2 of 3 reporters; missing HCMC"),
+    ("vi", "2 trên 3 đơn vị báo cáo", "Tạm tính: 2 trên 3 đơn vị báo cáo; thiếu HCMC"),
+])
+def test_a_provisional_total_says_k_of_n_reporters_on_the_summary_and_its_slide(settings, catalog, write_csv,
+                                                                                lang, coverage, line):
+    """Three cities train officials every quarter; HCMC has not sent 2026-Q3: the review's latest total is provisional."""
+    rows = [["OFFICIALS_TRAINED", city, period, "100", "persons", ""]
+            for period in ("2025-Q4", "2026-Q1", "2026-Q2") for city in ("HANOI", "HCMC", "DANANG")]
+    rows += [["OFFICIALS_TRAINED", city, "2026-Q3", "110", "persons", ""] for city in ("HANOI", "DANANG")]
+    [outcome] = ingest([write_csv("training.csv", rows)], settings, catalog, today=TODAY)
+    assert outcome.status == "loaded", outcome.problems
+    approve_everything(settings)
+    review = load_review(settings.warehouse_path, "2026-Q3", generated_at=AT)
+    summary = _slide_texts(summary_panel(review, lang))
+    assert coverage in summary
+    slide = " ".join(_slide_texts(indicator_panel(review, "OFFICIALS_TRAINED", lang)))  # wrapped lines joined
+    assert line in slide
+    complete = _slide_texts(indicator_panel(load_review(settings.warehouse_path, "2026-Q2", generated_at=AT),
+                                            "OFFICIALS_TRAINED", lang))
+    assert not any(coverage in t for t in complete)  # every city sent Q2: nothing provisional

@@ -256,3 +256,13 @@ def test_a_closed_quarters_review_reads_the_same_after_later_loads_and_approvals
     assert before is not None and after is not None
     assert (after.series, after.now, after.before) == (before.series, before.now, before.before)
     assert after.activity.equals(before.activity)
+
+
+def test_a_closed_quarter_quotes_the_numbers_in_the_readers_marks(settings, write_csv):
+    load(settings, write_csv, "a.csv", [["BUDGET_OPERATING", "MOFA", "2025", "3000.5", "billion VND", ""]])
+    approve(settings, "MOFA", "2025", actor="chi")
+    close_quarter(settings, "2026-Q2", actor="chi", reason="review of 2026-Q2", today=TODAY)
+    rejected = load(settings, write_csv, "late.csv", [["BUDGET_OPERATING", "MOFA", "2025", "3100.25", "billion VND", ""]])
+    [problem] = rejected.problems
+    assert problem.message("vi").startswith("BUDGET_OPERATING MOFA 2025: 3100,25 sẽ làm thay đổi số liệu của quý đã khóa sổ (hiện là 3000,5;")
+    assert problem.message("en").startswith("BUDGET_OPERATING MOFA 2025: 3100.25 would change a value in a closed quarter (now 3000.5;")

@@ -88,3 +88,72 @@ def test_the_review_judges_against_the_target_in_force_and_shows_the_change(ware
     assert "1,500 » 1,800" not in " ".join(_texts(changes_panel(q2, "en")))
     slide = " ".join(_texts(indicator_panel(q3, "OFFICIALS_TRAINED", "vi")))
     assert "Mục tiêu 2030: 1.800 người" in slide and "điều chỉnh ngày 15/08/2026, trước đó 1.500" in slide
+
+
+# -- a series' own target: targets.csv's optional reporter and breakdown columns -------------------
+
+SERIES_HEADER = "indicator,horizon,value,effective_from,source,reason_vi,reason_en,reporter,breakdown\n"
+HANOI_NEGOTIATION = ("OFFICIALS_TRAINED,2030,60,2026-01-01,illustrative,Chỉ tiêu riêng của Hà Nội,"
+                     "Hanoi's own target,HANOI,program=negotiation\n")
+
+
+def series_catalog(tmp_path, rows: str = HANOI_NEGOTIATION):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    original = (folder / "targets.csv").read_text(encoding="utf-8").splitlines()[1:]
+    (folder / "targets.csv").write_text(SERIES_HEADER + "\n".join(original) + "\n" + rows, encoding="utf-8")
+    return folder
+
+
+def test_a_series_target_belongs_to_its_series_only(tmp_path):
+    from pipelines.targets import series_targets
+
+    catalog = load_catalog(series_catalog(tmp_path))
+    negotiation = '{"program":"negotiation"}'
+    [own] = series_targets(catalog, "OFFICIALS_TRAINED", "HANOI", negotiation, date(2026, 9, 30)).values()
+    assert (own.value, own.reporter, own.breakdown_key, own.source) == (60, "HANOI", negotiation, "illustrative")
+    assert series_targets(catalog, "OFFICIALS_TRAINED", "HANOI", negotiation, date(2025, 12, 31)) == {}  # not yet in force
+    assert series_targets(catalog, "OFFICIALS_TRAINED", "HANOI", "{}", date(2026, 9, 30)) == {}  # Hanoi's total: none
+    assert series_targets(catalog, "OFFICIALS_TRAINED", "", negotiation, date(2026, 9, 30)) == {}  # every reporter's: none
+    assert series_targets(catalog, "OFFICIALS_TRAINED", "HCMC", negotiation, date(2026, 9, 30)) == {}
+    # The national target is untouched: no revision, no change in the review's list.
+    assert in_force(catalog, date(2026, 9, 30)).indicators["OFFICIALS_TRAINED"].target(2030) == 1800
+    assert previous_target(catalog, "OFFICIALS_TRAINED", 2030, date(2026, 9, 30))[0] == 1500
+    assert [v.reporter for _, v in changes_between(catalog, date(2025, 12, 1), date(2026, 9, 30))] == [""]
+
+
+@pytest.mark.parametrize("row, named", [
+    ("OFFICIALS_TRAINED,2030,60,2026-01-01,plan,lý do,reason,HANOII,", "field reporter: 'HANOII' is not in reporters.csv"),
+    ("OFFICIALS_TRAINED,2030,60,2026-01-01,plan,lý do,reason,,negotiation", "field breakdown: write dimension=value"),
+    ("MISSIONS_ABROAD,2030,60,2026-01-01,plan,lý do,reason,,mission_type=embasy", "field breakdown: 'embasy' is not an allowed"),
+    ("DIGITAL_FULL_ONLINE_PCT,2030,120,2026-01-01,plan,lý do,reason,MOFA,", "a percent target must be within 0..100"),
+    (HANOI_NEGOTIATION.strip() + "\n" + HANOI_NEGOTIATION.strip(), "same indicator, series, horizon and date as line"),
+])
+def test_a_bad_series_target_stops_the_catalog_with_file_line_and_field(tmp_path, row, named):
+    folder = tmp_path / "catalog"
+    shutil.copytree(DEFAULT_CATALOG_DIR, folder)
+    (folder / "targets.csv").write_text(SERIES_HEADER + row + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(folder)
+    assert any(named in p for p in caught.value.problems), caught.value.problems
+
+
+def test_a_series_target_needs_no_national_one(tmp_path):
+    """BUDGET_OPERATING has no national 2030 target; a reporter's own one is fine."""
+    folder = series_catalog(tmp_path, "BUDGET_OPERATING,2030,50,2026-01-01,illustrative,lý do,reason,HANOI,\n")
+    assert load_catalog(folder).target_versions[-1].reporter == "HANOI"
+
+
+def test_series_targets_are_published_with_the_data(tmp_path, write_csv):
+    from pipelines.targets import series_targets
+    from tests.support.warehouse import make_settings
+
+    folder = series_catalog(tmp_path)
+    settings = make_settings(tmp_path / "data", catalog_dir=folder)
+    rows = [["OFFICIALS_TRAINED", "HANOI", "2026-Q3", "48", "persons", ""]]
+    [outcome] = ingest([write_csv("t.csv", rows)], settings, load_catalog(folder), today=TODAY)
+    assert outcome.status == "loaded", outcome.problems
+    with open_reader(settings.warehouse_path) as con:
+        stored = read_catalog(con, date(2026, 9, 30))
+    assert set(series_targets(stored, "OFFICIALS_TRAINED", "HANOI", '{"program":"negotiation"}', date(2026, 9, 30))) == {2030}
+    assert stored.indicators["OFFICIALS_TRAINED"].target(2030) == 1800
