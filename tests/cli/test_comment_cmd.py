@@ -6,6 +6,7 @@ import pytest
 
 from pipelines.commentary import current_for_quarter, history
 from pipelines.ingest import ingest
+from pipelines.visibility import INCLUDING_PENDING
 from pipelines.warehouse.store import open_reader
 from tests.support.warehouse import TODAY
 
@@ -29,7 +30,7 @@ def test_a_second_comment_is_a_new_version_and_the_first_is_kept(kpi, loaded):
     assert second.returncode == 0, second.stderr
     assert "earlier versions are kept" in second.stdout
     with open_reader(loaded.warehouse_path) as con:
-        current = current_for_quarter(con, "2026-Q3")["MISSIONS_ABROAD"]["vi"]
+        current = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)["MISSIONS_ABROAD"]["vi"]
         versions = history(con, "MISSIONS_ABROAD", "2026-Q3")
     assert current.happened == "Đã mở thêm 1 cơ quan; đang chuẩn bị 2 cơ quan"
     assert current.challenges == "Ngân sách" and current.author == "analyst1" and current.owner == "MOFA"
@@ -40,7 +41,7 @@ def test_english_commentary_sits_beside_the_vietnamese(kpi, loaded):
     assert kpi(*ARGS, "--happened", "Một tổng lãnh sự quán mới").returncode == 0
     assert kpi(*ARGS, "--happened", "One new consulate general", "--lang", "en").returncode == 0
     with open_reader(loaded.warehouse_path) as con:
-        both = current_for_quarter(con, "2026-Q3")["MISSIONS_ABROAD"]
+        both = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)["MISSIONS_ABROAD"]
     assert both["vi"].happened == "Một tổng lãnh sự quán mới" and both["en"].happened == "One new consulate general"
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
 from pipelines.commentary import current_for_quarter, history
+from pipelines.visibility import INCLUDING_PENDING
 from pipelines.ingest import ingest
 from pipelines.intake.commentary_file import looks_like_commentary, parse_commentary
 from pipelines.warehouse.store import open_reader
@@ -28,7 +29,7 @@ def test_a_commentary_file_is_loaded_as_versions(settings, catalog, write_csv):
     second = write_csv("c2.csv", TEMPLATE + "MISSIONS_ABROAD,2026-Q3,MOFA,vi,Đã cập nhật,,\n")
     assert _load(settings, catalog, second).status == "loaded"
     with open_reader(settings.warehouse_path) as con:
-        now = current_for_quarter(con, "2026-Q3")
+        now = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)
         versions = history(con, "MISSIONS_ABROAD", "2026-Q3")
         load_ids = con.execute("SELECT DISTINCT load_id FROM commentary ORDER BY 1").fetchall()
     assert now["MISSIONS_ABROAD"]["vi"].happened == "Đã cập nhật"
