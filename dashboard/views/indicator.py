@@ -11,7 +11,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data, viewing
-from dashboard.commentary_view import commentary_form, quarter_commentary, show_commentary
+from dashboard.commentary_view import commentary_section
 from dashboard.components import footer, plain, target_text
 from dashboard.data import indicator_frame, settings, snapshot, token
 from dashboard.exports import png_bytes
@@ -109,11 +109,7 @@ else:
     review_quarters = quarters_available(snap.series)
     if review_quarters:
         st.subheader(t("commentary_title") + " · " + fmt_period(review_quarters[0], lg))
-        show_commentary(snap.catalog, code, review_quarters[0], quarter_commentary(token(), review_quarters[0]).get(code), lg)
-        viewer = st.session_state.get("current_user")
-        if viewer is not None and viewer.is_analyst:
-            with st.expander(t("commentary_write")):
-                commentary_form(snap.catalog, code, review_quarters[0], viewer.name, lg)
+        commentary_section(snap.catalog, code, review_quarters[0], version, shown_view, lg)
 
     # The data table, with the targets as rows of their own.
     st.subheader(t("table_title"))
