@@ -96,3 +96,28 @@ def test_any_text_round_trips_as_one_paragraph(catalog, text):
         assert entries == []
     else:
         assert entries[0].challenges == " ".join(text.split())
+
+
+def test_a_commentary_file_for_a_closed_quarter_is_rejected_naming_it(settings, catalog, write_csv):
+    from datetime import date
+
+    from pipelines.problems import format_problem
+    from pipelines.signoff import approve, close_quarter, reopen_quarter
+
+    figures = write_csv("m.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q2", "95", "agencies", ""]])
+    assert _load(settings, catalog, figures).status == "loaded"
+    approve(settings, "MOFA", "2026-Q2", "chi")
+    close_quarter(settings, "2026-Q2", "chi", today=date(2026, 7, 15))
+    notes = write_csv("c.csv", TEMPLATE + "MISSIONS_ABROAD,2026-Q2,MOFA,vi,Ổn định,,\n")
+    outcome = _load(settings, catalog, notes)
+    assert outcome.status == "rejected"
+    [problem] = outcome.problems
+    assert (problem.code, problem.row, problem.column) == ("commentary_closed", 2, "quarter")
+    assert format_problem(problem, "c.csv").startswith("c.csv, row 2, column quarter: 2026-Q2 is closed (by chi on ")
+    assert "kpi reopen --quarter 2026-Q2" in format_problem(problem, "c.csv")
+    assert "quý 2026-Q2 đã khóa sổ" in format_problem(problem, "c.csv", "vi")
+    with open_reader(settings.warehouse_path) as con:
+        assert history(con, "MISSIONS_ABROAD", "2026-Q2") == []
+    reopen_quarter(settings, "2026-Q2", "commentary to add", "chi")
+    again = write_csv("c_again.csv", TEMPLATE + "MISSIONS_ABROAD,2026-Q2,MOFA,vi,Ổn định (gửi lại),,\n")
+    assert _load(settings, catalog, again).status == "loaded"
