@@ -69,6 +69,9 @@ def show_commentary(catalog: Catalog, code: str, quarter: str, versions: dict[st
 def commentary_form(catalog: Catalog, code: str, quarter: str, author: str, lg: str) -> None:
     """An analyst writes a new version; earlier ones are kept. Validated by the same rules as `kpi comment`."""
     owners = list(catalog.reporters)
+    if st.session_state.pop(_CLEAR, False):  # set before the widgets exist: Streamlit sends the empty values
+        for key in ("cm_happened", "cm_challenges", "cm_next_steps"):
+            st.session_state[key] = ""
     with st.form(f"commentary_{code}_{quarter}", clear_on_submit=False):
         st.caption(t("commentary_form_help", quarter=fmt_period(quarter, lg)))
         owner = st.selectbox(t("commentary_owner"), owners, format_func=lambda o: owner_label(catalog, o, lg), key="cm_owner")
@@ -88,10 +91,12 @@ def commentary_form(catalog: Catalog, code: str, quarter: str, author: str, lg: 
         st.error(t("commentary_not_saved", reason=t("commentary_err_busy")))
         return
     st.session_state[SAVED_FLASH] = t("commentary_saved_waits" if settings().approval_on else "commentary_saved")
+    st.session_state[_CLEAR] = True  # saved: an empty form for the next version
     st.rerun()
 
 
 SAVED_FLASH = "commentary_saved_flash"
+_CLEAR = "commentary_clear_form"
 
 
 def saved_flash() -> None:
