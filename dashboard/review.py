@@ -26,7 +26,8 @@ from pipelines.coverage import Coverage
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
 from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
-from pipelines.visibility import APPROVED, View, scope_connection
+from pipelines.signoff import QuarterSignoff, quarter_signoff
+from pipelines.visibility import APPROVED, INCLUDING_PENDING, View, scope_connection
 from pipelines.targets import changes_between, in_force, previous_target
 from pipelines.warehouse.store import open_reader
 
@@ -72,10 +73,12 @@ class Review:
     activity: pl.DataFrame
     last_load: datetime | None
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    commentary: dict[str, dict[str, Commentary]] = field(default_factory=dict)  # indicator → lang → current
+    commentary: dict[str, dict[str, Commentary]] = field(default_factory=dict)  # indicator → lang → the view's version
     target_changes: list = field(default_factory=list)  # (value before, TargetVersion) effective in the quarter
     # Summed indicators: who was expected and who reported in each period (a provisional latest total says so).
     coverage: dict[str, dict[str, Coverage]] = field(default_factory=dict)
+    view: View = APPROVED
+    signoff: QuarterSignoff | None = None  # who approved the quarter's figures (None: no sign-off tables)
 
     @property
     def judged_on(self) -> date:
@@ -118,7 +121,8 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         revisions = queries.revisions(con, canonical, previous_quarter(previous), years=(str(year - 1), str(year)))
         activity = queries.quarter_activity(con, canonical, previous)
         last = con.execute("SELECT max(received_at) FROM loads WHERE status = 'loaded'").fetchall()[0][0]
-        commentary = current_for_quarter(con, canonical)
+        commentary = current_for_quarter(con, canonical, view)
+        signoff = quarter_signoff(con, canonical)
     series = {code: cut_as_of(points, canonical) for code, points in full.items()}
     moment = generated_at or datetime.now(timezone.utc)
     judged_on = min(period_end(canonical), moment.date())
@@ -137,6 +141,8 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         generated_at=moment,
         commentary=commentary,
         coverage=coverage,
+        view=view,
+        signoff=signoff,
     )
 
 
@@ -227,11 +233,22 @@ def _finish(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
 # --- panels ---------------------------------------------------------------------------------
 
 def approved_by(review: Review, lang: str) -> str | None:
-    """SIGN-OFF HOOK: who approved the quarter's figures and when, once sign-off (i17) exists.
-
-    None until then, and the cover says the figures are not yet approved. When merging sign-off,
-    return e.g. "Nguyễn Văn A, 05/01/2027" from its approvals table for `review.quarter`."""
-    return None
+    """Who approved the quarter's figures and when ("Nguyễn Văn A, 05/01/2027"), with what still
+    waits: in the approved view the reporters left out, in the view including pending the
+    pending values the pack shows. None when nobody approved any and nothing is said about waiting."""
+    so = review.signoff
+    if so is None:
+        return None
+    parts = []
+    if so.approvers:
+        parts.append(text("cover_approved_by", lang, names=", ".join(so.approvers), date=fmt_date(so.last_approved_at.date())))
+    else:
+        parts.append(text("cover_not_approved", lang))
+    if review.view == INCLUDING_PENDING and so.waiting_values:
+        parts.append(text("cover_includes_pending", lang, n=fmt_number(so.waiting_values, lang)))
+    elif review.view == APPROVED and so.approvers and so.waiting_reporters:
+        parts.append(text("cover_partly_waiting", lang, n=so.waiting_reporters, total=so.reporters))
+    return "; ".join(parts) if so.approvers or len(parts) > 1 else None
 
 
 def _stamp(moment: datetime | None) -> str:
@@ -389,6 +406,8 @@ def commentary_lines(review: Review, code: str, lang: str, width: int = 165) -> 
     head = text("commentary_head", lang, quarter=quarter, owner=owner_name(review, c.owner, lang))
     if c.lang != lang:
         head += " · " + text("commentary_in_vi" if c.lang == "vi" else "commentary_in_en", lang)
+    if review.view == INCLUDING_PENDING and c.pending:
+        head += " · " + text("commentary_pending", lang)
     out = [("", head)]
     for key, value in (("commentary_happened", c.happened), ("commentary_challenges", c.challenges),
                        ("commentary_next_steps", c.next_steps)):

@@ -308,13 +308,23 @@ def cmd_comment(args: argparse.Namespace, settings: Settings) -> int:
         challenges=args.challenges or "", next_steps=args.next_steps or "", lang=args.lang,
         author=args.author or getpass.getuser(),
     )
+    from pipelines.warehouse.store import WarehouseBusyError
+
     try:
         new_id = write_commentary(settings.warehouse_path, catalog, entry, settings.lock_timeout_s)
     except CommentaryError as exc:
+        if any(i.code == "closed_quarter" for i in exc.issues):  # refused by sign-off, not a typing error
+            print(f"kpi comment: {exc}\nNothing was written.", file=sys.stderr)
+            return EXIT_REJECTED
         print(f"kpi comment: {exc}\nNothing was written; fix the option named and run the command again.", file=sys.stderr)
         return EXIT_USAGE
+    except WarehouseBusyError as exc:
+        print(f"kpi comment: {exc}\nNothing was written.", file=sys.stderr)
+        return EXIT_REJECTED
+    waits = (f" Leaders see it once approved: kpi approve --commentary --period {args.quarter} --indicator {entry.indicator.upper()}"
+             if settings.approval_on else "")
     print(f"stored commentary #{new_id} for {entry.indicator.upper()} {args.quarter} ({args.lang}); "
-          "earlier versions are kept")
+          f"earlier versions are kept.{waits}")
     return EXIT_OK
 
 
@@ -513,7 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("comment", help="write an indicator's commentary for a quarter (a new version)",
                        description="What happened, the challenges, the next steps and the owning unit, for one "
                        "indicator and quarter, in Vietnamese (required) or English. Stored in the warehouse as a new "
-                       "version; earlier versions are kept. Shown on the indicator and review pages and in `kpi report`.")
+                       "version; earlier versions are kept. With sign-off on it waits for an approver (kpi approve --commentary) "
+                       "before leaders see it; a closed quarter takes none. Shown on the indicator and review pages and in `kpi report`.")
     p.add_argument("--indicator", required=True, metavar="CODE", help="indicator code, e.g. MISSIONS_ABROAD")
     p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="the quarter under review, e.g. 2026-Q4")
     p.add_argument("--owner", required=True, metavar="UNIT", help="the unit answerable, a reporter code of the catalog, e.g. MOFA")

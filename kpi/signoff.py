@@ -48,6 +48,7 @@ def _sign_off(args: argparse.Namespace, settings: Settings, action) -> int:
     else:
         what = {
             "approve": f"approved {decision.obj}: {decision.values} value(s) newly approved (loads up to #{decision.through_load})",
+            "approve_commentary": f"approved the commentary for {decision.obj}: {decision.values} version(s); leaders read it from now on",
             "unapprove": f"sent {decision.obj} back to received",
             "close": f"closed {decision.obj}: {decision.values} value(s) in periods up to {decision.obj} are frozen",
             "reopen": f"reopened {decision.obj}: its values can be revised again",
@@ -59,10 +60,30 @@ def _sign_off(args: argparse.Namespace, settings: Settings, action) -> int:
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.signoff import approve
 
+    if args.commentary:
+        return _approve_commentary(args, settings)
+    if args.indicator:
+        return _fail("approve", "--indicator goes with --commentary (figures are approved per reporter and period)", EXIT_USAGE)
+    if not args.reporter:
+        return _fail("approve", "say whose figures with --reporter CODE (see `kpi pending`), or approve commentary "
+                     "with --commentary --period YYYY-Qn", EXIT_USAGE)
     period = _period_or_none(args.period, quarter_only=False)
     if period is None:
         return _fail("approve", f"cannot read --period {args.period!r}; write YYYY or YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
     return _sign_off(args, settings, lambda: approve(settings, args.reporter, period, args.actor))
+
+
+def _approve_commentary(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.commentary_signoff import approve_commentary
+
+    if args.reporter:
+        return _fail("approve", "commentary is approved per indicator and quarter: drop --reporter "
+                     "(kpi approve --commentary --period 2026-Q3 [--indicator CODE])", EXIT_USAGE)
+    quarter = _period_or_none(args.period, quarter_only=True)
+    if quarter is None:
+        return _fail("approve", f"cannot read --period {args.period!r}; commentary is per quarter: write YYYY-Qn, e.g. 2026-Q3",
+                     EXIT_USAGE)
+    return _sign_off(args, settings, lambda: approve_commentary(settings, quarter, args.indicator, args.actor))
 
 
 def cmd_unapprove(args: argparse.Namespace, settings: Settings) -> int:
@@ -107,17 +128,23 @@ def cmd_pending(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.warehouse_path.exists():
         return _fail("pending", f"no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first", EXIT_USAGE)
+    from pipelines.commentary_signoff import waiting
+
     rows = pending_values(settings.warehouse_path, args.reporter)
+    notes = [] if args.reporter else waiting(settings.warehouse_path)
     if args.json:
         print(json.dumps({"approval": settings.approval, "values": rows,
+                          "commentary": [{"indicator": w.indicator, "quarter": w.quarter, "through": w.through,
+                                          "versions": w.versions} for w in notes],
                           "closed": [c.quarter for c in closed_list(settings.warehouse_path)]}, ensure_ascii=False, indent=2))
         return EXIT_OK
     if not settings.approval_on:
         print("sign-off is off (KPI_APPROVAL=off): every loaded value is shown; nothing waits")
         return EXIT_OK
-    if not rows:
+    if not rows and not notes:
         print("nothing waits for approval")
         return EXIT_OK
+    _print_waiting_commentary(notes)
     groups: dict[tuple[str, str], list[dict]] = {}
     for row in rows:
         groups.setdefault((row["reporter"], row["period"]), []).append(row)
@@ -134,6 +161,18 @@ def cmd_pending(args: argparse.Namespace, settings: Settings) -> int:
             print(f"    ... and {len(values) - args.limit} more (--limit N, or --json)")
         print(f"    approve: kpi approve --reporter {reporter} --period {period}")
     return EXIT_OK
+
+
+def _print_waiting_commentary(notes: list) -> None:
+    from pipelines.problems import printable
+
+    for w in notes:
+        print(f"commentary {w.indicator} {w.quarter}: {len(w.versions)} version(s) waiting")
+        for v in w.versions:
+            state = "replaces an approved version" if v["approved_id"] is not None else "new"
+            print(f"    [{v['lang']}] owner {v['owner']}, by {printable(v['author'])} at {v['written_at']} ({state}): "
+                  f"{printable(v['happened'][:100])}")
+        print(f"    approve: kpi approve --commentary --period {w.quarter} --indicator {w.indicator}")
 
 
 def _since(text: str) -> datetime | None:
@@ -183,11 +222,15 @@ def add_signoff_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_pending)
 
-    p = sub.add_parser("approve", help="approve what a reporter sent for a period",
+    p = sub.add_parser("approve", help="approve what a reporter sent for a period, or a quarter's commentary",
                        description="Approve every value REPORTER has sent for PERIOD so far; leaders see them from then on. "
-                       "A later revision of one of them waits for approval again. See `kpi pending` first.")
-    p.add_argument("--reporter", required=True, metavar="CODE", help="reporter code, e.g. MOFA")
-    p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn, e.g. 2026-Q3")
+                       "A later revision of one of them waits for approval again. With --commentary, approve the "
+                       "commentary waiting for the quarter PERIOD (every indicator's, or --indicator's): leaders read "
+                       "the latest approved version. See `kpi pending` first.")
+    p.add_argument("--reporter", metavar="CODE", help="reporter code, e.g. MOFA (figures)")
+    p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn, e.g. 2026-Q3 (commentary: a quarter)")
+    p.add_argument("--commentary", action="store_true", help="approve commentary instead of figures")
+    p.add_argument("--indicator", metavar="CODE", help="with --commentary: only this indicator's, e.g. MISSIONS_ABROAD")
     _as_argument(p)
     p.add_argument("--json", action="store_true", help="print the decision as JSON")
     p.set_defaults(func=cmd_approve)

@@ -2,8 +2,9 @@
 
 Written through the warehouse's single-writer publish path like any figure, append-only: a new
 version is a new row and the latest one per (indicator, quarter, language) is current, so
-nothing said is ever overwritten. Sign-off (approval and closed quarters) applies here too
-once it exists: see `check_writable`.
+nothing said is ever overwritten. Sign-off applies as to figures: a closed quarter takes no new
+version (`check_writable`), and leaders read the latest *approved* version while a newer one
+waits for an approver (pipelines/commentary_signoff.py). Every write leaves an audit row.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from typing import Any
+
 import duckdb
 
+from pipelines import audit
 from pipelines.catalog import Catalog
 from pipelines.periods import is_quarter, parse_period
+from pipelines.visibility import APPROVED, INCLUDING_PENDING, View
 from pipelines.warehouse.store import open_writer
 
 MAX_TEXT = 2000  # characters per field: a paragraph, not a report
@@ -37,43 +42,84 @@ class Commentary:
     author: str = ""
     written_at: datetime | None = None
     load_id: int | None = None
+    commentary_id: int | None = None
+    pending: bool = False  # read in the view including pending: this version waits for approval
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One thing wrong with an entry: the field, a code and its parameters, so the CLI (English),
+    the file report and the page (either language) each say it in their own words."""
+
+    field: str
+    code: str  # unknown_indicator | bad_quarter | unknown_owner | bad_lang | blank_happened | too_long | closed_quarter
+    params: dict[str, Any]
+
+    def message(self) -> str:
+        """In English, for the CLI and logs."""
+        p = self.params
+        return {
+            "unknown_indicator": "unknown indicator {value!r}; use a code from the catalog, e.g. MISSIONS_ABROAD",
+            "bad_quarter": "not a quarter: {value!r}; write YYYY-Qn, e.g. 2026-Q4",
+            "unknown_owner": "unknown unit {value!r}; the owner is a unit of the catalog: {known}",
+            "bad_lang": "language {value!r}: write vi or en",
+            "blank_happened": "say what happened in the quarter (it cannot be empty)",
+            "too_long": "{found} characters; at most {limit}",
+            "closed_quarter": ("{quarter} is closed (by {actor} on {closed_on}), so its commentary cannot change; "
+                               "an approver must reopen it first: kpi reopen --quarter {quarter} --reason \"...\""),
+        }[self.code].format(**p)
 
 
 class CommentaryError(ValueError):
     """The commentary cannot be stored; the message says which field and what to write."""
 
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("; ".join(f"{i.field}: {i.message()}" for i in issues))
 
-def validate(entry: Commentary, catalog: Catalog) -> tuple[Commentary, list[tuple[str, str]]]:
-    """The entry in canonical form, and (field, problem) for everything wrong with it."""
-    problems: list[tuple[str, str]] = []
+
+def validate(entry: Commentary, catalog: Catalog) -> tuple[Commentary, list[Issue]]:
+    """The entry in canonical form, and an Issue for everything wrong with it."""
+    problems: list[Issue] = []
     code = entry.indicator.strip().upper()
     if code not in catalog.indicators:
-        problems.append(("indicator", f"unknown indicator {entry.indicator!r}; use a code from the catalog, e.g. MISSIONS_ABROAD"))
+        problems.append(Issue("indicator", "unknown_indicator", {"value": entry.indicator}))
     quarter = parse_period(entry.quarter.strip()) or ""
     if not is_quarter(quarter):
-        problems.append(("quarter", f"not a quarter: {entry.quarter!r}; write YYYY-Qn, e.g. 2026-Q4"))
+        problems.append(Issue("quarter", "bad_quarter", {"value": entry.quarter}))
     owner = entry.owner.strip().upper()
     if owner not in catalog.reporters:
-        known = ", ".join(sorted(catalog.reporters))
-        problems.append(("owner", f"unknown unit {entry.owner!r}; the owner is a unit of the catalog: {known}"))
+        problems.append(Issue("owner", "unknown_owner", {"value": entry.owner, "known": ", ".join(sorted(catalog.reporters))}))
     lang = entry.lang.strip().lower()
     if lang not in LANGS:
-        problems.append(("lang", f"language {entry.lang!r}: write vi or en"))
+        problems.append(Issue("lang", "bad_lang", {"value": entry.lang}))
     texts = {f: " ".join(getattr(entry, f).split()) for f in FIELDS}  # one paragraph: no stray line breaks
     if not texts["happened"]:
-        problems.append(("happened", "say what happened in the quarter (it cannot be empty)"))
+        problems.append(Issue("happened", "blank_happened", {}))
     for f, value in texts.items():
         if len(value) > MAX_TEXT:
-            problems.append((f, f"{len(value)} characters; at most {MAX_TEXT}"))
+            problems.append(Issue(f, "too_long", {"found": len(value), "limit": MAX_TEXT}))
     clean = Commentary(code, quarter, owner, texts["happened"], texts["challenges"], texts["next_steps"], lang,
                        entry.author, entry.written_at, entry.load_id)
     return clean, problems
 
 
-def check_writable(con: duckdb.DuckDBPyConnection, entry: Commentary) -> None:
-    """SIGN-OFF HOOK: refuse commentary for a closed quarter once sign-off (i17) records closures.
+def closed_issue(con: duckdb.DuckDBPyConnection, quarter: str) -> Issue | None:
+    """The refusal for commentary on `quarter` when a close covers it (the same rule as figures)."""
+    from pipelines.signoff import closed_quarters, closing_quarter
 
-    Nothing to check until then; when merging, raise CommentaryError if `entry.quarter` is closed."""
+    closure = closing_quarter(quarter, closed_quarters(con))
+    if closure is None:
+        return None
+    closed_on = closure.at_utc.strftime("%Y-%m-%d") if hasattr(closure.at_utc, "strftime") else str(closure.at_utc)
+    return Issue("quarter", "closed_quarter", {"quarter": closure.quarter, "actor": closure.actor, "closed_on": closed_on})
+
+
+def check_writable(con: duckdb.DuckDBPyConnection, entry: Commentary) -> None:
+    """Refuse commentary for a quarter a close covers: it is frozen with the quarter's figures."""
+    issue = closed_issue(con, entry.quarter)
+    if issue is not None:
+        raise CommentaryError([issue])
 
 
 def insert(con: duckdb.DuckDBPyConnection, entries: list[Commentary]) -> list[int]:
@@ -93,12 +139,17 @@ def insert(con: duckdb.DuckDBPyConnection, entries: list[Commentary]) -> list[in
 
 
 def write_commentary(db_path: Path, catalog: Catalog, entry: Commentary, timeout_s: float = 30.0) -> int:
-    """Validate and publish one version; raise CommentaryError naming every bad field."""
+    """Validate and publish one version with its audit row; raise CommentaryError naming every bad
+    field, or the closed quarter (nothing is written then)."""
     clean, problems = validate(entry, catalog)
     if problems:
-        raise CommentaryError("; ".join(f"{field}: {msg}" for field, msg in problems))
+        raise CommentaryError(problems)
     with open_writer(db_path, timeout_s) as con:
+        con.execute("BEGIN")
         [new_id] = insert(con, [clean])
+        audit.record(con, clean.author, "comment", f"{clean.indicator} {clean.quarter}",
+                     details={"commentary_id": new_id, "lang": clean.lang, "owner": clean.owner})
+        con.execute("COMMIT")
     return new_id
 
 
@@ -109,17 +160,38 @@ def has_commentary(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0])
 
 
-def current_for_quarter(con: duckdb.DuckDBPyConnection, quarter: str) -> dict[str, dict[str, Commentary]]:
-    """indicator → lang → the current version for the quarter, with how many versions there were."""
+def has_commentary_signoff(con: duckdb.DuckDBPyConnection) -> bool:
+    """False on a warehouse written before commentary was approved (schema 4): nothing approved there."""
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'approved_commentary'"
+    ).fetchone()[0])
+
+
+_COLUMNS = "c.indicator, c.quarter, c.owner, c.happened, c.challenges, c.next_steps, c.lang, c.author, c.written_at, c.load_id, c.commentary_id"
+
+
+def current_for_quarter(con: duckdb.DuckDBPyConnection, quarter: str,
+                        view: View = APPROVED) -> dict[str, dict[str, Commentary]]:
+    """indicator → lang → the version a reader of `view` sees for the quarter.
+
+    Approved view: the latest approved version (none until an approver approved one). View
+    including pending: the latest version, with `pending` set when it is not the approved one."""
     if not has_commentary(con):
         return {}
-    rows = con.execute(
-        """SELECT indicator, quarter, owner, happened, challenges, next_steps, lang, author, written_at, load_id
-           FROM current_commentary WHERE quarter = ? ORDER BY indicator, lang""",
-        [quarter],
-    ).fetchall()
+    signoff = has_commentary_signoff(con)
+    if view == APPROVED:
+        if not signoff:
+            return {}
+        sql = f"SELECT {_COLUMNS}, false FROM approved_commentary c WHERE c.quarter = ? ORDER BY c.indicator, c.lang"
+    elif view == INCLUDING_PENDING:
+        approved = ("LEFT JOIN approved_commentary a ON a.indicator = c.indicator AND a.quarter = c.quarter AND a.lang = c.lang"
+                    if signoff else "LEFT JOIN (SELECT NULL::INTEGER AS commentary_id) a ON false")
+        sql = (f"SELECT {_COLUMNS}, a.commentary_id IS DISTINCT FROM c.commentary_id FROM current_commentary c {approved} "
+               "WHERE c.quarter = ? ORDER BY c.indicator, c.lang")
+    else:
+        raise ValueError(f"unknown view {view!r}")
     out: dict[str, dict[str, Commentary]] = {}
-    for r in rows:
+    for r in con.execute(sql, [quarter]).fetchall():
         out.setdefault(r[0], {})[r[6]] = Commentary(*r)
     return out
 
@@ -129,8 +201,7 @@ def history(con: duckdb.DuckDBPyConnection, indicator: str, quarter: str) -> lis
     if not has_commentary(con):
         return []
     rows = con.execute(
-        """SELECT indicator, quarter, owner, happened, challenges, next_steps, lang, author, written_at, load_id
-           FROM commentary WHERE indicator = ? AND quarter = ? ORDER BY commentary_id DESC""",
+        f"""SELECT {_COLUMNS} FROM commentary c WHERE c.indicator = ? AND c.quarter = ? ORDER BY c.commentary_id DESC""",
         [indicator, quarter],
     ).fetchall()
     return [Commentary(*r) for r in rows]

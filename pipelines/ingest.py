@@ -23,6 +23,7 @@ import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.audit import catalog_digests, record_catalog_change, record_outcome
+from pipelines.commentary import closed_issue
 from pipelines.commentary import insert as insert_commentary
 from pipelines.intake.check import check_bytes
 from pipelines.load_plan import LoadPlan, plan_load
@@ -286,7 +287,8 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
 
 def _ingest_commentary(con, path: Path, base: dict, catalog: Catalog) -> FileOutcome:
     """A commentary file (pipelines/intake/commentary_file.py): all its rows as new versions, or none."""
-    entries, problems, rows_read = parse_commentary(path.read_bytes(), catalog, author=base["file_name"])
+    entries, problems, rows_read = parse_commentary(path.read_bytes(), catalog, author=base["file_name"],
+                                                    closed=lambda quarter: closed_issue(con, quarter))
     meta = {"encoding": "utf-8", "delimiter": ",", "rows_read": rows_read}
     if problems:
         shown = problems[:MAX_REPORTED]

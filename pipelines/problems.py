@@ -118,6 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "say what happened in the quarter: the cell cannot be empty",
         "vi": "cần nêu diễn biến trong quý: ô này không được để trống",
     },
+    "commentary_closed": {
+        "en": "{quarter} is closed (by {actor} on {closed_on}), so its commentary cannot change and nothing was loaded; an approver must first reopen it: kpi reopen --quarter {quarter} --reason \"...\"",
+        "vi": "quý {quarter} đã khóa sổ (do {actor} khóa ngày {closed_on}) nên không thể thay đổi nhận định và không nạp gì; người phê duyệt phải mở lại quý trước: kpi reopen --quarter {quarter} --reason \"...\"",
+    },
     "duplicate_commentary": {
         "en": "the same indicator, quarter and language as row {other_row}",
         "vi": "trùng chỉ tiêu, quý và ngôn ngữ với dòng {other_row}",

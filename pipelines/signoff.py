@@ -223,6 +223,16 @@ def close_quarter(settings: Settings, quarter: str, actor: str | None = None, re
                     f"cannot close {quarter}: values wait for approval in {listed}{more}; approve them "
                     f"(kpi approve --reporter R --period P) or send them back (kpi unapprove ... --reason), then close"
                 )
+            from pipelines.commentary_signoff import waiting_in_closing
+
+            notes = waiting_in_closing(con, quarter)
+            if notes:
+                listed = ", ".join(f"{w.indicator} {w.quarter}" for w in notes[:10])
+                more = f" and {len(notes) - 10} more" if len(notes) > 10 else ""
+                raise SignoffError(
+                    f"cannot close {quarter}: commentary waits for approval for {listed}{more}; approve it "
+                    f"(kpi approve --commentary --period {notes[0].quarter}), then close"
+                )
         values = con.execute(
             """SELECT count(*) FROM current_observations
                WHERE (CASE WHEN period LIKE '%-Q%' THEN period ELSE period || '-Q4' END) <= ?""",
@@ -303,6 +313,38 @@ def closed_list(db_path: Path) -> list[Closure]:
         return [] if con is None else closed_quarters(con)
 
 
+@dataclass(frozen=True)
+class QuarterSignoff:
+    """Who signed off a quarter's figures, for the review pack's cover."""
+
+    approvers: list[str]  # the latest approval's actor of each approved pair, most recent first
+    last_approved_at: Any  # naive UTC, or None
+    reporters: int  # reporters with figures for the quarter
+    waiting_reporters: int  # of them, those with values waiting for approval
+    waiting_values: int
+
+
+def quarter_signoff(con: duckdb.DuckDBPyConnection, quarter: str) -> QuarterSignoff | None:
+    """The sign-off of the figures for `quarter` (and its year, for a fourth quarter); None on a
+    warehouse written before sign-off existed."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'approval_state'").fetchone()[0]:
+        return None
+    periods = [quarter] + ([quarter.split("-")[0]] if quarter.endswith("-Q4") else [])
+    marks = ", ".join("?" for _ in periods)
+    approvals = con.execute(
+        f"""WITH pairs AS (SELECT DISTINCT reporter, period FROM observations WHERE period IN ({marks}))
+            SELECT a.actor, max(a.at_utc) AS last_at FROM pairs JOIN approval_state a USING (reporter, period)
+            WHERE a.approved GROUP BY a.actor ORDER BY last_at DESC, a.actor""",
+        periods,
+    ).fetchall()
+    reporters, = con.execute(f"SELECT count(DISTINCT reporter) FROM observations WHERE period IN ({marks})", periods).fetchone()
+    waiting_reporters, waiting_values = con.execute(
+        f"SELECT count(DISTINCT reporter), count(*) FROM pending_observations WHERE period IN ({marks})", periods
+    ).fetchone()
+    return QuarterSignoff([a for a, _ in approvals], approvals[0][1] if approvals else None, reporters,
+                          waiting_reporters, waiting_values)
+
+
 # --- ingest hook ----------------------------------------------------------------------------
 
 def closed_period_problems(con: duckdb.DuckDBPyConnection, observations: Any) -> tuple[list[Problem], int]:
@@ -381,7 +423,7 @@ SAMPLE_CLOSED = "2026-Q2"
 
 def approve_all_pending(settings: Settings, actor: str | None, exclude: set[tuple[str, str]] = frozenset()) -> int:  # type: ignore[assignment]
     """Approve every (reporter, period) with values waiting, outside closed quarters and `exclude`,
-    in one publish; return how many pairs. For the sample data and for tests; a person approves
+    and every commentary waiting outside closed quarters, in one publish; return how many pairs. For the sample data and for tests; a person approves
     pair by pair after reading `kpi pending`."""
     actor = audit.clean_actor(actor)
     with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
@@ -402,6 +444,9 @@ def approve_all_pending(settings: Settings, actor: str | None, exclude: set[tupl
             )
             for r, p, n, t in chosen:
                 audit.record(con, actor, "approve", f"{r} {p}", details={"through_load": t, "values": n}, at=at)
+        from pipelines.commentary_signoff import approve_all_waiting_on
+
+        approve_all_waiting_on(con, actor)  # the quarters' commentary too
         con.execute("COMMIT")
     return len(chosen)
 

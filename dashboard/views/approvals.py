@@ -21,6 +21,7 @@ from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
 from pipelines import signoff
 from pipelines.audit import read_audit
+from pipelines.commentary_signoff import approve_commentary, waiting as waiting_commentary
 from pipelines.load_plan import breakdown_text
 from pipelines.visibility import INCLUDING_PENDING
 from pipelines.warehouse.store import WarehouseBusyError
@@ -39,6 +40,8 @@ def _act(action: str, **kwargs: str | None) -> None:
     try:
         if action == "approve":
             done = signoff.approve(config, kwargs["reporter"], kwargs["period"], actor=user.name)
+        elif action == "approve_commentary":
+            done = approve_commentary(config, kwargs["quarter"], kwargs["indicator"], actor=user.name)
         elif action == "unapprove":
             done = signoff.unapprove(config, kwargs["reporter"], kwargs["period"], kwargs.get("reason"), actor=user.name)
         elif action == "close":
@@ -120,6 +123,27 @@ for (reporter, period), values in pairs.items():
                 st.form_submit_button(t("send_back_button"), on_click=_from_state,
                                       args=("unapprove", f"reason_{reporter}_{period}"),
                                       kwargs={"reporter": reporter, "period": period})
+
+# -- commentary that waits (text from data: st.text, never Markdown) -----------------------------
+st.subheader(t("approvals_commentary"))
+notes = waiting_commentary(config.warehouse_path)
+if not notes:
+    st.caption(t("approvals_commentary_none"))
+for w in notes:
+    with st.container(border=True, key=f"note_{w.indicator}_{w.quarter}"):
+        st.markdown("**" + t("approvals_commentary_item", indicator=plain(w.indicator), quarter=fmt_period(w.quarter, lg),
+                             n=len(w.versions)) + "**")
+        for v in w.versions:
+            st.caption(plain(t("approvals_commentary_by", lang=v["lang"], author=v["author"], at=v["written_at"])))
+            st.text(f"{t('commentary_owner')}: {v['owner']}")
+            for key in ("happened", "challenges", "next_steps"):
+                if v[key]:
+                    st.text(f"{t('commentary_' + key)}: {v[key]}")
+            if v["replaces"]:
+                st.text(t("approvals_commentary_replaces", text=v["replaces"]))
+        st.button(t("approve_commentary_button", indicator=w.indicator, quarter=w.quarter), type="primary",
+                  key=f"approve_note_{w.indicator}_{w.quarter}", on_click=_act, args=("approve_commentary",),
+                  kwargs={"quarter": w.quarter, "indicator": w.indicator})
 
 # -- send back approved figures ------------------------------------------------------------------
 with st.expander(t("send_back_title")):

@@ -11,14 +11,14 @@ from datetime import date
 import streamlit as st
 
 from dashboard import data, viewing
-from dashboard.commentary_view import commentary_form, quarter_commentary, show_commentary
+from dashboard.commentary_view import commentary_section
 from dashboard.components import footer, plain, target_text
 from dashboard.data import indicator_frame, settings, snapshot, token
 from dashboard.exports import png_bytes
 from dashboard.formatting import fmt_date, fmt_number, fmt_period
 from dashboard.review import quarters_available
 from pipelines.targets import previous_target
-from dashboard.strings import lang, t
+from dashboard.strings import lang, t, text  # text(…, lg) in format_func: it also runs outside the script (AppTest)
 
 TOTAL, ALL = "__total__", "__all__"
 
@@ -65,13 +65,13 @@ col_rep, col_bd = st.columns(2)
 rep_wanted = st.query_params.get("reporter", ALL)
 reporter = col_rep.selectbox(
     t("reporter"), reporter_options, index=reporter_options.index(rep_wanted) if rep_wanted in reporter_options else 0,
-    format_func=lambda r: t("all_reporters") if r == ALL else f"{r} · {snap.catalog.reporters[r].name_vi if lg == 'vi' else snap.catalog.reporters[r].name_en}"
+    format_func=lambda r: text("all_reporters", lg) if r == ALL else f"{r} · {snap.catalog.reporters[r].name_vi if lg == 'vi' else snap.catalog.reporters[r].name_en}"
     if r in snap.catalog.reporters else r,
 )
 bd_wanted = st.query_params.get("breakdown", TOTAL)
 breakdown = col_bd.selectbox(
     t("breakdown"), breakdown_options, index=breakdown_options.index(bd_wanted) if bd_wanted in breakdown_options else 0,
-    format_func=lambda b: t("total") if b == TOTAL else f"{single_keys[b][0]}: {member_labels[b]}",
+    format_func=lambda b: text("total", lg) if b == TOTAL else f"{single_keys[b][0]}: {member_labels[b]}",
 )
 for key, value, default in (("reporter", reporter, ALL), ("breakdown", breakdown, TOTAL)):
     if value == default:
@@ -111,11 +111,7 @@ else:
     review_quarters = quarters_available(snap.series)
     if review_quarters:
         st.subheader(t("commentary_title") + " · " + fmt_period(review_quarters[0], lg))
-        show_commentary(snap.catalog, code, review_quarters[0], quarter_commentary(token(), review_quarters[0]).get(code), lg)
-        viewer = st.session_state.get("current_user")
-        if viewer is not None and viewer.is_analyst:
-            with st.expander(t("commentary_write")):
-                commentary_form(snap.catalog, code, review_quarters[0], viewer.name, lg)
+        commentary_section(snap.catalog, code, review_quarters[0], version, shown_view, lg)
 
     # The data table, with the targets as rows of their own.
     st.subheader(t("table_title"))

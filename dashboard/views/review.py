@@ -11,6 +11,7 @@ from dashboard.data import review_images, settings, snapshot, token
 from dashboard.formatting import fmt_period
 from dashboard.review import quarters_available
 from dashboard.strings import lang, t
+from pipelines.visibility import INCLUDING_PENDING
 
 PRINT_CSS = """
 <style>
@@ -49,10 +50,11 @@ for slug, heading, png in images:
 
 # The quarter's commentary as text (the slides carry it too, as pictures): searchable, readable aloud.
 st.subheader(t("commentary_title") + " · " + fmt_period(quarter, lg))
-commentary = quarter_commentary(token(), quarter)
+commentary = quarter_commentary(token(), quarter, shown_view)
 for code in commentary:
     if code in snap.catalog.indicators:
         st.text(snap.catalog.indicators[code].name(lg))
-        show_commentary(snap.catalog, code, quarter, commentary[code], lg)
+        show_commentary(snap.catalog, code, quarter, commentary[code], lg,
+                        mark_pending=shown_view == INCLUDING_PENDING and settings().approval_on)
 if not commentary:
     st.caption(t("changes_none"))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 
 from pipelines.catalog import Catalog
-from pipelines.commentary import FIELDS, MAX_TEXT, Commentary, validate
+from pipelines.commentary import FIELDS, MAX_TEXT, Commentary, Issue, validate
 from pipelines.problems import Problem
 
 COLUMNS = ("indicator", "quarter", "owner", "lang", "happened", "challenges", "next_steps")
@@ -42,8 +43,11 @@ def looks_like_commentary(data: bytes) -> bool:
     return {"happened", "next_steps"} <= keys or {"happened", "owner", "quarter"} <= keys
 
 
-def parse_commentary(data: bytes, catalog: Catalog, author: str) -> tuple[list[Commentary], list[Problem], int]:
-    """The file's entries, or the problems that reject it; and the data rows read."""
+def parse_commentary(data: bytes, catalog: Catalog, author: str,
+                     closed: Callable[[str], Issue | None] | None = None) -> tuple[list[Commentary], list[Problem], int]:
+    """The file's entries, or the problems that reject it; and the data rows read.
+
+    `closed(quarter)`: the refusal when a close covers the quarter (commentary_closed, on the row)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -69,7 +73,8 @@ def parse_commentary(data: bytes, catalog: Catalog, author: str) -> tuple[list[C
             happened=cells.get("happened", ""), challenges=cells.get("challenges", ""),
             next_steps=cells.get("next_steps", ""), lang=cells.get("lang", "") or "vi", author=author,
         ), catalog)
-        for column, _message in found:
+        for issue in found:
+            column = issue.field
             if column == "indicator":
                 problems.append(Problem("unknown_indicator", row=number, column=column, value=cells.get(column, "")))
             elif column == "owner":
@@ -80,6 +85,11 @@ def parse_commentary(data: bytes, catalog: Catalog, author: str) -> tuple[list[C
                 problems.append(Problem("bad_lang", row=number, column=column, value=cells.get(column, "")))
             elif column == "happened":
                 problems.append(Problem("blank_happened", row=number, column=column))
+        if not found and closed is not None:
+            refusal = closed(entry.quarter)
+            if refusal is not None:
+                problems.append(Problem("commentary_closed", row=number, column="quarter", value=entry.quarter,
+                                        params=refusal.params))
         key = (entry.indicator, entry.quarter, entry.lang)
         if not found and key in seen:
             problems.append(Problem("duplicate_commentary", row=number, column="indicator", params={"other_row": seen[key]}))

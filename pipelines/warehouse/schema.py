@@ -174,6 +174,38 @@ MIGRATIONS: list[str] = [
     ALTER TABLE target_versions ADD COLUMN reporter VARCHAR DEFAULT '';
     ALTER TABLE target_versions ADD COLUMN breakdown VARCHAR DEFAULT '';
     """,
+    # version 6 (review pack meets sign-off, issue 18): commentary is approved like figures, per
+    # indicator and quarter ("the versions written up to commentary N are approved", both languages);
+    # leaders read the latest approved version, a newer one waits. Events only ever inserted.
+    """
+    CREATE SEQUENCE commentary_signoff_id_seq START 1;
+    CREATE TABLE commentary_signoffs (
+        signoff_id INTEGER PRIMARY KEY DEFAULT nextval('commentary_signoff_id_seq'),
+        indicator VARCHAR NOT NULL,
+        quarter VARCHAR NOT NULL,
+        action VARCHAR NOT NULL CHECK (action IN ('approve', 'unapprove')),
+        through_commentary INTEGER,          -- approve: versions up to this commentary_id
+        actor VARCHAR NOT NULL,
+        at_utc TIMESTAMP NOT NULL,
+        reason VARCHAR
+    );
+    CREATE VIEW commentary_approval_state AS
+        SELECT indicator, quarter, action = 'approve' AS approved, through_commentary, actor, at_utc, reason
+        FROM commentary_signoffs
+        QUALIFY row_number() OVER (PARTITION BY indicator, quarter ORDER BY signoff_id DESC) = 1;
+    CREATE VIEW approved_commentary AS
+        SELECT c.* FROM commentary c
+        JOIN commentary_approval_state a ON a.indicator = c.indicator AND a.quarter = c.quarter AND a.approved
+        WHERE c.commentary_id <= a.through_commentary
+        QUALIFY row_number() OVER (PARTITION BY c.indicator, c.quarter, c.lang ORDER BY c.commentary_id DESC) = 1;
+    -- Current versions that are not the approved one (or have none): what waits.
+    CREATE VIEW pending_commentary AS
+        SELECT c.*, a.commentary_id AS approved_id
+        FROM (SELECT * FROM commentary
+              QUALIFY row_number() OVER (PARTITION BY indicator, quarter, lang ORDER BY commentary_id DESC) = 1) c
+        LEFT JOIN approved_commentary a ON a.indicator = c.indicator AND a.quarter = c.quarter AND a.lang = c.lang
+        WHERE a.commentary_id IS NULL OR a.commentary_id <> c.commentary_id;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -214,3 +214,28 @@ def test_the_approvals_page_speaks_vietnamese(signoff_dir):
     assert "MOFA · Quý 3/2026 — 1 giá trị" in page_text(at)
     assert [b.label for b in at.button if b.label.startswith("Phê duyệt")] == ["Phê duyệt MOFA 2026-Q3"]
     assert {"Đang chờ phê duyệt", "Khóa quý", "Nhật ký thao tác"} <= {s.value for s in at.subheader}
+
+
+def test_an_approver_approves_waiting_commentary_and_leaders_read_it(signoff_dir):
+    from pipelines.commentary import Commentary, write_commentary
+    from pipelines.catalog import load_catalog
+
+    settings = Settings(data_dir=signoff_dir, _env_file=None)  # type: ignore[call-arg]
+    write_commentary(settings.warehouse_path, load_catalog(settings.catalog_dir),
+                     Commentary("MISSIONS_ABROAD", "2026-Q3", "MOFA", "Đã mở thêm 1 cơ quan tại Châu Phi", author="analyst1"))
+    at = approvals(signed_in("approver1"))
+    text = page_text(at)
+    assert "Commentary waiting for approval" in text and "MISSIONS_ABROAD · Q3 2026 — 1 version(s)" in text
+    shown = [t.value for t in at.text]
+    assert "What happened: Đã mở thêm 1 cơ quan tại Châu Phi" in shown
+    assert any(s.startswith("Replaces the approved version: Thành lập thêm 1 tổng lãnh sự quán") for s in shown)
+    at.button(key="approve_note_MISSIONS_ABROAD_2026-Q3").click().run()
+    assert "Approved the commentary for MISSIONS_ABROAD 2026-Q3 (1 version(s))." in [s.value for s in at.success]
+    assert "No commentary waits for approval." in page_text(at)
+    last = read_audit(settings.warehouse_path)[-1]
+    assert (last["actor"], last["action"], last["object"]) == ("approver1", "approve_commentary", "MISSIONS_ABROAD 2026-Q3")
+    # A viewer reading Vietnamese now reads the new version.
+    viewer = signed_in("viewer1", lang="vi")
+    viewer.query_params["code"] = "MISSIONS_ABROAD"
+    viewer.switch_page(PAGES["indicator"]).run()
+    assert "Diễn biến: Đã mở thêm 1 cơ quan tại Châu Phi" in [t.value for t in viewer.text]

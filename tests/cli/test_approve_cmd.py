@@ -49,3 +49,38 @@ def test_approval_off_has_nothing_to_approve(kpi, write_csv):
     assert ",2026-Q2,95," in kpi("export", env={"KPI_APPROVAL": "off"}).stdout
     wrong = kpi("export", env={"KPI_APPROVAL": "maybe"})
     assert wrong.returncode == 2 and "KPI_APPROVAL" in wrong.stderr
+
+
+COMMENT = ("comment", "--indicator", "MISSIONS_ABROAD", "--quarter", "2026-Q2", "--owner", "MOFA")
+
+
+def test_approve_commentary_makes_the_waiting_version_the_one_leaders_read(kpi, write_csv, data_dir):
+    from pipelines.commentary import current_for_quarter
+    from pipelines.warehouse.store import open_reader
+
+    load_missions(kpi, write_csv)
+    assert kpi(*COMMENT, "--happened", "Bản đầu", "--author", "lan").returncode == 0
+    done = kpi("approve", "--commentary", "--period", "2026-Q2", "--indicator", "missions_abroad", "--as", "chi")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("approved the commentary for MISSIONS_ABROAD 2026-Q2: 1 version(s)") and "by chi" in done.stdout
+    assert kpi(*COMMENT, "--happened", "Bản thứ hai", "--author", "lan").returncode == 0
+    with open_reader(data_dir / "warehouse" / "kpi.duckdb") as con:
+        assert current_for_quarter(con, "2026-Q2")["MISSIONS_ABROAD"]["vi"].happened == "Bản đầu"  # the new one waits
+    assert kpi("approve", "--commentary", "--period", "2026-Q2", "--as", "chi").returncode == 0  # the whole quarter's
+    with open_reader(data_dir / "warehouse" / "kpi.duckdb") as con:
+        assert current_for_quarter(con, "2026-Q2")["MISSIONS_ABROAD"]["vi"].happened == "Bản thứ hai"
+    log = json.loads(kpi("audit", "--json").stdout)
+    assert [(r["actor"], r["action"], r["object"]) for r in log[-2:]] == [
+        ("lan", "comment", "MISSIONS_ABROAD 2026-Q2"), ("chi", "approve_commentary", "MISSIONS_ABROAD 2026-Q2")]
+
+
+def test_approve_commentary_refuses_nothing_waiting_a_year_and_a_reporter(kpi, write_csv):
+    load_missions(kpi, write_csv)
+    none = kpi("approve", "--commentary", "--period", "2026-Q2")
+    assert none.returncode == 1 and "no commentary for 2026-Q2 waits for approval" in none.stderr
+    year = kpi("approve", "--commentary", "--period", "2026")
+    assert year.returncode == 2 and "commentary is per quarter" in year.stderr
+    both = kpi("approve", "--commentary", "--reporter", "MOFA", "--period", "2026-Q2")
+    assert both.returncode == 2 and "drop --reporter" in both.stderr
+    neither = kpi("approve", "--period", "2026-Q2")
+    assert neither.returncode == 2 and "--reporter CODE" in neither.stderr

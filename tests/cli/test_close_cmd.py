@@ -41,3 +41,16 @@ def test_close_refuses_bad_unfinished_and_repeated_quarters(kpi, write_csv):
     assert kpi("close", "--quarter", "2026-Q2", env=off).returncode == 0
     again = kpi("close", "--quarter", "2026-Q2", env=off)
     assert again.returncode == 1 and "already closed" in again.stderr
+
+
+def test_close_is_refused_while_commentary_waits(kpi, write_csv):
+    load_missions(kpi, write_csv)
+    assert kpi("approve", "--reporter", "MOFA", "--period", "2026-Q1").returncode == 0
+    assert kpi("approve", "--reporter", "MOFA", "--period", "2026-Q2").returncode == 0
+    assert kpi("comment", "--indicator", "MISSIONS_ABROAD", "--quarter", "2026-Q2", "--owner", "MOFA",
+               "--happened", "Ổn định").returncode == 0
+    refused = kpi("close", "--quarter", "2026-Q2")
+    assert refused.returncode == 1 and "commentary waits for approval for MISSIONS_ABROAD 2026-Q2" in refused.stderr
+    assert "kpi approve --commentary --period 2026-Q2" in refused.stderr
+    assert kpi("approve", "--commentary", "--period", "2026-Q2").returncode == 0
+    assert kpi("close", "--quarter", "2026-Q2").returncode == 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipelines.commentary import current_for_quarter, history
 from pipelines.ingest import ingest
+from pipelines.visibility import INCLUDING_PENDING
 from pipelines.warehouse.store import open_reader
 from tests.support.warehouse import TODAY
 
@@ -29,7 +32,7 @@ def test_a_second_comment_is_a_new_version_and_the_first_is_kept(kpi, loaded):
     assert second.returncode == 0, second.stderr
     assert "earlier versions are kept" in second.stdout
     with open_reader(loaded.warehouse_path) as con:
-        current = current_for_quarter(con, "2026-Q3")["MISSIONS_ABROAD"]["vi"]
+        current = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)["MISSIONS_ABROAD"]["vi"]
         versions = history(con, "MISSIONS_ABROAD", "2026-Q3")
     assert current.happened == "Đã mở thêm 1 cơ quan; đang chuẩn bị 2 cơ quan"
     assert current.challenges == "Ngân sách" and current.author == "analyst1" and current.owner == "MOFA"
@@ -40,7 +43,7 @@ def test_english_commentary_sits_beside_the_vietnamese(kpi, loaded):
     assert kpi(*ARGS, "--happened", "Một tổng lãnh sự quán mới").returncode == 0
     assert kpi(*ARGS, "--happened", "One new consulate general", "--lang", "en").returncode == 0
     with open_reader(loaded.warehouse_path) as con:
-        both = current_for_quarter(con, "2026-Q3")["MISSIONS_ABROAD"]
+        both = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)["MISSIONS_ABROAD"]
     assert both["vi"].happened == "Một tổng lãnh sự quán mới" and both["en"].happened == "One new consulate general"
 
 
@@ -66,3 +69,28 @@ def test_blank_happened_is_refused(kpi, loaded):
 def test_no_warehouse_yet_says_what_to_do(kpi):
     done = kpi(*ARGS, "--happened", "x")
     assert done.returncode == 2 and "kpi demo" in done.stderr
+
+
+def test_a_closed_quarter_takes_no_commentary_until_reopened(kpi, loaded):
+    assert kpi("approve", "--reporter", "MOFA", "--period", "2026-Q3", "--as", "chi").returncode == 0
+    assert kpi("close", "--quarter", "2026-Q3", "--as", "chi").returncode == 0
+    refused = kpi(*ARGS, "--happened", "Thêm 1 cơ quan")
+    assert refused.returncode == 1, refused.stderr
+    assert "2026-Q3 is closed (by chi on " in refused.stderr and "kpi reopen --quarter 2026-Q3" in refused.stderr
+    assert "Nothing was written" in refused.stderr and "Traceback" not in refused.stderr
+    assert kpi("reopen", "--quarter", "2026-Q3", "--reason", "commentary missing", "--as", "chi").returncode == 0
+    assert kpi(*ARGS, "--happened", "Thêm 1 cơ quan").returncode == 0
+    with open_reader(loaded.warehouse_path) as con:
+        assert [v.happened for v in history(con, "MISSIONS_ABROAD", "2026-Q3")] == ["Thêm 1 cơ quan"]
+
+
+def test_a_comment_waits_for_approval_and_is_in_the_audit_log(kpi, loaded):
+    done = kpi(*ARGS, "--happened", "Thành lập thêm 1 tổng lãnh sự quán", "--author", "lan")
+    assert "kpi approve --commentary --period 2026-Q3 --indicator MISSIONS_ABROAD" in done.stdout
+    with open_reader(loaded.warehouse_path) as con:
+        assert current_for_quarter(con, "2026-Q3") == {}  # leaders read approved commentary only
+        [pending] = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)["MISSIONS_ABROAD"].values()
+    assert pending.pending
+    log = json.loads(kpi("audit", "--json").stdout)
+    assert (log[-1]["actor"], log[-1]["action"], log[-1]["object"]) == ("lan", "comment", "MISSIONS_ABROAD 2026-Q3")
+    assert log[-1]["details"]["lang"] == "vi" and log[-1]["details"]["owner"] == "MOFA"

@@ -29,3 +29,15 @@ def test_pending_when_nothing_waits_or_sign_off_is_off(kpi, write_csv):
         assert kpi("approve", "--reporter", "MOFA", "--period", period).returncode == 0
     assert kpi("pending").stdout.strip() == "nothing waits for approval"
     assert "KPI_APPROVAL=off" in kpi("pending", env={"KPI_APPROVAL": "off"}).stdout
+
+
+def test_waiting_commentary_is_listed_with_how_to_approve_it(kpi, write_csv):
+    load_missions(kpi, write_csv)
+    assert kpi("comment", "--indicator", "MISSIONS_ABROAD", "--quarter", "2026-Q2", "--owner", "MOFA",
+               "--happened", "Mở thêm 1 cơ quan", "--author", "lan").returncode == 0
+    shown = kpi("pending").stdout
+    assert "commentary MISSIONS_ABROAD 2026-Q2: 1 version(s) waiting" in shown
+    assert "[vi] owner MOFA, by lan at " in shown and "(new): Mở thêm 1 cơ quan" in shown
+    assert "approve: kpi approve --commentary --period 2026-Q2 --indicator MISSIONS_ABROAD" in shown
+    [note] = json.loads(kpi("pending", "--json").stdout)["commentary"]
+    assert (note["indicator"], note["quarter"], note["versions"][0]["happened"]) == ("MISSIONS_ABROAD", "2026-Q2", "Mở thêm 1 cơ quan")

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from dashboard.report import _register_fonts
 from dashboard.review import FONT_DIR
+from pipelines.warehouse.store import open_reader
 from tests.support.cli import kpi_env, run_kpi
 
 PANELS = 16  # summary, what changed, one per indicator of the catalog (14)
@@ -77,13 +78,30 @@ def test_pdf_text_layer_has_vietnamese_names_with_diacritics(reports):
     assert "Nghị quyết 292/NQ-CP" in " ".join(flat)
 
 
-def test_pdf_cover_gives_quarter_cutoff_generated_time_language_and_approval(reports):
+def test_pdf_cover_gives_quarter_cutoff_generated_time_language_and_approval(reports, sample_data):
     cover = " ".join(_pdf_text(reports["en"])[0].split())
     assert "Quarterly review of the plan — Q3 2026" in cover
     assert "As of 30/09/2026 (Q3 2026)" in cover
     assert "03/12/2026 07:00 UTC" in cover  # generated at
+    # The data cut-off is the time of the last load, printed before the generation time.
+    with open_reader(sample_data / "warehouse" / "kpi.duckdb") as con:
+        [(last,)] = con.execute("SELECT max(received_at) FROM loads WHERE status = 'loaded'").fetchall()
+    assert f"As of 30/09/2026 (Q3 2026) {last:%d/%m/%Y %H:%M} UTC 03/12/2026 07:00 UTC" in cover
     assert "Data cut-off (last load)" in cover and "English" in cover
-    assert "not yet approved" in cover
+    # `kpi demo` approves all but HAIPHONG 2026-Q3, so the cover names the approver and what was left out.
+    assert "Figures approved by" in cover and "sample.approver, " in cover
+    assert "1 of 8 reporters' figures still wait and are not in this pack" in cover
+    vi = " ".join(_pdf_text(reports["vi"])[0].split())
+    assert "Phê duyệt số liệu" in vi and "1/8 đơn vị còn chờ phê duyệt, chưa có trong bộ này" in vi
+
+
+def test_the_pending_view_cover_says_it_includes_pending_figures(sample_data, tmp_path):
+    out = tmp_path / "pending"
+    done = _kpi(sample_data, "report", "--quarter", "2026-Q3", "--lang", "en", "--include-pending", "--out", str(out),
+                "--generated-at", GENERATED_AT)
+    assert done.returncode == 0, done.stderr
+    cover = " ".join(_pdf_text(out)[0].split())
+    assert "sample.approver, " in cover and "includes figures pending approval (1 value(s))" in cover
 
 
 def test_off_track_slides_carry_commentary_next_steps_and_owner(reports):

@@ -7,6 +7,7 @@ from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
 from pipelines.commentary import current_for_quarter, history
+from pipelines.visibility import INCLUDING_PENDING
 from pipelines.ingest import ingest
 from pipelines.intake.commentary_file import looks_like_commentary, parse_commentary
 from pipelines.warehouse.store import open_reader
@@ -28,7 +29,7 @@ def test_a_commentary_file_is_loaded_as_versions(settings, catalog, write_csv):
     second = write_csv("c2.csv", TEMPLATE + "MISSIONS_ABROAD,2026-Q3,MOFA,vi,Đã cập nhật,,\n")
     assert _load(settings, catalog, second).status == "loaded"
     with open_reader(settings.warehouse_path) as con:
-        now = current_for_quarter(con, "2026-Q3")
+        now = current_for_quarter(con, "2026-Q3", INCLUDING_PENDING)
         versions = history(con, "MISSIONS_ABROAD", "2026-Q3")
         load_ids = con.execute("SELECT DISTINCT load_id FROM commentary ORDER BY 1").fetchall()
     assert now["MISSIONS_ABROAD"]["vi"].happened == "Đã cập nhật"
@@ -95,3 +96,28 @@ def test_any_text_round_trips_as_one_paragraph(catalog, text):
         assert entries == []
     else:
         assert entries[0].challenges == " ".join(text.split())
+
+
+def test_a_commentary_file_for_a_closed_quarter_is_rejected_naming_it(settings, catalog, write_csv):
+    from datetime import date
+
+    from pipelines.problems import format_problem
+    from pipelines.signoff import approve, close_quarter, reopen_quarter
+
+    figures = write_csv("m.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q2", "95", "agencies", ""]])
+    assert _load(settings, catalog, figures).status == "loaded"
+    approve(settings, "MOFA", "2026-Q2", "chi")
+    close_quarter(settings, "2026-Q2", "chi", today=date(2026, 7, 15))
+    notes = write_csv("c.csv", TEMPLATE + "MISSIONS_ABROAD,2026-Q2,MOFA,vi,Ổn định,,\n")
+    outcome = _load(settings, catalog, notes)
+    assert outcome.status == "rejected"
+    [problem] = outcome.problems
+    assert (problem.code, problem.row, problem.column) == ("commentary_closed", 2, "quarter")
+    assert format_problem(problem, "c.csv").startswith("c.csv, row 2, column quarter: 2026-Q2 is closed (by chi on ")
+    assert "kpi reopen --quarter 2026-Q2" in format_problem(problem, "c.csv")
+    assert "quý 2026-Q2 đã khóa sổ" in format_problem(problem, "c.csv", "vi")
+    with open_reader(settings.warehouse_path) as con:
+        assert history(con, "MISSIONS_ABROAD", "2026-Q2") == []
+    reopen_quarter(settings, "2026-Q2", "commentary to add", "chi")
+    again = write_csv("c_again.csv", TEMPLATE + "MISSIONS_ABROAD,2026-Q2,MOFA,vi,Ổn định (gửi lại),,\n")
+    assert _load(settings, catalog, again).status == "loaded"

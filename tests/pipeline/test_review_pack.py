@@ -19,6 +19,8 @@ from pipelines.ingest import ingest
 from pipelines.progress import Point
 from pipelines.series import assess_catalog
 from tests.support.warehouse import TODAY
+from pipelines.commentary_signoff import approve_commentary
+from pipelines.visibility import INCLUDING_PENDING
 from tests.conftest import approve_everything
 
 LABELS = {"observed": "observed", "required": "required", "projection": "projection", "target": "target",
@@ -119,7 +121,27 @@ def test_cover_names_quarter_cutoff_generated_time_language_and_approval(warehou
     assert cover["Generated at"] == "03/12/2026 07:00 UTC"
     assert cover["Data cut-off (last load)"].endswith("UTC")
     assert cover["Language"] == "English"
-    assert "not yet approved" in cover["Figures approved by"]
+    today = datetime.now(timezone.utc).strftime("%d/%m/%Y")  # approve_everything signed off just now
+    assert cover["Figures approved by"] == f"test.approver, {today}"
+    assert dict(cover_lines(review, "vi"))["Phê duyệt số liệu"] == f"test.approver, {today}"
+
+
+def test_cover_says_what_waits_in_either_view_and_when_nothing_is_approved(warehouse, settings, catalog, write_csv):
+    [outcome] = ingest([write_csv("third.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q4", "100", "agencies", ""]])],
+                       settings, catalog, today=TODAY)
+    assert outcome.status == "loaded"
+    approved = dict(cover_lines(load_review(warehouse, "2026-Q4", generated_at=AT), "en"))["Figures approved by"]
+    assert approved.startswith("test.approver, ") and approved.endswith("; 1 of 1 reporters' figures still wait and are not in this pack")
+    pending = load_review(warehouse, "2026-Q4", INCLUDING_PENDING, generated_at=AT)
+    assert dict(cover_lines(pending, "en"))["Figures approved by"].endswith("; includes figures pending approval (1 value(s))")
+    assert dict(cover_lines(pending, "vi"))["Phê duyệt số liệu"].endswith("; gồm cả số liệu chờ phê duyệt (1 giá trị)")
+    # A quarter nobody signed off: said so, in the view including pending too.
+    [outcome] = ingest([write_csv("fourth.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q1", "95", "agencies", ""]])],
+                       settings, catalog, today=TODAY)
+    assert outcome.status == "loaded"
+    fresh = load_review(warehouse, "2026-Q1", INCLUDING_PENDING, generated_at=AT)
+    assert dict(cover_lines(fresh, "en"))["Figures approved by"] == (
+        "not yet approved (no sign-off recorded); includes figures pending approval (1 value(s))")
 
 
 def test_english_slides_print_english_sources_and_whole_names(warehouse):
@@ -144,8 +166,16 @@ def test_an_off_track_slide_carries_its_commentary_next_steps_and_owner(warehous
     assert any("No commentary for Q4 2026 yet" in t for t in _texts(indicator_panel(review, "REMUNERATION_VS_ASEAN_PCT", "en")))
     write_commentary(warehouse, catalog, Commentary("REMUNERATION_VS_ASEAN_PCT", "2026-Q4", "MOFA", "Mở thêm 1 tổng lãnh sự quán",
                                                     "Chậm so với lộ trình", "Trình đề án năm 2027"))
+    # Leaders (the approved view) do not read it until an approver approves it; the pending view marks it.
+    review = load_review(warehouse, "2026-Q4", generated_at=AT)
+    assert any("No commentary for Q4 2026 yet" in t for t in _texts(indicator_panel(review, "REMUNERATION_VS_ASEAN_PCT", "en")))
+    pending = load_review(warehouse, "2026-Q4", INCLUDING_PENDING, generated_at=AT)
+    assert any(t.endswith("Owner: Ministry of Foreign Affairs (MOFA) · in Vietnamese only · pending approval")
+               for t in _texts(indicator_panel(pending, "REMUNERATION_VS_ASEAN_PCT", "en")))
+    approve_commentary(settings, "2026-Q4", "REMUNERATION_VS_ASEAN_PCT", "test.approver")
     review = load_review(warehouse, "2026-Q4", generated_at=AT)
     vi = " ".join(_texts(indicator_panel(review, "REMUNERATION_VS_ASEAN_PCT", "vi")))
+    assert "chờ phê duyệt" not in vi
     assert "Đơn vị chủ trì: Bộ Ngoại giao (MOFA)" in vi
     assert "Diễn biến: Mở thêm 1 tổng lãnh sự quán" in vi and "Bước tiếp theo: Trình đề án năm 2027" in vi
     en = " ".join(_texts(indicator_panel(review, "REMUNERATION_VS_ASEAN_PCT", "en")))

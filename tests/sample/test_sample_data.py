@@ -38,6 +38,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
         with open_reader(path) as con:
             return con.execute(sql, list(params)).fetchall()
 
+    query.path = path  # type: ignore[attr-defined] - for readers that open the file themselves
     return query
 
 
@@ -184,3 +185,16 @@ def test_the_files_are_what_their_generator_writes() -> None:
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_sample_data.py"), "--check"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_off_track_indicator_of_the_latest_quarter_has_approved_commentary(warehouse) -> None:
+    """A newcomer's first deck explains every indicator not on track (data/sample/commentary_2026Q3.csv),
+    and leaders read it: `kpi demo` approves the sample's commentary."""
+    from datetime import datetime, timezone
+
+    from dashboard.review import load_review, needs_commentary
+
+    review = load_review(warehouse.path, "2026-Q3", generated_at=datetime(2026, 12, 3, 7, tzinfo=timezone.utc))
+    off_track = {code for code in review.catalog.indicators if needs_commentary(review, code)}
+    assert off_track and off_track <= set(review.commentary), off_track - set(review.commentary)
+    assert all(not c.pending for by_lang in review.commentary.values() for c in by_lang.values())
