@@ -26,6 +26,10 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    # Which reader gave the rows: 'fast' (Polars splits the lines), 'exact' (the csv module) or
+    # 'xlsx' (the workbook's records); None when nothing was read. Reported by `kpi ingest --json`
+    # so that a valid file sent to the exact reader by accident shows (bench/shapes.py checks it).
+    reader: str | None = None
 
 
 _BLANK_BYTES = b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"
@@ -70,7 +74,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, [Problem("empty_file")])
     if _is_xlsx(data):
         try:
-            return ReadResult(whole_xlsx(data, budget), encoding="xlsx")
+            return ReadResult(whole_xlsx(data, budget), encoding="xlsx", reader="xlsx")
         except OverLimit as exc:
             return ReadResult(None, exc.problems, encoding="xlsx")
         except Exception as exc:  # a damaged workbook: openpyxl raises many kinds
@@ -82,7 +86,8 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     if body is not None:
         table = fast(body)
         if table is not None:
-            return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter)
+            return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter,
+                              reader="fast")
     try:
         decoded = decode(data)
     except DecodeError as exc:
@@ -91,9 +96,11 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
     table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
+    reader = "fast"
     if table is None:
         table = stream_text(decoded.text, chunk_rows, budget) if stream else whole_text(decoded.text, budget)
-    return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
+        reader = "exact"
+    return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter, reader=reader)
 
 
 def _utf8_body(data: bytes) -> bytes | None:
