@@ -52,7 +52,16 @@ def is_regular_text(utf8: bytes) -> bool:
 
 class Irregular(Exception):
     """Raised while the rows are read: the text is not regular after all (or not UTF-8), so the
-    exact reader must read the file instead. Nothing read so far may be kept."""
+    exact reader must read the file instead. Nothing read so far may be kept.
+
+    `not_utf8`: the bytes are not UTF-8 (a Windows-1258 file whose header is plain ASCII looks
+    like UTF-8 until its first accented letter). The caller then decodes the file first, and
+    the fast reader may still split the decoded text: only the decoding was wrong, not the lines.
+    """
+
+    def __init__(self, not_utf8: bool = False) -> None:
+        super().__init__("not UTF-8" if not_utf8 else "irregular")
+        self.not_utf8 = not_utf8
 
 
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
@@ -98,8 +107,9 @@ class LinesTable:
                 self.budget.check_time()
                 window = pieces[at: at + self.chunk_pieces]
                 parts = list(pool.map(lambda piece: _piece_cells(self.utf8, *piece, self.delimiter, width), window))
-                if any(part is None for part in parts):
-                    raise Irregular
+                for part, (start, end, _) in zip(parts, window):
+                    if part is None:
+                        raise Irregular(not_utf8=not _is_utf8(self.utf8, start, end))
                 cells = pl.concat([p for p in (pending, *parts) if p is not None], rechunk=False)  # type: ignore[misc]
                 del parts
                 cells, pending = _hold_back_footer(cells)
@@ -124,6 +134,15 @@ class LinesTable:
         self.utf8 = b""  # every row is read: the text may go (the caller holds no other reference)
         self.skipped_footer = pending["row_number"].to_list() if pending is not None else []
         self.problems.extend(unnamed[position] for position in sorted(unnamed))
+
+
+def _is_utf8(utf8: bytes, start: int, end: int) -> bool:
+    """Whether utf8[start:end] decodes (checked only once a piece was declined)."""
+    try:
+        utf8[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:

@@ -51,7 +51,7 @@ def _mb(n: int) -> str:
 
 def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: bool = False,
                exact: bool = False, piece_bytes: int = PIECE_BYTES, chunk_rows: int | None = None,
-               budget: Budget | None = None) -> ReadResult:
+               budget: Budget | None = None, decode_first: bool = False) -> ReadResult:
     """Never raises on content: every way a file can be unreadable becomes a Problem.
 
     `size` is the file's size on disk when the caller chose not to read an oversized file.
@@ -59,7 +59,9 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     raise Irregular) or a RecordsTable (the exact reader: its chunks may raise BrokenText);
     `exact` skips the fast reader. `piece_bytes` sets the size of the fast reader's pieces (a chunk
     is CHUNK_PIECES of them) and `chunk_rows` the exact reader's chunks: tests make them small
-    to cross many chunks. `budget`: the limits and the clock of this file's check.
+    to cross many chunks. `budget`: the limits and the clock of this file's check. `decode_first`:
+    the bytes proved not to be UTF-8 (Irregular.not_utf8), so they are decoded before the fast
+    reader splits the text, instead of the fast reader trying them as UTF-8.
     """
     budget = budget or default_budget()
 
@@ -82,7 +84,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     kind = sniff_binary(data)
     if kind:
         return ReadResult(None, [Problem("not_text", params={"kind": kind})])
-    body = _utf8_body(data)
+    body = None if decode_first else _utf8_body(data)
     if body is not None:
         table = fast(body)
         if table is not None:
