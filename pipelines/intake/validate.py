@@ -259,6 +259,10 @@ class _RowRules:
         # integers counted from 0 (a lookup index for values, a compact key for duplicates).
         self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in STAGED_CATEGORICAL}
         self.dim_categorical = {DIM + d: pl.Categorical(pl.Categories.random()) for d in self.dims}
+        # How the breakdown key is kept: a categorical when keys repeat, text when the first chunk
+        # built them row by row (categories of a million distinct keys cost a second to build and
+        # save nothing). Decided once, so that every chunk's column has the same type.
+        self.breakdown_dtype: pl.DataType | None = None
         self.hints: dict[tuple[str, int], list[str]] = {}
         self.periods: dict[str, str | None] = {}
 
@@ -285,10 +289,11 @@ class _RowRules:
         # Value and note as categoricals too: a kept string column would keep alive the text
         # buffers its cells point into (the whole file's text, by the last chunk).
         frame = frame.with_columns(breakdown.alias("_breakdown"), note=pl.when(pl.col("note") != "").then(pl.col("note")))
+        dtypes = {**cat, "_breakdown": self.breakdown_dtype}
         return frame.select(
             pl.col("row_number"),
             pl.col("_kind"),
-            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
+            *(pl.col(c).cast(dtypes[c]) for c in STAGED_CATEGORICAL),
         )
 
     def _normalised(self, chunk: pl.DataFrame) -> pl.DataFrame:
@@ -409,26 +414,30 @@ class _RowRules:
         chooses: HyperLogLog estimates of each dimension's distinct values first, then the exact
         number of distinct combination codes.
         """
-        cat = self.categorical
         if not self.dims:
-            return pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(cat["_breakdown"])
+            self.breakdown_dtype = self.breakdown_dtype or self.categorical["_breakdown"]
+            return pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(self.breakdown_dtype)
         dim_cols = [DIM + d for d in self.dims]
-        if len(dim_cols) <= KEY_CODE_COLUMNS and not _many_distinct(frame, dim_cols):
+        # Once a chunk's keys hardly repeated (text keys), the file's others are built row by row too.
+        per_row = self.breakdown_dtype == pl.String or len(dim_cols) > KEY_CODE_COLUMNS
+        if not per_row and not _many_distinct(frame, dim_cols):
             # Each row's combination as one integer (from each dimension's category code): far
             # cheaper to find the distinct ones of, and to map back by, than rows of strings.
             codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
             combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
             del codes
             if combo.n_unique() <= frame.height * REPEATED_SHARE:
+                self.breakdown_dtype = self.breakdown_dtype or self.categorical["_breakdown"]
                 combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
                 combos = combos.select("_combo", self._key_expr(combos, dim_cols).alias("_breakdown"))
                 return combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
             del combo
         # Each row its own combination (or nearly): the key built on every row, in linear time.
+        self.breakdown_dtype = self.breakdown_dtype or pl.String()
         return frame.select(self._key_expr(frame, dim_cols))["_breakdown"]
 
     def _key_expr(self, frame: pl.DataFrame, dim_cols: list[str]) -> pl.Expr:
-        """The breakdown key of `frame`'s rows as a categorical, escaping only what its values need."""
+        """The breakdown key of `frame`'s rows (as `breakdown_dtype`), escaping only what its values need."""
         def any_dim_value(pattern: str) -> bool:
             return frame.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
 
@@ -436,7 +445,7 @@ class _RowRules:
         rare = escaped and any_dim_value(RARE_CONTROLS)
         filled = not escaped and not frame.select(pl.any_horizontal([pl.col(c) == "" for c in dim_cols]).any()).item()
         key = breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped, filled=filled)
-        return key.cast(self.categorical["_breakdown"]).alias("_breakdown")
+        return key.cast(self.breakdown_dtype).alias("_breakdown")
 
 def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.DataFrame | None:
     """The rules that need every row at once, on the columns `_RowRules.check` kept: the number
@@ -491,7 +500,11 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
     # Keys must be unique within the file: the key's columns are categoricals, compared as one integer.
     key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
-    if keyed.select(_key_code(keyed, key).n_unique()).item() < keyed.height:  # pair rows with their first only when a key repeats
+    if keyed["_breakdown"].dtype == pl.String:  # keys built row by row: compared as text
+        distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in key[:-1]), pl.col("_breakdown")).n_unique()).item()
+    else:
+        distinct_keys = keyed.select(_key_code(keyed, key).n_unique()).item()
+    if distinct_keys < keyed.height:  # pair rows with their first only when a key repeats
         first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
         dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
         found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
