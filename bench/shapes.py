@@ -241,7 +241,8 @@ def measure(shape: str, file: Path, n: int, repeats: int, work: Path, cpu: int, 
         env = _clean_env(KPI_DATA_DIR=str(data), KPI_MAX_FILE_MB="2048", KPI_LANGUAGE="en")
         kpi = kpi_command()
         if kpi_src is not None:  # another checkout's code (e.g. `git archive main`): found before the installed one
-            env["PYTHONPATH"] = str(kpi_src)
+            # PYTHONSAFEPATH: `-m` would otherwise put the working directory (this checkout) first.
+            env.update(PYTHONPATH=str(kpi_src), PYTHONSAFEPATH="1")
             kpi = [sys.executable, "-m", "kpi"]
         result = child(_pinned([*kpi, "ingest", "--json", "--accept-warnings", "--by", "bench", str(file)], cpu), env)
         summary = json.loads(result["stdout"]) if result["stdout"].startswith("{") else {}
