@@ -62,3 +62,11 @@ bench-replicas: install
 SERVING_ARGS ?= --sessions 20 --views 6 --think 1 --floor-defaults
 bench-serving: install
 	$(BIN)/python -m bench.serving $(SERVING_ARGS)
+
+# Ingest on every kind of valid file (issue 21; docs/benchmarks.md, "File shapes"): 1M-row CSV
+# shapes and a 100k-row workbook against DuckDB, Polars and pandas, pinned to core 1. Not in CI
+# (about 15 minutes). SHAPES_ARGS="--quick" for a tiny run, "--shapes notes,cp1258 --repeats 5".
+.PHONY: bench-shapes
+SHAPES_ARGS ?= --dir /tmp/kpi-bench-shapes
+bench-shapes: install
+	$(BIN)/python -m bench.shapes $(SHAPES_ARGS)

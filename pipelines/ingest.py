@@ -59,6 +59,7 @@ class FileOutcome:
     plan: LoadPlan | None = None  # what the load changes (None for a duplicate or a rejected file)
     acknowledged_by: str | None = None  # who accepted the plan's warnings
     dry_run: bool = False
+    reader: str | None = None  # 'fast', 'exact' or 'xlsx' (see pipelines.intake.read.ReadResult)
 
     def summary_line(self, lang: str = "en") -> str:
         words = {
@@ -118,6 +119,7 @@ class FileOutcome:
             "report": str(self.report_path) if self.report_path else None,
             "dry_run": self.dry_run,
             "acknowledged_by": self.acknowledged_by,
+            "reader": self.reader,
             **(self.plan.to_json(lang) if self.plan else {}),
         }
 
@@ -222,7 +224,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
             **base, **meta, "status": "rejected", "rows_read": checked.rows_read if checked else 0,
             "problem_count": count, "problems": json.dumps([p.to_dict() for p in problems], ensure_ascii=False),
         })
-        return FileOutcome(path, name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info)
+        return FileOutcome(path, name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info, reader=read.reader)
 
     # Arrow with string views (no copy), which DuckDB reads in place: a Polars frame met by name
     # would be converted again, strings copied, at each of the three scans below.
@@ -237,7 +239,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
             **base, **meta, "status": "rejected", "rows_read": checked.rows_read, "problem_count": frozen_count,
             "problems": json.dumps([p.to_dict() for p in frozen], ensure_ascii=False),
         })
-        return FileOutcome(path, name, "rejected", load_id, sha, problems=frozen, problem_count=frozen_count, info=info)
+        return FileOutcome(path, name, "rejected", load_id, sha, problems=frozen, problem_count=frozen_count, info=info, reader=read.reader)
     # What the load would change, and whether it looks plausible: a file with warnings waits
     # for an analyst's acknowledgement (nothing written, no load row, the file left in place).
     plan = plan_load(con, checked.observations, catalog)
@@ -245,7 +247,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         plan.warnings = [read.cells.warning(w) for w in plan.warnings]
         plan.revisions = [read.cells.revision(r) for r in plan.revisions]
     if plan.warnings and not acknowledged_by:
-        return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, plan=plan)
+        return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, reader=read.reader, plan=plan)
     con.execute("BEGIN")
     try:
         # Revised = a key already loaded whose current value this file changes (a re-sent
@@ -281,7 +283,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged_rows, revised=revised, info=info, plan=plan,
+    return FileOutcome(path, name, "loaded", load_id, sha, rows=staged_rows, revised=revised, info=info, reader=read.reader, plan=plan,
                        acknowledged_by=acknowledged_by if plan.warnings else None)
 
 

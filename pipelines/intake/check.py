@@ -39,13 +39,18 @@ def check_bytes(load: Callable[[], bytes], max_bytes: int, catalog: Catalog, tod
                       budget=budget)
     if read.table is None:
         return read, None
-    try:
-        checked: Validated | None = _validate(read.table, catalog, today, budget)
-    except Irregular:
-        checked = None
+    checked, not_utf8 = _validate_fast(read.table, catalog, today, budget)
+    if checked is None and not_utf8:
+        # Bytes that only looked like UTF-8 (an ASCII header): decoded first, then the fast reader
+        # again on the text; the streamed table (with the bytes) dropped before they are read again.
+        read = None  # type: ignore[assignment]
+        read = read_bytes(load(), max_bytes, size=size, stream=True, piece_bytes=piece_bytes, chunk_rows=chunk_rows,
+                          budget=budget, decode_first=True)
+        if read.table is None:
+            return read, None
+        checked, _ = _validate_fast(read.table, catalog, today, budget)
     if checked is None:
-        # Outside the handler, whose traceback holds the chunks validated so far; and the
-        # streamed table (with the bytes) dropped before they are read again.
+        # The traceback of Irregular (which held the chunks validated so far) is gone by now.
         read = None  # type: ignore[assignment]
         read = read_bytes(load(), max_bytes, size=size, stream=True, exact=True, chunk_rows=chunk_rows, budget=budget)
         checked = _validate(read.table, catalog, today, budget) if read.table is not None else None
@@ -162,6 +167,14 @@ def _number(text) -> float | None:
         return float(str(text).removesuffix("%"))
     except (TypeError, ValueError):
         return None
+
+
+def _validate_fast(table: Rows, catalog: Catalog, today: date, budget: Budget) -> tuple[Validated | None, bool]:
+    """The validation, or (None, whether the bytes were not UTF-8) when the fast reader gave up."""
+    try:
+        return _validate(table, catalog, today, budget), False
+    except Irregular as exc:
+        return None, exc.not_utf8
 
 
 def _validate(table: Rows, catalog: Catalog, today: date, budget: Budget) -> Validated:

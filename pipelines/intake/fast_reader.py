@@ -52,7 +52,16 @@ def is_regular_text(utf8: bytes) -> bool:
 
 class Irregular(Exception):
     """Raised while the rows are read: the text is not regular after all (or not UTF-8), so the
-    exact reader must read the file instead. Nothing read so far may be kept."""
+    exact reader must read the file instead. Nothing read so far may be kept.
+
+    `not_utf8`: the bytes are not UTF-8 (a Windows-1258 file whose header is plain ASCII looks
+    like UTF-8 until its first accented letter). The caller then decodes the file first, and
+    the fast reader may still split the decoded text: only the decoding was wrong, not the lines.
+    """
+
+    def __init__(self, not_utf8: bool = False) -> None:
+        super().__init__("not UTF-8" if not_utf8 else "irregular")
+        self.not_utf8 = not_utf8
 
 
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
@@ -98,8 +107,9 @@ class LinesTable:
                 self.budget.check_time()
                 window = pieces[at: at + self.chunk_pieces]
                 parts = list(pool.map(lambda piece: _piece_cells(self.utf8, *piece, self.delimiter, width), window))
-                if any(part is None for part in parts):
-                    raise Irregular
+                for part, (start, end, _) in zip(parts, window):
+                    if part is None:
+                        raise Irregular(not_utf8=not _is_utf8(self.utf8, start, end))
                 cells = pl.concat([p for p in (pending, *parts) if p is not None], rechunk=False)  # type: ignore[misc]
                 del parts
                 cells, pending = _hold_back_footer(cells)
@@ -124,6 +134,15 @@ class LinesTable:
         self.utf8 = b""  # every row is read: the text may go (the caller holds no other reference)
         self.skipped_footer = pending["row_number"].to_list() if pending is not None else []
         self.problems.extend(unnamed[position] for position in sorted(unnamed))
+
+
+def _is_utf8(utf8: bytes, start: int, end: int) -> bool:
+    """Whether utf8[start:end] decodes (checked only once a piece was declined)."""
+    try:
+        utf8[start:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
@@ -304,31 +323,73 @@ def _quoted_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFra
     file to the exact reader.
     """
     d = re.escape(delimiter)
-    ws = re.escape(PY_WHITESPACE)
     field = f'(?:[^"{d}]*|"(?:[^"]|"")*")'
     if not lines.select(pl.col("line").str.contains(f"^{field}(?:{d}{field})*$").all()).item():
         return None
+    names = cell_columns(width)
+    # Fields per line: the delimiters left once the quoted fields are taken out, plus one. Lines
+    # with exactly the header's number go to Polars' CSV parser (which agrees with every reader on
+    # such lines, and is twice as fast as the field regex below); the others take the regex.
+    fields = pl.col("line").str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1
+    exact = lines.select(fields == width).to_series()
+    if width and exact.all():
+        return _finish_quoted(_parsed_cells(lines, delimiter, names), names)
+    if width and exact.any():
+        parsed = _parsed_cells(lines.filter(exact), delimiter, names)
+        matched = _matched_cells(lines.filter(~exact), delimiter, width)
+        return _finish_quoted(pl.concat([parsed, matched]).sort("row_number"), names)
+    return _finish_quoted(_matched_cells(lines, delimiter, width), names)
+
+
+def _parsed_cells(lines: pl.DataFrame, delimiter: str, names: list[str]) -> pl.DataFrame:
+    """Lines of whole fields, each with exactly len(names) of them, parsed by Polars' CSV reader."""
+    text = lines.select(pl.col("line").str.join("\n").cast(pl.Binary)).item() + b"\n"
+    if text.startswith(b"\xef\xbb\xbf"):  # a parser would take a cell's leading U+FEFF for a BOM
+        return _matched_cells(lines, delimiter, len(names))
+    cells = pl.read_csv(text, has_header=False, infer_schema=False, separator=delimiter, quote_char='"',
+                        new_columns=names)
+    del text
+    if cells.height != lines.height:  # never expected: a line the parser saw otherwise
+        raise Irregular
+    return cells.select(
+        lines["row_number"], *(pl.col(c).fill_null("") for c in names),
+        _extra_blank=pl.lit(True), _cells=pl.lit(len(names), dtype=pl.UInt32),
+    )
+
+
+def _matched_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFrame:
+    """Lines of whole fields, any number of them, split by a field regex."""
+    d = re.escape(delimiter)
+    ws = re.escape(PY_WHITESPACE)
     # Each field with the delimiter before it (one is put before the first field too): a match is
     # never empty, and an empty match would hide a field that starts where it ends.
     parts = (pl.lit(delimiter) + pl.col("line")).str.extract_all(f'{d}(?:"(?:[^"]|"")*"|[^"{d}]*)')
-
-    def cell(i: int) -> pl.Expr:
-        text = pl.col("_parts").list.get(i, null_on_oob=True).str.slice(1)  # without its delimiter
-        inner = text.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
-        return pl.when(text.str.starts_with('"')).then(inner).otherwise(text).alias(f"c{i}")
-
     names = cell_columns(width)
     cells = (
         lines.lazy()
         .select(pl.col("row_number"), parts.alias("_parts"))
         .select(
             pl.col("row_number"),
-            *(cell(i) for i in range(width)),
+            *(pl.col("_parts").list.get(i, null_on_oob=True).str.slice(1).alias(f"c{i}") for i in range(width)),  # without its delimiter
             _extra_blank=pl.col("_parts").list.slice(width).list.join("").str.contains(f"^[{ws}{d}]*$"),
             _cells=pl.col("_parts").list.len().cast(pl.UInt32),
         )
         .collect()
     )
+    # Unquoted only in the columns where some field is quoted (usually the note alone): the
+    # unquoting of a column costs three passes over it.
+    quoted_in = cells.select(pl.col(c).str.starts_with('"').any() for c in names).row(0) if width else ()
+
+    def unquoted(name: str) -> pl.Expr:
+        text = pl.col(name)
+        inner = text.str.strip_prefix('"').str.strip_suffix('"').str.replace_all('""', '"', literal=True)
+        return pl.when(text.str.starts_with('"')).then(inner).otherwise(text).alias(name)
+
+    return cells.with_columns(unquoted(c) for c, quoted in zip(names, quoted_in) if quoted)
+
+
+def _finish_quoted(cells: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The `_blank` and `_first_only` flags, and the columns in `_split_plain`'s order."""
     filled = [pl.col(c).fill_null("").str.strip_chars(PY_WHITESPACE) != "" for c in names]
     return cells.with_columns(
         _blank=~pl.any_horizontal(filled) & pl.col("_extra_blank"),

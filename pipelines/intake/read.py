@@ -27,6 +27,10 @@ class ReadResult:
     encoding: str | None = None
     delimiter: str | None = None
     cells: "ExcelCells | None" = None  # a workbook's sheet, header and typed numbers (pipelines.intake.check)
+    # Which reader gave the rows: 'fast' (Polars splits the lines), 'exact' (the csv module) or
+    # 'xlsx' (the workbook's records); None when nothing was read. Reported by `kpi ingest --json`
+    # so that a valid file sent to the exact reader by accident shows (bench/shapes.py checks it).
+    reader: str | None = None
 
 
 _BLANK_BYTES = b" \t\r\n\xef\xbb\xbf\xff\xfe\x00"
@@ -48,7 +52,7 @@ def _mb(n: int) -> str:
 
 def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: bool = False,
                exact: bool = False, piece_bytes: int = PIECE_BYTES, chunk_rows: int | None = None,
-               budget: Budget | None = None) -> ReadResult:
+               budget: Budget | None = None, decode_first: bool = False) -> ReadResult:
     """Never raises on content: every way a file can be unreadable becomes a Problem.
 
     `size` is the file's size on disk when the caller chose not to read an oversized file.
@@ -56,7 +60,9 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     raise Irregular) or a RecordsTable (the exact reader: its chunks may raise BrokenText);
     `exact` skips the fast reader. `piece_bytes` sets the size of the fast reader's pieces (a chunk
     is CHUNK_PIECES of them) and `chunk_rows` the exact reader's chunks: tests make them small
-    to cross many chunks. `budget`: the limits and the clock of this file's check.
+    to cross many chunks. `budget`: the limits and the clock of this file's check. `decode_first`:
+    the bytes proved not to be UTF-8 (Irregular.not_utf8), so they are decoded before the fast
+    reader splits the text, instead of the fast reader trying them as UTF-8.
     """
     budget = budget or default_budget()
 
@@ -71,7 +77,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, [Problem("empty_file")])
     if _is_xlsx(data):
         try:
-            return ReadResult(whole_xlsx(data, budget), encoding="xlsx")
+            return ReadResult(whole_xlsx(data, budget), encoding="xlsx", reader="xlsx")
         except OverLimit as exc:
             return ReadResult(None, exc.problems, encoding="xlsx")
         except Exception as exc:  # a damaged workbook: openpyxl raises many kinds
@@ -79,11 +85,12 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     kind = sniff_binary(data)
     if kind:
         return ReadResult(None, [Problem("not_text", params={"kind": kind})])
-    body = _utf8_body(data)
+    body = None if decode_first else _utf8_body(data)
     if body is not None:
         table = fast(body)
         if table is not None:
-            return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter)
+            return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter,
+                              reader="fast")
     try:
         decoded = decode(data)
     except DecodeError as exc:
@@ -92,9 +99,11 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
     table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
+    reader = "fast"
     if table is None:
         table = stream_text(decoded.text, chunk_rows, budget) if stream else whole_text(decoded.text, budget)
-    return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter)
+        reader = "exact"
+    return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter, reader=reader)
 
 
 def _utf8_body(data: bytes) -> bytes | None:

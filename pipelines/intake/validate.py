@@ -20,6 +20,7 @@ from pipelines.formulas import restore_expr, restore_needed_expr
 from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.header import OPTIONAL, REQUIRED
+from pipelines.intake.nfc import MAY_CHANGE_UNDER_NFC
 from pipelines.intake.table import Rows
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
@@ -79,10 +80,14 @@ def _suggest(value: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(upper, known, n=3, cutoff=0.5)
 
 
+# Spaces folded to a plain one before trimming (Excel and Word put them in numbers and names).
+ODD_SPACES = "[\u00a0\u202f\u2007]"
+
+
 def _clean(expr: pl.Expr) -> pl.Expr:
     return (
         expr.str.normalize("NFC")
-        .str.replace_all("[\u00a0\u202f\u2007]", " ")
+        .str.replace_all(ODD_SPACES, " ")
         .str.strip_chars()
     )
 
@@ -105,24 +110,31 @@ def _json_text(expr: pl.Expr, rare_controls: bool = False) -> pl.Expr:
     return pl.lit('"') + escaped + pl.lit('"')
 
 
-def breakdown_expr(dims: list[str], prefix: str = "", rare_controls: bool = False, plain: bool = False) -> pl.Expr:
+def breakdown_expr(dims: list[str], prefix: str = "", rare_controls: bool = False, plain: bool = False,
+                   filled: bool = False) -> pl.Expr:
     """Canonical key of the breakdown: JSON object of the non-blank dimensions, sorted by name.
 
     `prefix` is what the frame's column names carry before the dimension's name; pass
     `rare_controls` when some value holds a character matching RARE_CONTROLS, and `plain`
-    only when no value holds a character matching JSON_ESCAPED (then nothing needs escaping).
+    only when no value holds a character matching JSON_ESCAPED (then nothing needs escaping);
+    `filled` only when no value is blank (then, if plain too, each key is one concatenation:
+    half the time of one string per pair).
     """
     if not dims:
         return pl.lit("{}")
+    if plain and filled:
+        pieces: list[pl.Expr] = []
+        for i, d in enumerate(sorted(dims)):
+            pieces += [pl.lit(("{" if i == 0 else ",") + json.dumps(d, ensure_ascii=False) + ':"'), pl.col(prefix + d), pl.lit('"')]
+        return pl.concat_str([*pieces, pl.lit("}")])
 
-    def quoted(d: str) -> pl.Expr:
-        col = pl.col(prefix + d)
-        return pl.lit('"') + col + pl.lit('"') if plain else _json_text(col, rare_controls)
+    def pair(d: str) -> pl.Expr:
+        col, name = pl.col(prefix + d), json.dumps(d, ensure_ascii=False) + ":"
+        if plain:  # one string built per cell, not one per `+`
+            return pl.concat_str([pl.lit(name + '"'), col, pl.lit('"')])
+        return pl.lit(name) + _json_text(col, rare_controls)
 
-    parts = [
-        pl.when(pl.col(prefix + d) != "").then(pl.lit(json.dumps(d, ensure_ascii=False) + ":") + quoted(d))
-        for d in sorted(dims)
-    ]
+    parts = [pl.when(pl.col(prefix + d) != "").then(pair(d)) for d in sorted(dims)]
     return pl.lit("{") + pl.concat_str(parts, separator=",", ignore_nulls=True) + pl.lit("}")
 
 
@@ -135,6 +147,10 @@ def per_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Expr:
     """`expr` (a function of `column` alone) evaluated once per distinct value and mapped back:
     a file repeats its codes, periods, units and notes on row after row (a 1M-row file holds a
     few hundred distinct periods), so the string work shrinks by orders of magnitude."""
+    # A HyperLogLog estimate first: the exact distinct values of a column that hardly repeats
+    # (a note on every row) cost a hash table as large as the column, for nothing.
+    if frame.select(pl.col(column).approx_n_unique()).item() > frame.height * REPEATED_SHARE:
+        return expr.alias(column)
     distinct = frame.select(pl.col(column).unique())
     if distinct.height > frame.height // 4:
         return expr.alias(column)
@@ -243,6 +259,10 @@ class _RowRules:
         # integers counted from 0 (a lookup index for values, a compact key for duplicates).
         self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in STAGED_CATEGORICAL}
         self.dim_categorical = {DIM + d: pl.Categorical(pl.Categories.random()) for d in self.dims}
+        # How the breakdown key is kept: a categorical when keys repeat, text when the first chunk
+        # built them row by row (categories of a million distinct keys cost a second to build and
+        # save nothing). Decided once, so that every chunk's column has the same type.
+        self.breakdown_dtype: pl.DataType | None = None
         self.hints: dict[tuple[str, int], list[str]] = {}
         self.periods: dict[str, str | None] = {}
 
@@ -269,10 +289,11 @@ class _RowRules:
         # Value and note as categoricals too: a kept string column would keep alive the text
         # buffers its cells point into (the whole file's text, by the last chunk).
         frame = frame.with_columns(breakdown.alias("_breakdown"), note=pl.when(pl.col("note") != "").then(pl.col("note")))
+        dtypes = {**cat, "_breakdown": self.breakdown_dtype}
         return frame.select(
             pl.col("row_number"),
             pl.col("_kind"),
-            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
+            *(pl.col(c).cast(dtypes[c]) for c in STAGED_CATEGORICAL),
         )
 
     def _normalised(self, chunk: pl.DataFrame) -> pl.DataFrame:
@@ -287,9 +308,25 @@ class _RowRules:
         plain = [c for c, ascii in zip(text_cols, ascii_only) if ascii]
         plain_set = set(plain)  # a list's `in` would make this quadratic in the number of columns
         padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in plain).row(0) if plain else ()
+        # Other text: NFC only for a column holding a character NFC may change (see nfc.py), the
+        # odd spaces folded only where there are some; a column needing nothing is left as it is.
+        other = [c for c in text_cols if c not in plain_set]
+        needs = frame.select(
+            *(pl.col(c).str.contains(MAY_CHANGE_UNDER_NFC).any().alias(f"n{i}") for i, c in enumerate(other)),
+            *(pl.col(c).str.contains(ODD_SPACES).any().alias(f"o{i}") for i, c in enumerate(other)),
+            *(pl.col(c).str.contains(r"^\s|\s$").any().alias(f"p{i}") for i, c in enumerate(other)),
+        ).row(0, named=True) if other else {}
+        cleaned = []
+        for i, c in enumerate(other):
+            if needs[f"n{i}"]:
+                cleaned.append(per_value(frame, c, _clean(pl.col(c))))
+            elif needs[f"o{i}"]:
+                cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
+            elif needs[f"p{i}"]:
+                cleaned.append(pl.col(c).str.strip_chars())
         frame = frame.with_columns(
             *(pl.col(c).str.strip_chars() for c, pad in zip(plain, padded) if pad),
-            *(per_value(frame, c, _clean(pl.col(c))) for c in text_cols if c not in plain_set),
+            *cleaned,
         )
         for col in OPTIONAL:
             if col not in self.present:
@@ -367,31 +404,48 @@ class _RowRules:
             found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
     def _breakdown_key(self, frame: pl.DataFrame) -> pl.Series:
-        """Each row's breakdown as canonical JSON, built once per distinct combination of values."""
-        cat = self.categorical
-        if self.dims:
-            dim_cols = [DIM + d for d in self.dims]
+        """Each row's breakdown as canonical JSON: built once per distinct combination of values
+        when combinations repeat (as in most files), once per row when they do not.
+
+        The per-combination way maps every dimension to category codes (hashing each value into
+        categories kept for the whole file), finds the distinct combinations and joins the keys
+        back: several times the per-row work when nearly every row is its own combination (a
+        `program` column of distinct values: 3 s instead of 0.5 s per 500k rows). A cheap count
+        chooses: HyperLogLog estimates of each dimension's distinct values first, then the exact
+        number of distinct combination codes.
+        """
+        if not self.dims:
+            self.breakdown_dtype = self.breakdown_dtype or self.categorical["_breakdown"]
+            return pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(self.breakdown_dtype)
+        dim_cols = [DIM + d for d in self.dims]
+        # Once a chunk's keys hardly repeated (text keys), the file's others are built row by row too.
+        per_row = self.breakdown_dtype == pl.String or len(dim_cols) > KEY_CODE_COLUMNS
+        if not per_row and not _many_distinct(frame, dim_cols):
             # Each row's combination as one integer (from each dimension's category code): far
             # cheaper to find the distinct ones of, and to map back by, than rows of strings.
-            if len(dim_cols) <= KEY_CODE_COLUMNS:
-                codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
-                combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
-                del codes
-            else:  # each row its own combination: the key is then built once per row, in linear time
-                combo = pl.int_range(frame.height, dtype=pl.UInt64, eager=True).alias("_combo")
-            combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
+            codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
+            combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
+            del codes
+            if combo.n_unique() <= frame.height * REPEATED_SHARE:
+                self.breakdown_dtype = self.breakdown_dtype or self.categorical["_breakdown"]
+                combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
+                combos = combos.select("_combo", self._key_expr(combos, dim_cols).alias("_breakdown"))
+                return combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
+            del combo
+        # Each row its own combination (or nearly): the key built on every row, in linear time.
+        self.breakdown_dtype = self.breakdown_dtype or pl.String()
+        return frame.select(self._key_expr(frame, dim_cols))["_breakdown"]
 
-            def any_dim_value(pattern: str) -> bool:
-                return combos.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
+    def _key_expr(self, frame: pl.DataFrame, dim_cols: list[str]) -> pl.Expr:
+        """The breakdown key of `frame`'s rows (as `breakdown_dtype`), escaping only what its values need."""
+        def any_dim_value(pattern: str) -> bool:
+            return frame.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
 
-            escaped = any_dim_value(JSON_ESCAPED)
-            rare = escaped and any_dim_value(RARE_CONTROLS)
-            combos = combos.select(
-                "_combo", breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped).cast(cat["_breakdown"]).alias("_breakdown"))
-            breakdown = combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
-        else:
-            breakdown = pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(cat["_breakdown"])
-        return breakdown
+        escaped = any_dim_value(JSON_ESCAPED)
+        rare = escaped and any_dim_value(RARE_CONTROLS)
+        filled = not escaped and not frame.select(pl.any_horizontal([pl.col(c) == "" for c in dim_cols]).any()).item()
+        key = breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped, filled=filled)
+        return key.cast(self.breakdown_dtype).alias("_breakdown")
 
 def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.DataFrame | None:
     """The rules that need every row at once, on the columns `_RowRules.check` kept: the number
@@ -446,7 +500,11 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
     # Keys must be unique within the file: the key's columns are categoricals, compared as one integer.
     key = ["indicator", "reporter", "_period", "_breakdown"]
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
-    if keyed.select(_key_code(keyed, key).n_unique()).item() < keyed.height:  # pair rows with their first only when a key repeats
+    if keyed["_breakdown"].dtype == pl.String:  # keys built row by row: compared as text
+        distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in key[:-1]), pl.col("_breakdown")).n_unique()).item()
+    else:
+        distinct_keys = keyed.select(_key_code(keyed, key).n_unique()).item()
+    if distinct_keys < keyed.height:  # pair rows with their first only when a key repeats
         first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
         dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
         found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
@@ -464,6 +522,20 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
         pl.col("_unit").alias("unit"),
         pl.col("note"),
     )
+
+
+# Work per distinct value pays off only when values repeat: below this share of distinct values
+# (or combinations) per row; above it, plain per-row expressions cost less (no hashing, no map back).
+REPEATED_SHARE = 0.25
+
+
+def _many_distinct(frame: pl.DataFrame, columns: list[str]) -> bool:
+    """Whether some column holds distinct values on more than REPEATED_SHARE of the rows, by a
+    HyperLogLog estimate (one pass, no hash table: about 0.01 s per column of 500k values)."""
+    if not columns or not frame.height:
+        return False
+    estimates = frame.select(pl.col(c).approx_n_unique() for c in columns).row(0)
+    return max(estimates) > frame.height * REPEATED_SHARE
 
 
 # _key_code nests one arithmetic step per column, and Polars plans a nested expression in time

@@ -106,3 +106,15 @@ def test_escape_sequences_from_cells_and_names_never_reach_the_terminal_or_the_r
     assert "na\\x1b[2Jme.csv" in result.stdout
     status = kpi("status")
     assert "\x1b" not in status.stdout and "na\\x1b[2Jme.csv" in status.stdout
+
+
+def test_json_names_the_reader_each_file_took(kpi, write_csv, tmp_path):
+    """A regular file is split by the fast reader; a quoted line break needs the exact one."""
+    regular = write_csv("regular.csv", GOOD)
+    broken_line = tmp_path / "broken_line.csv"
+    broken_line.write_text(",".join(HEADER) + '\nMISSIONS_ABROAD,MOFA,2025-Q3,97,,"two\nlines"\n', encoding="utf-8")
+    result = kpi("ingest", "--json", regular, broken_line)
+    assert result.returncode == 0, result.stderr
+    files = {f["file"]: f for f in json.loads(result.stdout)["files"]}
+    assert files["regular.csv"]["reader"] == "fast"
+    assert files["broken_line.csv"]["status"] == "loaded" and files["broken_line.csv"]["reader"] == "exact"

@@ -203,3 +203,18 @@ def test_a_quote_left_open_in_a_later_chunk_is_the_files_only_problem() -> None:
     assert checked is not None and read.delimiter == ","
     assert [(p.code, p.row) for p in checked.problems] == [("unterminated_quote", 14)]
     assert checked.problem_count == 1
+
+
+def test_a_windows_1258_file_with_a_plain_header_is_split_by_the_fast_reader() -> None:
+    """Its ASCII header reads as UTF-8; its first accented letter, chunks later, does not. The
+    file is then decoded and the fast reader splits the text: the same outcome as the exact
+    reader's, row numbers and problems included, without the exact reader's cost."""
+    rows = [f"MISSIONS_ABROAD,MOFA,{1990 + i},{90 + i},agencies,\n" for i in range(30)]
+    rows += [f"MISSIONS_ABROAD,MOF,{1990 + i},{i},cơ quan,Ghi chú số {i}\n" for i in range(30)]
+    rows[40] = "MISSIONS_ABROAD,MOF,2000,abc,cơ quan,\n"
+    data = encode_cp1258(HEAD + "".join(rows) + "Người lập biểu,,,,,\n")
+    read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY, piece_bytes=64)
+    assert (read.encoding, read.reader) == ("Windows-1258", "fast")
+    text = data.decode("cp1258")
+    assert_same_outcome(checked, validate(exact_table(unicodedata.normalize("NFC", text)), CATALOG, TODAY))
+    assert [(p.code, p.row) for p in checked.problems] == [("not_a_number", 42)]
