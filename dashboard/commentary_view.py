@@ -12,7 +12,8 @@ from dashboard.data import settings
 from dashboard.formatting import fmt_period
 from dashboard.strings import t
 from pipelines.catalog import Catalog
-from pipelines.commentary import MAX_TEXT, Commentary, CommentaryError, current_for_quarter, pick, write_commentary
+from pipelines.commentary import MAX_TEXT, Commentary, CommentaryError, pick, write_commentary
+from pipelines.read_model.commentary import current_for_quarter
 from pipelines.warehouse.store import WarehouseBusyError, open_reader
 
 

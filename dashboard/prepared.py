@@ -29,7 +29,7 @@ from dashboard.strings import t, t_or
 from pipelines.catalog import Indicator, IndicatorChecks
 from pipelines.coverage import period_coverage, provisional
 from pipelines.progress import STATUSES, Assessment, Point, assess_all, combine_headline, period_time
-from pipelines.series import spec_for
+from pipelines.read_model.headline import spec_for
 
 DOMAINS = ("missions", "staff", "training", "digital", "budget", "institutions", "identity")
 

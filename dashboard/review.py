@@ -15,17 +15,20 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
-from dashboard import queries
 from dashboard.charts import EN_LOCALE, VI_LOCALE, indicator_layers
 from dashboard.components import STATUS_STYLE
 from dashboard.formatting import fmt_date, fmt_number, fmt_period, fmt_rate
 from dashboard.strings import text
 from pipelines.catalog import Catalog, Indicator
-from pipelines.commentary import Commentary, current_for_quarter, pick
+from pipelines.commentary import Commentary, pick
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
-from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
-from pipelines.visibility import APPROVED, View, scope_connection
+from pipelines.read_model.catalog import read_catalog
+from pipelines.read_model.commentary import current_for_quarter
+from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_rows, headline_series
+from pipelines.read_model.loads import last_loaded_at
+from pipelines.read_model.quarter import quarter_activity, revisions
+from pipelines.read_model.visibility import APPROVED, View, scope_connection
 from pipelines.targets import changes_between, in_force, previous_target
 from pipelines.warehouse.store import open_reader
 
@@ -112,9 +115,9 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         full = headline_series(register, rows)
         coverage = headline_coverage(register, rows)
         year = split_period(canonical)[0]
-        revisions = queries.revisions(con, canonical, previous_quarter(previous), years=(str(year - 1), str(year)))
-        activity = queries.quarter_activity(con, canonical, previous)
-        last = con.execute("SELECT max(received_at) FROM loads WHERE status = 'loaded'").fetchall()[0][0]
+        revised = revisions(con, canonical, previous_quarter(previous), years=(str(year - 1), str(year)))
+        activity = quarter_activity(con, canonical, previous)
+        last = last_loaded_at(con)
         commentary = current_for_quarter(con, canonical)
     series = {code: cut_as_of(points, canonical) for code, points in full.items()}
     moment = generated_at or datetime.now(timezone.utc)
@@ -128,7 +131,7 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         now=assess_catalog(catalog, series, canonical, coverage),
         before=assess_catalog(in_force(register, period_end(previous)), series, previous, coverage),
         target_changes=changes_between(register, period_end(previous), judged_on),
-        revisions=revisions,
+        revisions=revised,
         activity=activity,
         last_load=last,
         generated_at=moment,

@@ -103,7 +103,7 @@ def _number(value: float | None) -> str:
 
 
 def cmd_pending(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.signoff import closed_list, pending_values
+    from pipelines.read_model.signoff import closed_list, pending_values
 
     if not settings.warehouse_path.exists():
         return _fail("pending", f"no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first", EXIT_USAGE)
@@ -148,7 +148,7 @@ def _since(text: str) -> datetime | None:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.audit import read_audit
+    from pipelines.read_model.audit import read_audit
 
     since = None
     if args.since:

@@ -12,12 +12,10 @@ import getpass
 import json
 import os
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipelines.warehouse.store import open_reader
 
 MAX_ACTOR_CHARS = 200
 MAX_REASON_CHARS = 2000
@@ -50,25 +48,6 @@ def record(con: duckdb.DuckDBPyConnection, actor: str | None, action: str, obj: 
         [at or utc_now(), clean_actor(actor), action, obj, (reason or None) and reason[:MAX_REASON_CHARS],
          json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)],
     )
-
-
-def read_audit(db_path: Path, since: datetime | None = None, limit: int | None = None) -> list[dict]:
-    """Rows oldest first (from `since`, UTC, inclusive); the newest `limit` when given."""
-    with open_reader(db_path) as con:
-        if con is None:
-            return []
-        where, params = ("WHERE at_utc >= ?", [since]) if since else ("", [])
-        sql = f"""SELECT audit_id, strftime(at_utc, '%Y-%m-%dT%H:%M:%SZ') AS at, actor, action, object, reason, details
-                  FROM audit_log {where} ORDER BY audit_id DESC"""
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        cur = con.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
-    for row in rows:
-        row["details"] = json.loads(row["details"]) if row["details"] else {}
-    return rows[::-1]
 
 
 def record_outcome(con: duckdb.DuckDBPyConnection, actor: str | None, outcome: Any) -> None:

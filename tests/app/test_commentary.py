@@ -3,7 +3,7 @@ analyst's form that stores a new version through the pipeline, and the same text
 
 from __future__ import annotations
 
-from pipelines.commentary import history
+from pipelines.read_model.commentary import history
 from pipelines.warehouse.store import open_reader
 
 

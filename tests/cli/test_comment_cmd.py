@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.commentary import current_for_quarter, history
 from pipelines.ingest import ingest
+from pipelines.read_model.commentary import current_for_quarter, history
 from pipelines.warehouse.store import open_reader
 from tests.support.warehouse import TODAY
 

@@ -17,7 +17,7 @@ from dashboard.review import (as_of_line, changes_panel, cover_lines, indicator_
                               status_move, summary_panel)
 from pipelines.ingest import ingest
 from pipelines.progress import Point
-from pipelines.series import assess_catalog
+from pipelines.read_model.headline import assess_catalog
 from tests.support.warehouse import TODAY
 from tests.conftest import approve_everything
 
