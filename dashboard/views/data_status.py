@@ -8,8 +8,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import reporting_section, viewing
-from dashboard.components import footer, plain
-from dashboard.data import latest_quarter_by_pair, load_log, reporter_periods, settings, snapshot, token, value_warnings
+from dashboard.components import empty_state, footer, plain
+from dashboard.data import latest_quarter_by_pair, load_log, reporter_periods, snapshot, token, value_warnings
 from dashboard.formatting import fmt_period
 from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
@@ -20,8 +20,7 @@ viewing.caption()
 lg = lang()
 loads = load_log(token())
 if loads is None or loads.height == 0:
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 snap = snapshot(token(), viewing.current_view())  # figures follow the view; receipts count pending values
 
 counts = {s: loads.filter(pl.col("status") == s).height for s in ("loaded", "duplicate", "rejected")}

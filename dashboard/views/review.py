@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import viewing
-from dashboard.components import plain
+from dashboard.components import empty_state, plain
 from dashboard.commentary_view import quarter_commentary, show_commentary
-from dashboard.data import review_images, settings, snapshot, token
+from dashboard.data import review_images, snapshot, token
 from dashboard.formatting import fmt_period
 from dashboard.review import quarters_available
 from dashboard.strings import lang, t
@@ -27,8 +27,7 @@ viewing.caption()
 shown_view = viewing.current_view()
 snap = snapshot(token(), shown_view)
 if snap is None:
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 
 lg = lang()
 quarters = quarters_available(snap.series)
