@@ -42,6 +42,7 @@ from pipelines.read_model import signoff as signoff_reads
 from pipelines.read_model.catalog import read_catalog
 from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_rows, headline_series
 from pipelines.read_model.visibility import INCLUDING_PENDING, View, default_view, scope_connection
+from dashboard.strings import local_name
 from pipelines.settings import Settings, SettingsError, load_settings
 from pipelines.warehouse.store import open_reader, version_token
 
@@ -294,7 +295,7 @@ def indicator_choices(version: str, code: str, lang: str, all_reporters: str, to
             return vi if lang == "vi" else en
         allowed = snap.catalog.allowed_values(dimension) or {}
         if member in allowed:
-            return allowed[member].name_vi if lang == "vi" else allowed[member].name_en
+            return local_name(allowed[member], lang)
         return member
 
     with _building("indicator_choices", version, code, lang, view):

@@ -18,7 +18,7 @@ import polars as pl
 from dashboard.charts import EN_LOCALE, VI_LOCALE, indicator_layers
 from dashboard.components import STATUS_STYLE
 from dashboard.formatting import fmt_date, fmt_number, fmt_period, fmt_rate
-from dashboard.strings import text
+from dashboard.strings import local_name, text
 from pipelines.catalog import Catalog, Indicator
 from pipelines.commentary import Commentary, pick
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
@@ -358,7 +358,7 @@ def needs_commentary(review: Review, code: str) -> bool:
 
 def owner_name(review: Review, code: str, lang: str) -> str:
     unit = review.catalog.reporters.get(code)
-    return f"{unit.name_vi if lang == 'vi' else unit.name_en} ({code})" if unit else code
+    return f"{local_name(unit, lang)} ({code})" if unit else code
 
 
 def commentary_lines(review: Review, code: str, lang: str, width: int = 165) -> list[tuple[str, str]]:
@@ -428,7 +428,7 @@ def indicator_panel(review: Review, code: str, lang: str) -> alt.TopLevelMixin:
     side = _side_text(ind, assessments, points, lang, previous if row["previous"] != "—" else None,
                       compact=needs_commentary(review, code), revised=target_revisions(review, code, lang))
     pillar = review.catalog.pillars.get(ind.pillar)
-    extra = f"{text('pillar', lang, n=ind.pillar)}" + (f" · {pillar.name_vi if lang == 'vi' else pillar.name_en}" if pillar else "")
+    extra = f"{text('pillar', lang, n=ind.pillar)}" + (f" · {local_name(pillar, lang)}" if pillar else "")
     source = f"{text('unit', lang)}: {ind.unit_label(lang)} · {text('source', lang)}: {ind.source_line(lang)}"
     head = _lines_chart([{"text": source, "y": 0, "size": 13, "colour": "#555"}], PANEL_WIDTH - 40, 18)
     illustrative = any(ind.target_source(h) == "illustrative" for h in (2030, 2045))
