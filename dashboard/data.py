@@ -4,7 +4,7 @@ Every loader takes the warehouse's version token as its first argument, so the c
 keyed on the last publish: a new load shows on the next rerun, and an unchanged warehouse
 is never queried twice. Results are shared, not copied (`cache_resource`): they are never
 mutated, and `cache_data` handed every rerun its own copy of frames that can hold millions
-of rows (171 MB per view of a large indicator, never returned to the system).
+of rows (memory never returned to the system).
 
 After a publish every session asks for the new version at once. Streamlit computes each key
 once (a lock per key: the others wait for that result), does not keep a failed computation
@@ -50,8 +50,8 @@ from pipelines.warehouse.store import open_reader, version_token
 @st.cache_resource(show_spinner=False)
 def _freeze_start_up_heap() -> bool:
     """Move the objects alive after start-up (modules, Altair's schema, ...) out of the collector's
-    sight, once per process: a full collection walked about 150 000 of them (0.3-0.5 s here)
-    and found nothing to free. Objects created later (caches, sessions) are collected as usual."""
+    sight, once per process: a full collection walked all of them, a noticeable pause on every
+    page, and found nothing to free. Objects created later (caches, sessions) are collected as usual."""
     gc.collect()
     gc.freeze()
     return True

@@ -123,7 +123,7 @@ else:
     d1.download_button(t("download_csv"), detail.table_csv, f"{detail.stem}.csv", "text/csv")
     d2.download_button(t("download_xlsx"), detail.table_xlsx, f"{detail.stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    # Rendered on click (vl-convert takes about 0.3 s): not on every rerun of the page.
+    # Rendered on click (vl-convert is slow): not on every rerun of the page.
     d3.download_button(t("download_png"), lambda: png_bytes(detail.chart), f"{detail.stem}.png", "image/png")
 
 # Definition and provenance.

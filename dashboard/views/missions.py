@@ -12,7 +12,7 @@ from dashboard.strings import lang, t
 CODE = "MISSIONS_ABROAD"
 
 # Metrics, map, trend and table are prepared once per warehouse version and language
-# (dashboard.prepared): the world map's spec alone took about 500 ms to build and validate.
+# (dashboard.prepared): the world map's spec alone is slow to build and validate.
 st.title(t("missions_title"))
 viewing.caption()
 version = token()
