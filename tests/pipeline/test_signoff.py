@@ -13,12 +13,11 @@ from pipelines.ingest import ingest
 from pipelines.read_model.audit import read_audit
 from pipelines.read_model.export import current_rows, export_csv
 from pipelines.read_model.headline import headline_rows
-from pipelines.settings import Settings
-from pipelines.signoff import (
-    SignoffError, approve, close_quarter, closing_quarter, closed_list, pending_values, reopen_quarter, unapprove,
-)
 from pipelines.read_model.receipts import reporter_freshness
+from pipelines.read_model.signoff import closed_list, pending_values
 from pipelines.read_model.visibility import APPROVED, INCLUDING_PENDING, default_view
+from pipelines.settings import Settings
+from pipelines.signoff import SignoffError, approve, close_quarter, closing_quarter, reopen_quarter, unapprove
 from pipelines.warehouse.store import open_reader
 from tests.conftest import TODAY
 
