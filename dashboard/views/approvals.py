@@ -22,6 +22,7 @@ from dashboard.strings import lang, t
 from pipelines import signoff
 from pipelines.load_plan import breakdown_text
 from pipelines.read_model.audit import read_audit
+from pipelines.read_model.signoff import closed_list
 from pipelines.read_model.visibility import INCLUDING_PENDING
 from pipelines.warehouse.store import WarehouseBusyError
 
