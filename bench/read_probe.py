@@ -4,7 +4,7 @@ WHAT is one of
 - overview: what `dashboard.data.snapshot` computes (catalog, observation count, headline
   rows, combined series, every status), through `open_reader` as the app does;
 - indicator: what the indicator page computes for MISSIONS_ABROAD (its current values with
-  provenance via `dashboard.queries.indicator_observations`, the breakdown selector's keys,
+  provenance via `pipelines.read_model.observations.indicator_observations`, the breakdown selector's keys,
   the total series combined and assessed);
 - cached: the app's own cached loaders (`dashboard.data.snapshot` and `indicator_frame`,
   Streamlit's `st.cache_data` keyed by the warehouse version) called twice: the first call
@@ -28,15 +28,16 @@ INDICATOR = "MISSIONS_ABROAD"
 
 
 def overview(db: Path) -> int:
-    from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+    from pipelines.read_model.catalog import read_catalog
+    from pipelines.read_model.headline import assess_catalog, headline_rows, headline_series
+    from pipelines.read_model.loads import last_loaded_at
+    from pipelines.read_model.observations import observation_count
     from pipelines.warehouse.store import open_reader
 
     with open_reader(db) as con:
         assert con is not None
         catalog = read_catalog(con)
-        count, _last = con.execute(
-            "SELECT (SELECT count(*) FROM observations), (SELECT max(received_at) FROM loads WHERE status = 'loaded')"
-        ).fetchone()
+        count, _last = observation_count(con), last_loaded_at(con)
         series = headline_series(catalog, headline_rows(con))
     assessments = assess_catalog(catalog, series)
     assert count and len(assessments) == len(catalog.indicators)
@@ -46,9 +47,10 @@ def overview(db: Path) -> int:
 def indicator(db: Path) -> int:
     import polars as pl
 
-    from dashboard.queries import indicator_observations
     from pipelines.progress import assess_all, combine_headline
-    from pipelines.series import read_catalog, spec_for
+    from pipelines.read_model.catalog import read_catalog
+    from pipelines.read_model.headline import spec_for
+    from pipelines.read_model.observations import indicator_observations
     from pipelines.warehouse.store import open_reader
 
     with open_reader(db) as con:
@@ -92,8 +94,8 @@ def main(what: str, db: str, repeats: int) -> dict:
     import polars  # noqa: F401
     import pyarrow  # noqa: F401 - a running Streamlit server has it loaded (DuckDB's to_arrow_table needs it)
 
-    import dashboard.queries  # noqa: F401
-    import pipelines.series  # noqa: F401
+    import pipelines.read_model.headline  # noqa: F401
+    import pipelines.read_model.observations  # noqa: F401
 
     work = {"overview": overview, "indicator": indicator}[what]
     imported = time.perf_counter() - start

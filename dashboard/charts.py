@@ -237,7 +237,7 @@ def vega_spec(chart: alt.TopLevelMixin) -> dict:
     """The Vega-Lite dict `st.altair_chart` would send for `chart`, built once to be shown many times.
 
     `st.altair_chart` rebuilds the spec on every call: Altair's `to_dict` deep-copies the chart
-    and validates it against the Vega-Lite JSON schema (about 15 ms a sparkline, 500 ms for the
+    and validates it against the Vega-Lite JSON schema (slow for a sparkline, far slower for the
     world map). The pages build it once per warehouse version and language and pass the dict to
     `st.vega_lite_chart`, which only serialises it: the same element reaches the browser. Uses
     Streamlit's own conversion (data as Arrow datasets, its theme rule, under its lock on

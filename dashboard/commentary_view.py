@@ -16,8 +16,9 @@ from dashboard.data import settings
 from dashboard.formatting import fmt_period
 from dashboard.strings import t
 from pipelines.catalog import Catalog
-from pipelines.commentary import MAX_TEXT, Commentary, CommentaryError, current_for_quarter, pick, write_commentary
-from pipelines.visibility import APPROVED, INCLUDING_PENDING, View
+from pipelines.commentary import MAX_TEXT, Commentary, CommentaryError, pick, write_commentary
+from pipelines.read_model.commentary import current_for_quarter
+from pipelines.read_model.visibility import APPROVED, INCLUDING_PENDING, View
 from pipelines.warehouse.store import WarehouseBusyError, open_reader
 
 

@@ -1,10 +1,10 @@
-"""Shared pieces of the pages: status badges (colour plus symbol plus text) and target labels."""
+"""Shared pieces of the pages: status badges (colour plus symbol plus text), target labels, the
+footer and the empty state."""
 
 from __future__ import annotations
 
 import html
 import re
-import string
 
 from dashboard.formatting import fmt_number
 from dashboard.strings import lang, t
@@ -93,3 +93,14 @@ def footer(last_load) -> None:
         parts.append(t("data_as_of", date=fmt_date(last_load.date())))
     parts += [t("sample_data"), t("illustrative_note")]
     st.caption(" · ".join(parts))
+
+
+def empty_state() -> None:
+    """What a page shows while nothing is published yet (or it holds no value), then stops:
+    where to drop files. One block for every page, so they say the same thing."""
+    import streamlit as st
+
+    from dashboard.data import settings
+
+    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
+    st.stop()

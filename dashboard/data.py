@@ -4,7 +4,7 @@ Every loader takes the warehouse's version token as its first argument, so the c
 keyed on the last publish: a new load shows on the next rerun, and an unchanged warehouse
 is never queried twice. Results are shared, not copied (`cache_resource`): they are never
 mutated, and `cache_data` handed every rerun its own copy of frames that can hold millions
-of rows (171 MB per view of a large indicator, never returned to the system).
+of rows (memory never returned to the system).
 
 After a publish every session asks for the new version at once. Streamlit computes each key
 once (a lock per key: the others wait for that result), does not keep a failed computation
@@ -18,9 +18,10 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import contextmanager
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 # Imported whole before any page runs: on a fresh server the first sessions' script threads
 # imported pandas lazily at once, and Altair, which looks pandas up in sys.modules, met it
@@ -28,25 +29,29 @@ from datetime import datetime
 # the page failed. Every page imports this module first, under Python's import lock.
 import altair  # noqa: F401
 import pandas  # noqa: F401
-import polars  # noqa: F401
+import polars as pl
 import pyarrow  # noqa: F401
 import streamlit as st
 from streamlit.logger import get_logger
 
 from pipelines.catalog import Catalog
-from pipelines.progress import Assessment, Point
 from pipelines.coverage import Coverage
-from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
+from pipelines.progress import Assessment, Point
+from pipelines.read_model import loads, observations, receipts
+from pipelines.read_model import signoff as signoff_reads
+from pipelines.read_model.catalog import read_catalog
+from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_rows, headline_series
+from pipelines.read_model.visibility import INCLUDING_PENDING, View, default_view, scope_connection
+from dashboard.strings import local_name
 from pipelines.settings import Settings, SettingsError, load_settings
-from pipelines.visibility import INCLUDING_PENDING, View, default_view, scope_connection
 from pipelines.warehouse.store import open_reader, version_token
 
 
 @st.cache_resource(show_spinner=False)
 def _freeze_start_up_heap() -> bool:
     """Move the objects alive after start-up (modules, Altair's schema, ...) out of the collector's
-    sight, once per process: a full collection walked about 150 000 of them (0.3-0.5 s here)
-    and found nothing to free. Objects created later (caches, sessions) are collected as usual."""
+    sight, once per process: a full collection walked all of them, a noticeable pause on every
+    page, and found nothing to free. Objects created later (caches, sessions) are collected as usual."""
     gc.collect()
     gc.freeze()
     return True
@@ -73,6 +78,8 @@ def settings_or_stop() -> Settings:
 def token() -> str:
     return version_token(settings().warehouse_path)
 
+
+T = TypeVar("T")
 
 log = get_logger("kpi.dashboard.cache")  # Streamlit's logger: follows `--logger.level`
 
@@ -111,9 +118,7 @@ def snapshot(version: str, view: View | None = None) -> Snapshot | None:
         if con is None:
             return None
         catalog = read_catalog(con)
-        count, last = con.execute(
-            "SELECT (SELECT count(*) FROM observations), (SELECT max(received_at) FROM loads WHERE status = 'loaded')"
-        ).fetchone()
+        count, last = observations.observation_count(con), loads.last_loaded_at(con)
         if not count or not catalog.indicators:
             return None
         rows = headline_rows(con, view=view)
@@ -122,32 +127,52 @@ def snapshot(version: str, view: View | None = None) -> Snapshot | None:
     return Snapshot(catalog, series, assess_catalog(catalog, series, coverage=coverage), count, last, coverage)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def indicator_frame(version: str, code: str, view: View | None = None):
-    """Current values of one indicator with their provenance (file, load, row)."""
-    from dashboard.queries import indicator_observations
-
-    with _building("indicator_frame", version, code), open_reader(settings().warehouse_path) as con:
+def _query(what: str, version: str, view: View, query: Callable[..., T], *args: object) -> T | None:
+    """Run one read-model query on a connection scoped to `view`, logged as one build; None
+    when nothing is published. The callers below are the cache: one named loader per query."""
+    with _building(what, version, view, *args), open_reader(settings().warehouse_path) as con:
         if con is None:
             return None
-        scope_connection(con, view_or_default(view))
-        return indicator_observations(con, code)
+        scope_connection(con, view)
+        return query(con, *args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def indicator_frame(version: str, code: str, view: View | None = None) -> pl.DataFrame | None:
+    """Current values of one indicator with their provenance (file, load, row)."""
+    return _query("indicator_frame", version, view_or_default(view), observations.indicator_observations, code)
 
 
 # What arrived, not the figures: the data status page counts pending values as received.
-RECEIPT_QUERIES = frozenset({"loads", "reporter_periods", "expected_reporters", "latest_quarter_by_pair"})
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_log(version: str) -> pl.DataFrame | None:
+    """The newest loads, whatever their outcome (the data status page)."""
+    return _query("load_log", version, INCLUDING_PENDING, loads.loads)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def table(version: str, name: str, view: View | None = None):
-    """A whole read-side query by name (loads, reporter_periods, ...), cached per version."""
-    from dashboard import queries
+@st.cache_resource(show_spinner=False, max_entries=4)
+def reporter_periods(version: str) -> pl.DataFrame | None:
+    """Per reporter and period: values, indicators and the last load."""
+    return _query("reporter_periods", version, INCLUDING_PENDING, receipts.reporter_periods)
 
-    with _building("table", version, name), open_reader(settings().warehouse_path) as con:
-        if con is None:
-            return None
-        scope_connection(con, view or (INCLUDING_PENDING if name in RECEIPT_QUERIES else view_or_default(view)))
-        return getattr(queries, name)(con)
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def latest_quarter_by_pair(version: str) -> pl.DataFrame | None:
+    """The latest quarter each reporter sent for each indicator."""
+    return _query("latest_quarter_by_pair", version, INCLUDING_PENDING, receipts.latest_quarter_by_pair)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def missions_by_country(version: str, view: View | None = None) -> pl.DataFrame | None:
+    """Agencies per country and type in the latest period with country rows."""
+    return _query("missions_by_country", version, view_or_default(view), observations.missions_by_country)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def missions_by_type(version: str, view: View | None = None) -> pl.DataFrame | None:
+    """Agencies abroad per period and mission type."""
+    return _query("missions_by_type", version, view_or_default(view), observations.missions_by_type)
 
 
 @st.cache_resource(show_spinner=False)
@@ -204,11 +229,7 @@ def pending_keys(version: str) -> frozenset[tuple[str, str, str, str]]:
     with _building("pending_keys", version), open_reader(settings().warehouse_path) as con:
         if con is None:
             return frozenset()
-        try:
-            rows = con.execute("SELECT indicator, reporter, period, breakdown FROM pending_observations").fetchall()
-        except Exception:  # noqa: BLE001 - a warehouse from before sign-off has no such view
-            return frozenset()
-    return frozenset(rows)
+        return signoff_reads.pending_keys(con)
 
 
 def pending_count(version: str) -> tuple[int, int]:
@@ -252,8 +273,8 @@ def missions(version: str, lang: str, code: str, view: View | None = None):
         return None
     with _building("missions", version, lang, view):
         world = json.loads((Path(__file__).resolve().parent / "assets" / "countries-110m.json").read_text(encoding="utf-8"))
-        return prepared.missions(snap, snap.catalog.indicators[code], table(version, "missions_by_country", view),
-                                 table(version, "missions_by_type", view), countries(), world, lang)
+        return prepared.missions(snap, snap.catalog.indicators[code], missions_by_country(version, view),
+                                 missions_by_type(version, view), countries(), world, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -274,7 +295,7 @@ def indicator_choices(version: str, code: str, lang: str, all_reporters: str, to
             return vi if lang == "vi" else en
         allowed = snap.catalog.allowed_values(dimension) or {}
         if member in allowed:
-            return allowed[member].name_vi if lang == "vi" else allowed[member].name_en
+            return local_name(allowed[member], lang)
         return member
 
     with _building("indicator_choices", version, code, lang, view):
@@ -310,19 +331,13 @@ def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lan
 @st.cache_resource(show_spinner=False, max_entries=16)
 def value_warnings(version: str, code: str | None = None, view: View | None = None) -> list[dict]:
     """Acknowledged plausibility warnings on the values of `view` (all indicators when code is None)."""
-    from pipelines.warnings_read import open_warnings
+    from pipelines.read_model.warnings import open_warnings
 
-    with open_reader(settings().warehouse_path) as con:
-        if con is None:
-            return []
-        scope_connection(con, view_or_default(view))
-        return open_warnings(con, code)
+    return _query("value_warnings", version, view_or_default(view), open_warnings, code) or []
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def waiting_values(version: str) -> list[dict]:
     """Every value waiting for approval, with the approved value it would replace (pipelines.signoff)."""
-    from pipelines.signoff import pending_values
-
     with _building("waiting_values", version):
-        return pending_values(settings().warehouse_path)
+        return signoff_reads.pending_values(settings().warehouse_path)

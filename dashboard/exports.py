@@ -61,7 +61,7 @@ def png_bytes(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     import vl_convert as vlc
 
     # Streamlit switches Altair's global theme and data transformer while other sessions draw
-    # charts; serialising outside its lock lost the data in about 1 call in 3 under load.
+    # charts; serialising outside its lock lost the data under load.
     with altair_lock(), alt.themes.enable("default"), alt.data_transformers.enable("default"):
         spec = chart.to_dict()
     if isinstance(spec.get("width"), str):  # "container" has no meaning outside a page

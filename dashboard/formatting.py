@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dashboard.strings import text
 from pipelines.periods import split_period
 
 
@@ -23,11 +24,11 @@ def fmt_rate(rate: float | None, method: str | None, unit: str, lang: str) -> st
     """A yearly rate: compound as a signed percentage (+3,4 %/năm), linear in the indicator's unit."""
     if rate is None:
         return "—"
-    per_year = "/năm" if lang == "vi" else "/yr"
+    per_year = text("fmt_per_year", lang)
     sign = "+" if rate >= 0 else ""
     if method == "compound":
         return f"{sign}{fmt_number(rate * 100, lang, 1)} %{per_year}"
-    unit_text = ("điểm %" if lang == "vi" else "pp") if unit == "%" else unit
+    unit_text = text("fmt_points", lang) if unit == "%" else unit
     return f"{sign}{fmt_number(rate, lang, 2)} {unit_text}{per_year}"
 
 
@@ -42,5 +43,5 @@ def fmt_period(period: str | None, lang: str) -> str:
         return "—"
     year, quarter = split_period(period)
     if quarter is None:
-        return str(year) if lang == "en" else f"Năm {year}"
-    return f"Quý {quarter}/{year}" if lang == "vi" else f"Q{quarter} {year}"
+        return text("fmt_year", lang, year=year)
+    return text("fmt_quarter", lang, quarter=quarter, year=year)

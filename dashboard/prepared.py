@@ -25,11 +25,11 @@ from dashboard.charts import indicator_chart, localise, sparkline, vega_spec
 from dashboard.components import badge_html, plain, target_text
 from dashboard.exports import csv_bytes, xlsx_bytes
 from dashboard.formatting import fmt_number, fmt_period, fmt_rate
-from dashboard.strings import t, t_or
+from dashboard.strings import local_name, t, t_or, text
 from pipelines.catalog import Indicator, IndicatorChecks
 from pipelines.coverage import period_coverage, provisional
 from pipelines.progress import STATUSES, Assessment, Point, assess_all, combine_headline, period_time
-from pipelines.series import spec_for
+from pipelines.read_model.headline import spec_for
 
 DOMAINS = ("missions", "staff", "training", "digital", "budget", "institutions", "identity")
 
@@ -92,7 +92,7 @@ def overview(snap: Any, lang: str, pending: set[tuple[str, str]] | frozenset = f
     `pending`: (indicator, period) pairs holding a value that waits for approval; a card whose
     latest period is one of them says so next to its value (the view including pending only).
     """
-    pillar_names = {n: (p.name_vi if lang == "vi" else p.name_en) for n, p in snap.catalog.pillars.items()}
+    pillar_names = {n: local_name(p, lang) for n, p in snap.catalog.pillars.items()}
     domains = sorted({i.domain for i in snap.catalog.indicators.values()},
                      key=lambda d: DOMAINS.index(d) if d in DOMAINS else 99)
     horizon_lines = []
@@ -253,7 +253,7 @@ def indicator_detail(
     title = ind.name(lang) + ("" if breakdown_label is None else f" — {breakdown_label}")
     subtitle = [
         t("chart_subtitle", unit=ind.unit_label(lang), period=fmt_period(latest.period, lang),
-          plan="Nghị quyết 292/NQ-CP" if lang == "vi" else "Resolution 292/NQ-CP"),
+          plan=text("plan_name", lang)),
     ]
     if any(ind.target_source(h) == "illustrative" for h in (2030, 2045)):
         subtitle.append(t("illustrative_note"))
@@ -371,7 +371,7 @@ def missions(snap: Any, ind: Indicator, by_country: pl.DataFrame | None, types: 
             (t("target_2045"), fmt_number(ind.target(2045), lang),
              fmt_number((ind.target(2045) or 0) - latest.value, lang) + " " + t("to_go")),
         ]
-    type_names = {v: (d.name_vi if lang == "vi" else d.name_en) for v, d in (snap.catalog.allowed_values("mission_type") or {}).items()}
+    type_names = {v: local_name(d, lang) for v, d in (snap.catalog.allowed_values("mission_type") or {}).items()}
     map_spec = trend_spec = table = None
     table_csv, period = b"", None
     if by_country is not None and by_country.height:

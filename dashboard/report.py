@@ -21,10 +21,10 @@ from datetime import datetime
 
 from PIL import Image
 
+from dashboard.formatting import fmt_period
 from dashboard.review import FONT_DIR, as_of_line, cover_panel, load_review, panels
 from dashboard.strings import text
-from dashboard.formatting import fmt_period
-from pipelines.visibility import APPROVED, View
+from pipelines.read_model.visibility import APPROVED, View
 
 CANVAS = (1920, 1080)
 SLIDE_PT = (960.0, 540.0)  # a 16:9 PDF page (13.33 × 7.5 in), as presentation software makes them

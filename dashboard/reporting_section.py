@@ -17,7 +17,7 @@ from dashboard.formatting import fmt_date, fmt_number, fmt_period
 from dashboard.strings import t
 from pipelines.catalog import load_catalog
 from pipelines.deadlines import LATE, MISSING, ON_TIME, Rates, Report, rates
-from pipelines.reporting import inbox_files, open_rejections, timeliness
+from pipelines.read_model.reporting import inbox_files, open_rejections, timeliness
 from pipelines.warehouse.store import open_reader
 
 RECENT = {"quarterly": 4, "annual": 2}  # periods per frequency in the per-reporter table

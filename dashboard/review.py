@@ -15,19 +15,22 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
-from dashboard import queries
 from dashboard.charts import EN_LOCALE, VI_LOCALE, indicator_layers
 from dashboard.components import STATUS_STYLE
 from dashboard.formatting import fmt_date, fmt_number, fmt_period, fmt_rate
-from dashboard.strings import text
+from dashboard.strings import local_name, text
 from pipelines.catalog import Catalog, Indicator
-from pipelines.commentary import Commentary, current_for_quarter, pick
+from pipelines.commentary import Commentary, pick
 from pipelines.coverage import Coverage
 from pipelines.periods import is_quarter, parse_period, period_end, split_period
 from pipelines.progress import STATUSES, Assessment, Point, cut_as_of
-from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
-from pipelines.signoff import QuarterSignoff, quarter_signoff
-from pipelines.visibility import APPROVED, INCLUDING_PENDING, View, scope_connection
+from pipelines.read_model.catalog import read_catalog
+from pipelines.read_model.commentary import current_for_quarter
+from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_rows, headline_series
+from pipelines.read_model.loads import last_loaded_at
+from pipelines.read_model.quarter import quarter_activity, revisions
+from pipelines.read_model.signoff import QuarterSignoff, quarter_signoff
+from pipelines.read_model.visibility import APPROVED, INCLUDING_PENDING, View, scope_connection
 from pipelines.targets import changes_between, in_force, previous_target
 from pipelines.warehouse.store import open_reader
 
@@ -118,9 +121,9 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         full = headline_series(register, rows)
         coverage = headline_coverage(register, rows)
         year = split_period(canonical)[0]
-        revisions = queries.revisions(con, canonical, previous_quarter(previous), years=(str(year - 1), str(year)))
-        activity = queries.quarter_activity(con, canonical, previous)
-        last = con.execute("SELECT max(received_at) FROM loads WHERE status = 'loaded'").fetchall()[0][0]
+        revised = revisions(con, canonical, previous_quarter(previous), years=(str(year - 1), str(year)))
+        activity = quarter_activity(con, canonical, previous)
+        last = last_loaded_at(con)
         commentary = current_for_quarter(con, canonical, view)
         signoff = quarter_signoff(con, canonical)
     series = {code: cut_as_of(points, canonical) for code, points in full.items()}
@@ -135,7 +138,7 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         now=assess_catalog(catalog, series, canonical, coverage),
         before=assess_catalog(in_force(register, period_end(previous)), series, previous, coverage),
         target_changes=changes_between(register, period_end(previous), judged_on),
-        revisions=revisions,
+        revisions=revised,
         activity=activity,
         last_load=last,
         generated_at=moment,
@@ -394,7 +397,7 @@ def needs_commentary(review: Review, code: str) -> bool:
 
 def owner_name(review: Review, code: str, lang: str) -> str:
     unit = review.catalog.reporters.get(code)
-    return f"{unit.name_vi if lang == 'vi' else unit.name_en} ({code})" if unit else code
+    return f"{local_name(unit, lang)} ({code})" if unit else code
 
 
 def commentary_lines(review: Review, code: str, lang: str, width: int = 165) -> list[tuple[str, str]]:
@@ -467,7 +470,7 @@ def indicator_panel(review: Review, code: str, lang: str) -> alt.TopLevelMixin:
                       compact=needs_commentary(review, code), revised=target_revisions(review, code, lang),
                       provisional=provisional_text(review, code, lang))
     pillar = review.catalog.pillars.get(ind.pillar)
-    extra = f"{text('pillar', lang, n=ind.pillar)}" + (f" · {pillar.name_vi if lang == 'vi' else pillar.name_en}" if pillar else "")
+    extra = f"{text('pillar', lang, n=ind.pillar)}" + (f" · {local_name(pillar, lang)}" if pillar else "")
     source = f"{text('unit', lang)}: {ind.unit_label(lang)} · {text('source', lang)}: {ind.source_line(lang)}"
     head = _lines_chart([{"text": source, "y": 0, "size": 13, "colour": "#555"}], PANEL_WIDTH - 40, 18)
     illustrative = any(ind.target_source(h) == "illustrative" for h in (2030, 2045))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -379,6 +381,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Something went wrong showing this page. The error was logged; please try again or tell the administrator.",
     },
     "upload_done": {"vi": "Đã nạp xong; các trang đã cập nhật.", "en": "Load finished; the pages now show the new data."},
+    # Words inside formatted numbers and periods (dashboard.formatting) and chart subtitles.
+    "plan_name": {"vi": "Nghị quyết 292/NQ-CP", "en": "Resolution 292/NQ-CP"},
+    "fmt_per_year": {"vi": "/năm", "en": "/yr"},
+    "fmt_points": {"vi": "điểm %", "en": "pp"},
+    "fmt_year": {"vi": "Năm {year}", "en": "{year}"},
+    "fmt_quarter": {"vi": "Quý {quarter}/{year}", "en": "Q{quarter} {year}"},
 }
 
 
@@ -400,6 +408,11 @@ def t_or(key: str, default: str) -> str:
 
 def t(key: str, **params: object) -> str:
     return text(key, lang(), **params)
+
+
+def local_name(item: Any, language: str) -> str:
+    """A catalog entry's name (pillar, reporter, dimension value: `name_vi` / `name_en`) in `language`."""
+    return item.name_vi if language == "vi" else item.name_en
 
 
 # Plausibility warnings, previews and provisional totals (issue 16).
@@ -507,7 +520,6 @@ STRINGS.update({
     "change_new": {"vi": "mới", "en": "new"},
     "change_revised": {"vi": "sửa đổi", "en": "revised"},
     "approve_button": {"vi": "Phê duyệt {reporter} {period}", "en": "Approve {reporter} {period}"},
-    "reason": {"vi": "Lý do", "en": "Reason"},
     "send_back_button": {"vi": "Trả lại kèm lý do", "en": "Send back with the reason"},
     "send_back_title": {"vi": "Trả lại số liệu đã duyệt", "en": "Send approved figures back"},
     "send_back_help": {

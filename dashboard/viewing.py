@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard.data import settings
 from dashboard.strings import t
-from pipelines.visibility import APPROVED, INCLUDING_PENDING, View, default_view
+from pipelines.read_model.visibility import APPROVED, INCLUDING_PENDING, View, default_view
 
 _KEY = "include_pending"
 

@@ -126,14 +126,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.export import export_csv
+    from pipelines.read_model.export import export_csv
 
     if args.indicator:
         catalog = load_catalog(settings.catalog_dir)
         if args.indicator not in catalog.indicators:
             print(f"kpi export: unknown indicator {args.indicator!r}; known: {', '.join(catalog.indicators)}", file=sys.stderr)
             return EXIT_USAGE
-    from pipelines.visibility import default_view
+    from pipelines.read_model.visibility import default_view
 
     text = export_csv(settings.warehouse_path, args.indicator, default_view(settings, args.include_pending))
     if args.out:
@@ -148,10 +148,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.problems import printable
-    from pipelines.status import load_history, reporter_freshness
+    from pipelines.read_model.loads import load_history
+    from pipelines.read_model.receipts import reporter_freshness
 
     loads = load_history(settings.warehouse_path, args.limit)
-    from pipelines.visibility import default_view
+    from pipelines.read_model.visibility import default_view
 
     fresh = reporter_freshness(settings.warehouse_path, default_view(settings, args.include_pending))
     if args.json:
@@ -176,8 +177,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.periods import parse_period
-    from pipelines.series import assess_catalog, headline_coverage, headline_rows, headline_series, read_catalog
-    from pipelines.visibility import APPROVED, default_view
+    from pipelines.read_model.catalog import read_catalog
+    from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_rows, headline_series
+    from pipelines.read_model.visibility import APPROVED, default_view
     from pipelines.warehouse.store import open_reader
 
     view = default_view(settings, args.include_pending)
@@ -282,7 +284,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from dashboard.report import write_report
 
     lang = args.lang or settings.language
-    from pipelines.visibility import default_view
+    from pipelines.read_model.visibility import default_view
 
     generated_at = _generated_at(args.generated_at)
     if generated_at is None:

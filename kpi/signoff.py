@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 from pipelines.periods import parse_period
 from pipelines.settings import Settings
@@ -57,6 +59,22 @@ def _sign_off(args: argparse.Namespace, settings: Settings, action) -> int:
     return EXIT_OK
 
 
+def _decide(args: argparse.Namespace, settings: Settings, flag: str, act: Callable[[str], Any],
+            reason_needed: str | None = None) -> int:
+    """Read --period (YYYY or YYYY-Qn) or --quarter (YYYY-Qn), and --reason when `reason_needed`
+    says why one is, then run `act(period)` through _sign_off: the argument checks every
+    approve/unapprove/close/reopen shares, in one place."""
+    text = getattr(args, flag)
+    quarter_only = flag == "quarter"
+    period = _period_or_none(text, quarter_only=quarter_only)
+    if period is None:
+        form = "YYYY-Qn" if quarter_only else "YYYY or YYYY-Qn"
+        return _fail(args.command, f"cannot read --{flag} {text!r}; write {form}, e.g. 2026-Q3", EXIT_USAGE)
+    if reason_needed and not (args.reason or "").strip():
+        return _fail(args.command, f"say why with --reason \"...\": {reason_needed}", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: act(period))
+
+
 def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.signoff import approve
 
@@ -67,10 +85,7 @@ def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.reporter:
         return _fail("approve", "say whose figures with --reporter CODE (see `kpi pending`), or approve commentary "
                      "with --commentary --period YYYY-Qn", EXIT_USAGE)
-    period = _period_or_none(args.period, quarter_only=False)
-    if period is None:
-        return _fail("approve", f"cannot read --period {args.period!r}; write YYYY or YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
-    return _sign_off(args, settings, lambda: approve(settings, args.reporter, period, args.actor))
+    return _decide(args, settings, "period", lambda period: approve(settings, args.reporter, period, args.actor))
 
 
 def _approve_commentary(args: argparse.Namespace, settings: Settings) -> int:
@@ -89,32 +104,21 @@ def _approve_commentary(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_unapprove(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.signoff import unapprove
 
-    period = _period_or_none(args.period, quarter_only=False)
-    if period is None:
-        return _fail("unapprove", f"cannot read --period {args.period!r}; write YYYY or YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
-    if not (args.reason or "").strip():
-        return _fail("unapprove", "say why with --reason \"...\": the reporter reads it and the audit log keeps it", EXIT_USAGE)
-    return _sign_off(args, settings, lambda: unapprove(settings, args.reporter, period, args.reason, args.actor))
+    return _decide(args, settings, "period", lambda period: unapprove(settings, args.reporter, period, args.reason, args.actor),
+                   reason_needed="the reporter reads it and the audit log keeps it")
 
 
 def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.signoff import close_quarter
 
-    quarter = _period_or_none(args.quarter, quarter_only=True)
-    if quarter is None:
-        return _fail("close", f"cannot read --quarter {args.quarter!r}; write YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
-    return _sign_off(args, settings, lambda: close_quarter(settings, quarter, args.actor, args.reason))
+    return _decide(args, settings, "quarter", lambda quarter: close_quarter(settings, quarter, args.actor, args.reason))
 
 
 def cmd_reopen(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.signoff import reopen_quarter
 
-    quarter = _period_or_none(args.quarter, quarter_only=True)
-    if quarter is None:
-        return _fail("reopen", f"cannot read --quarter {args.quarter!r}; write YYYY-Qn, e.g. 2026-Q3", EXIT_USAGE)
-    if not (args.reason or "").strip():
-        return _fail("reopen", "say why with --reason \"...\": reopening a closed quarter is kept in the audit log", EXIT_USAGE)
-    return _sign_off(args, settings, lambda: reopen_quarter(settings, quarter, args.reason, args.actor))
+    return _decide(args, settings, "quarter", lambda quarter: reopen_quarter(settings, quarter, args.reason, args.actor),
+                   reason_needed="reopening a closed quarter is kept in the audit log")
 
 
 def _number(value: float | None) -> str:
@@ -124,7 +128,7 @@ def _number(value: float | None) -> str:
 
 
 def cmd_pending(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.signoff import closed_list, pending_values
+    from pipelines.read_model.signoff import closed_list, pending_values
 
     if not settings.warehouse_path.exists():
         return _fail("pending", f"no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first", EXIT_USAGE)
@@ -187,7 +191,7 @@ def _since(text: str) -> datetime | None:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.audit import read_audit
+    from pipelines.read_model.audit import read_audit
 
     since = None
     if args.since:
@@ -213,6 +217,25 @@ def _as_argument(parser: argparse.ArgumentParser) -> None:
                         help="who decides, for the audit log (default: the OS user); a built-in account must be an approver")
 
 
+def _decision_parser(sub: argparse._SubParsersAction, name: str, func: Callable[..., int], help: str,
+                     description: str, *, quarter: bool = False, reason_help: str | None = None,
+                     reporter_required: bool = True) -> argparse.ArgumentParser:
+    """One of approve/unapprove/close/reopen: --reporter and --period, or --quarter; --reason
+    where the command takes one; --as; --json."""
+    p = sub.add_parser(name, help=help, description=description)
+    if quarter:
+        p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="e.g. 2026-Q3")
+    else:
+        p.add_argument("--reporter", required=reporter_required, metavar="CODE", help="reporter code, e.g. MOFA")
+        p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn, e.g. 2026-Q3")
+    if reason_help:
+        p.add_argument("--reason", metavar="TEXT", help=reason_help)
+    _as_argument(p)
+    p.add_argument("--json", action="store_true", help="print the decision as JSON")
+    p.set_defaults(func=func)
+    return p
+
+
 def add_signoff_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pending", help="values waiting for approval, with what changed since the last approved version",
                        description="Every current value that differs from its approved value (or has none), grouped by "
@@ -222,46 +245,25 @@ def add_signoff_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_pending)
 
-    p = sub.add_parser("approve", help="approve what a reporter sent for a period, or a quarter's commentary",
-                       description="Approve every value REPORTER has sent for PERIOD so far; leaders see them from then on. "
-                       "A later revision of one of them waits for approval again. With --commentary, approve the "
-                       "commentary waiting for the quarter PERIOD (every indicator's, or --indicator's): leaders read "
-                       "the latest approved version. See `kpi pending` first.")
-    p.add_argument("--reporter", metavar="CODE", help="reporter code, e.g. MOFA (figures)")
-    p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn, e.g. 2026-Q3 (commentary: a quarter)")
+    p = _decision_parser(sub, "approve", cmd_approve, "approve what a reporter sent for a period, or a quarter's commentary",
+                         "Approve every value REPORTER has sent for PERIOD so far; leaders see them from then on. "
+                         "A later revision of one of them waits for approval again. With --commentary, approve the "
+                         "commentary waiting for the quarter PERIOD (every indicator's, or --indicator's): leaders read "
+                         "the latest approved version. See `kpi pending` first.", reporter_required=False)
     p.add_argument("--commentary", action="store_true", help="approve commentary instead of figures")
     p.add_argument("--indicator", metavar="CODE", help="with --commentary: only this indicator's, e.g. MISSIONS_ABROAD")
-    _as_argument(p)
-    p.add_argument("--json", action="store_true", help="print the decision as JSON")
-    p.set_defaults(func=cmd_approve)
-
-    p = sub.add_parser("unapprove", help="send a reporter's approved period back, with a reason",
-                       description="Withdraw the approval of REPORTER's values for PERIOD: they go back to received and "
-                       "leaders no longer see them until approved again.")
-    p.add_argument("--reporter", required=True, metavar="CODE", help="reporter code, e.g. MOFA")
-    p.add_argument("--period", required=True, metavar="PERIOD", help="YYYY or YYYY-Qn")
-    p.add_argument("--reason", metavar="TEXT", help="why (required; kept in the audit log)")
-    _as_argument(p)
-    p.add_argument("--json", action="store_true", help="print the decision as JSON")
-    p.set_defaults(func=cmd_unapprove)
-
-    p = sub.add_parser("close", help="close a quarter: its values and every earlier period's are frozen",
-                       description="Freeze every value for periods ending on or before QUARTER (years whose fourth quarter "
-                       "is covered, too): later files that would change one are rejected until the quarter is reopened. "
-                       "Refused while values there wait for approval.")
-    p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="e.g. 2026-Q3")
-    p.add_argument("--reason", metavar="TEXT", help="optional note, e.g. the review meeting")
-    _as_argument(p)
-    p.add_argument("--json", action="store_true", help="print the decision as JSON")
-    p.set_defaults(func=cmd_close)
-
-    p = sub.add_parser("reopen", help="reopen a closed quarter, with a reason",
-                       description="Lift the close of QUARTER so its values can be revised; the reason is kept in the audit log.")
-    p.add_argument("--quarter", required=True, metavar="YYYY-Qn", help="e.g. 2026-Q3")
-    p.add_argument("--reason", metavar="TEXT", help="why (required)")
-    _as_argument(p)
-    p.add_argument("--json", action="store_true", help="print the decision as JSON")
-    p.set_defaults(func=cmd_reopen)
+    _decision_parser(sub, "unapprove", cmd_unapprove, "send a reporter's approved period back, with a reason",
+                     "Withdraw the approval of REPORTER's values for PERIOD: they go back to received and "
+                     "leaders no longer see them until approved again.",
+                     reason_help="why (required; kept in the audit log)")
+    _decision_parser(sub, "close", cmd_close, "close a quarter: its values and every earlier period's are frozen",
+                     "Freeze every value for periods ending on or before QUARTER (years whose fourth quarter "
+                     "is covered, too): later files that would change one are rejected until the quarter is reopened. "
+                     "Refused while values there wait for approval.",
+                     quarter=True, reason_help="optional note, e.g. the review meeting")
+    _decision_parser(sub, "reopen", cmd_reopen, "reopen a closed quarter, with a reason",
+                     "Lift the close of QUARTER so its values can be revised; the reason is kept in the audit log.",
+                     quarter=True, reason_help="why (required)")
 
     p = sub.add_parser("audit", help="the audit log: who loaded, rejected, approved, closed what, signed in, when and why",
                        description="Append-only rows, oldest first: time (UTC), who, action, object, reason. The "

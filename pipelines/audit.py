@@ -12,12 +12,10 @@ import getpass
 import json
 import os
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipelines.warehouse.store import open_reader
 
 MAX_ACTOR_CHARS = 200
 MAX_REASON_CHARS = 2000
@@ -50,38 +48,6 @@ def record(con: duckdb.DuckDBPyConnection, actor: str | None, action: str, obj: 
         [at or utc_now(), clean_actor(actor), action, obj, (reason or None) and reason[:MAX_REASON_CHARS],
          json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)],
     )
-
-
-def read_audit(db_path: Path, since: datetime | None = None, limit: int | None = None) -> list[dict]:
-    """Rows oldest first (from `since`, UTC, inclusive); the newest `limit` when given.
-
-    The warehouse's rows and the sign-in file's (pipelines/signins.py), merged in time order;
-    `source` tells which ("warehouse" or "signins"; a sign-in row's `audit_id` is "S<line>").
-    """
-    from pipelines import signins
-
-    rows: list[dict] = []
-    with open_reader(db_path) as con:
-        if con is not None:
-            where, params = ("WHERE at_utc >= ?", [since]) if since else ("", [])
-            sql = f"""SELECT audit_id, strftime(at_utc, '%Y-%m-%dT%H:%M:%SZ') AS at, actor, action, object, reason, details,
-                             at_utc AS at_sort
-                      FROM audit_log {where} ORDER BY audit_id DESC"""
-            if limit is not None:
-                sql += " LIMIT ?"
-                params.append(limit)
-            cur = con.execute(sql, params)
-            names = [d[0] for d in cur.description]
-            rows = [dict(zip(names, r)) for r in cur.fetchall()][::-1]
-    for row in rows:
-        row["details"] = json.loads(row["details"]) if row["details"] else {}
-        row["source"] = "warehouse"
-    merged = sorted(rows + signins.read(db_path, since), key=lambda r: r["at_sort"])  # stable: ids stay in order
-    if limit is not None:
-        merged = merged[-limit:] if limit > 0 else []
-    for row in merged:
-        del row["at_sort"]
-    return merged
 
 
 def record_outcome(con: duckdb.DuckDBPyConnection, actor: str | None, outcome: Any) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-
 from typing import Any
 
 import duckdb
@@ -20,7 +19,6 @@ import duckdb
 from pipelines import audit
 from pipelines.catalog import Catalog
 from pipelines.periods import is_quarter, parse_period
-from pipelines.visibility import APPROVED, INCLUDING_PENDING, View
 from pipelines.warehouse.store import open_writer
 
 MAX_TEXT = 2000  # characters per field: a paragraph, not a report
@@ -106,7 +104,8 @@ def validate(entry: Commentary, catalog: Catalog) -> tuple[Commentary, list[Issu
 
 def closed_issue(con: duckdb.DuckDBPyConnection, quarter: str) -> Issue | None:
     """The refusal for commentary on `quarter` when a close covers it (the same rule as figures)."""
-    from pipelines.signoff import closed_quarters, closing_quarter
+    from pipelines.read_model.signoff import closed_quarters
+    from pipelines.signoff import closing_quarter
 
     closure = closing_quarter(quarter, closed_quarters(con))
     if closure is None:
@@ -151,60 +150,6 @@ def write_commentary(db_path: Path, catalog: Catalog, entry: Commentary, timeout
                      details={"commentary_id": new_id, "lang": clean.lang, "owner": clean.owner})
         con.execute("COMMIT")
     return new_id
-
-
-def has_commentary(con: duckdb.DuckDBPyConnection) -> bool:
-    """False on a warehouse written before commentary existed (readers never migrate)."""
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'current_commentary'"
-    ).fetchone()[0])
-
-
-def has_commentary_signoff(con: duckdb.DuckDBPyConnection) -> bool:
-    """False on a warehouse written before commentary was approved (schema 4): nothing approved there."""
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'approved_commentary'"
-    ).fetchone()[0])
-
-
-_COLUMNS = "c.indicator, c.quarter, c.owner, c.happened, c.challenges, c.next_steps, c.lang, c.author, c.written_at, c.load_id, c.commentary_id"
-
-
-def current_for_quarter(con: duckdb.DuckDBPyConnection, quarter: str,
-                        view: View = APPROVED) -> dict[str, dict[str, Commentary]]:
-    """indicator → lang → the version a reader of `view` sees for the quarter.
-
-    Approved view: the latest approved version (none until an approver approved one). View
-    including pending: the latest version, with `pending` set when it is not the approved one."""
-    if not has_commentary(con):
-        return {}
-    signoff = has_commentary_signoff(con)
-    if view == APPROVED:
-        if not signoff:
-            return {}
-        sql = f"SELECT {_COLUMNS}, false FROM approved_commentary c WHERE c.quarter = ? ORDER BY c.indicator, c.lang"
-    elif view == INCLUDING_PENDING:
-        approved = ("LEFT JOIN approved_commentary a ON a.indicator = c.indicator AND a.quarter = c.quarter AND a.lang = c.lang"
-                    if signoff else "LEFT JOIN (SELECT NULL::INTEGER AS commentary_id) a ON false")
-        sql = (f"SELECT {_COLUMNS}, a.commentary_id IS DISTINCT FROM c.commentary_id FROM current_commentary c {approved} "
-               "WHERE c.quarter = ? ORDER BY c.indicator, c.lang")
-    else:
-        raise ValueError(f"unknown view {view!r}")
-    out: dict[str, dict[str, Commentary]] = {}
-    for r in con.execute(sql, [quarter]).fetchall():
-        out.setdefault(r[0], {})[r[6]] = Commentary(*r)
-    return out
-
-
-def history(con: duckdb.DuckDBPyConnection, indicator: str, quarter: str) -> list[Commentary]:
-    """Every version for the indicator and quarter, newest first."""
-    if not has_commentary(con):
-        return []
-    rows = con.execute(
-        f"""SELECT {_COLUMNS} FROM commentary c WHERE c.indicator = ? AND c.quarter = ? ORDER BY c.commentary_id DESC""",
-        [indicator, quarter],
-    ).fetchall()
-    return [Commentary(*r) for r in rows]
 
 
 def pick(versions: dict[str, Commentary] | None, lang: str) -> Commentary | None:

@@ -16,7 +16,8 @@ import duckdb
 
 from pipelines import audit
 from pipelines.settings import Settings
-from pipelines.signoff import Closure, Decision, SignoffError, closed_quarters, closing_quarter
+from pipelines.read_model.signoff import Closure, closed_quarters
+from pipelines.signoff import Decision, SignoffError, closing_quarter
 from pipelines.warehouse.store import open_reader, open_writer
 
 APPROVE_ACTION = "approve_commentary"

@@ -8,7 +8,7 @@ another apostrophe is dropped (`'=SUM(A1)` -> `=SUM(A1)`, `''abc` -> `'abc`; `'a
 whole). That is also what Excel means by such an apostrophe: it is never part of the value.
 So `kpi export` -> `kpi ingest` gives back every note and breakdown value as it was.
 
-Used by `kpi export` (pipelines/export.py) and the dashboard's CSV/XLSX downloads
+Used by `kpi export` (pipelines/read_model/export.py) and the dashboard's CSV/XLSX downloads
 (dashboard/exports.py), and by the validator for the reverse (note and breakdown columns).
 """
 

@@ -266,7 +266,7 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         })
         # Breakdown rows first, then the totals (every breakdown blank): a load's totals then sit
         # together in a few row groups, and the overview's `breakdown = '{}'` scan skips all the
-        # others by their min/max (0.9 s -> 0.03 s with 20M observations stored).
+        # others by their min/max.
         for rows in ("breakdown <> '{}'", "breakdown = '{}'"):
             con.execute(
                 f"""INSERT INTO observations

@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.catalog import HORIZONS, Catalog
 from pipelines.plausibility import Checks, IndicatorInfo, Obs, PlausibilityWarning, check_file
-from pipelines.series import assess_catalog, headline_coverage, headline_series
+from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_series
 
 MAX_LISTED = 200  # revisions listed per file (all counted)
 MAX_CHECKED_ROWS = 200_000  # plausibility runs in plain Python: bounded; larger files are loaded unchecked and say so

@@ -6,7 +6,7 @@ behind a long ingest, and every sign-in would invalidate every open page's cache
 them. So these rows go to an append-only JSON-lines file beside the warehouse,
 `<warehouse dir>/signins.jsonl`, under its own advisory lock (`.signins.lock`, released by the
 kernel if the process dies), each line flushed and fsynced before the sign-in proceeds.
-`pipelines.audit.read_audit` merges them with the warehouse's rows in time order, so
+`pipelines.read_model.audit.read_audit` merges them with the warehouse's rows in time order, so
 `kpi audit` and the approvers' view show one log.
 
 - Who: analysts and approvers (the people whose actions the log is about); a viewer's sign-in

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -24,8 +23,9 @@ import duckdb
 from pipelines import audit
 from pipelines.periods import parse_period, period_end
 from pipelines.problems import MAX_REPORTED, Problem
+from pipelines.read_model.signoff import Closure, closed_list, closed_quarters
 from pipelines.settings import Settings
-from pipelines.warehouse.store import open_reader, open_writer
+from pipelines.warehouse.store import open_writer
 
 MAX_CHANGES_IN_AUDIT = 50
 MAX_REASON_CHARS = audit.MAX_REASON_CHARS
@@ -35,25 +35,11 @@ class SignoffError(Exception):
     """An approval, close or reopen that cannot be done; the message says what to do instead."""
 
 
-@dataclass(frozen=True)
-class Closure:
-    quarter: str
-    actor: str
-    at_utc: Any
-    reason: str | None
-
-
 # --- periods and closed quarters ------------------------------------------------------------
 
 def end_quarter(period: str) -> str:
     """The quarter a period ends in: 2026-Q2 → 2026-Q2, 2025 → 2025-Q4 (string order = time order)."""
     return period if "-Q" in period else f"{period}-Q4"
-
-
-def closed_quarters(con: duckdb.DuckDBPyConnection) -> list[Closure]:
-    """Quarters closed now, oldest first."""
-    rows = con.execute("SELECT quarter, actor, at_utc, reason FROM closed_quarters ORDER BY quarter").fetchall()
-    return [Closure(*r) for r in rows]
 
 
 def closing_quarter(period: str, closed: list[Closure]) -> Closure | None:
@@ -277,72 +263,6 @@ def reopen_quarter(settings: Settings, quarter: str, reason: str | None, actor: 
         audit.record(con, actor, "reopen", quarter, why, at=at)
         con.execute("COMMIT")
     return Decision("reopen", quarter, actor)
-
-
-# --- what waits -----------------------------------------------------------------------------
-
-def pending_values(db_path: Path, reporter: str | None = None) -> list[dict]:
-    """Each value waiting for approval: its key, the new value, the approved one it replaces (None
-    when it is new), and the file that brought it; grouped by reporter and period."""
-    with open_reader(db_path) as con:
-        if con is None:
-            return []
-        where, params = ("WHERE p.reporter = ?", [reporter.upper()]) if reporter else ("", [])
-        cur = con.execute(
-            f"""SELECT p.reporter, p.period, p.indicator, p.breakdown, p.value, p.approved_value,
-                       l.file_name, p.load_id, strftime(l.received_at, '%Y-%m-%d %H:%M:%S') AS received_at,
-                       s.approved IS NOT NULL AND NOT s.approved AS sent_back, s.reason AS sent_back_reason
-                FROM pending_observations p JOIN loads l USING (load_id)
-                LEFT JOIN approval_state s ON s.reporter = p.reporter AND s.period = p.period
-                {where}
-                ORDER BY p.reporter, p.period, p.indicator, p.breakdown""",
-            params,
-        )
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
-    for row in rows:
-        row["breakdown"] = json.loads(row["breakdown"])
-        row["change"] = "new" if row["approved_value"] is None else "revised"
-        if not row["sent_back"]:
-            row["sent_back_reason"] = None
-    return rows
-
-
-def closed_list(db_path: Path) -> list[Closure]:
-    with open_reader(db_path) as con:
-        return [] if con is None else closed_quarters(con)
-
-
-@dataclass(frozen=True)
-class QuarterSignoff:
-    """Who signed off a quarter's figures, for the review pack's cover."""
-
-    approvers: list[str]  # the latest approval's actor of each approved pair, most recent first
-    last_approved_at: Any  # naive UTC, or None
-    reporters: int  # reporters with figures for the quarter
-    waiting_reporters: int  # of them, those with values waiting for approval
-    waiting_values: int
-
-
-def quarter_signoff(con: duckdb.DuckDBPyConnection, quarter: str) -> QuarterSignoff | None:
-    """The sign-off of the figures for `quarter` (and its year, for a fourth quarter); None on a
-    warehouse written before sign-off existed."""
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'approval_state'").fetchone()[0]:
-        return None
-    periods = [quarter] + ([quarter.split("-")[0]] if quarter.endswith("-Q4") else [])
-    marks = ", ".join("?" for _ in periods)
-    approvals = con.execute(
-        f"""WITH pairs AS (SELECT DISTINCT reporter, period FROM observations WHERE period IN ({marks}))
-            SELECT a.actor, max(a.at_utc) AS last_at FROM pairs JOIN approval_state a USING (reporter, period)
-            WHERE a.approved GROUP BY a.actor ORDER BY last_at DESC, a.actor""",
-        periods,
-    ).fetchall()
-    reporters, = con.execute(f"SELECT count(DISTINCT reporter) FROM observations WHERE period IN ({marks})", periods).fetchone()
-    waiting_reporters, waiting_values = con.execute(
-        f"SELECT count(DISTINCT reporter), count(*) FROM pending_observations WHERE period IN ({marks})", periods
-    ).fetchone()
-    return QuarterSignoff([a for a, _ in approvals], approvals[0][1] if approvals else None, reporters,
-                          waiting_reporters, waiting_values)
 
 
 # --- ingest hook ----------------------------------------------------------------------------

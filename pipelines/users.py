@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROLES = ("viewer", "analyst", "approver")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-_N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms and 16 MiB per check on this machine
+_N, _R, _P = 2**14, 8, 1  # scrypt cost: 16 MiB (128·N·r) and a fraction of a second per check
 
 
 class UsersError(Exception):

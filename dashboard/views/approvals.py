@@ -20,10 +20,11 @@ from dashboard.formatting import fmt_number, fmt_period
 from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
 from pipelines import signoff
-from pipelines.audit import read_audit
 from pipelines.commentary_signoff import approve_commentary, waiting as waiting_commentary
 from pipelines.load_plan import breakdown_text
-from pipelines.visibility import INCLUDING_PENDING
+from pipelines.read_model.audit import read_audit
+from pipelines.read_model.signoff import closed_list
+from pipelines.read_model.visibility import INCLUDING_PENDING
 from pipelines.warehouse.store import WarehouseBusyError
 
 AUDIT_ROWS = 500
@@ -159,7 +160,7 @@ with st.expander(t("send_back_title")):
 # -- closed quarters ---------------------------------------------------------------------------
 st.subheader(t("quarters_title"))
 st.caption(t("quarters_help"))
-closed = signoff.closed_list(config.warehouse_path)
+closed = closed_list(config.warehouse_path)
 if closed:
     st.markdown(t("quarters_closed", quarters=", ".join(
         f"{c.quarter} ({plain(c.actor)}, {c.at_utc:%Y-%m-%d})" for c in closed)))

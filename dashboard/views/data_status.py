@@ -8,8 +8,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import reporting_section, viewing
-from dashboard.components import footer, plain
-from dashboard.data import pending_keys, settings, snapshot, table, token, value_warnings
+from dashboard.components import empty_state, footer, plain
+from dashboard.data import latest_quarter_by_pair, load_log, pending_keys, reporter_periods, snapshot, token, value_warnings
 from dashboard.formatting import fmt_period
 from dashboard.prepared import arrow_table
 from dashboard.strings import lang, t
@@ -18,10 +18,9 @@ from pipelines.problems import Problem, format_problem
 st.title(t("status_title"))
 viewing.caption()
 lg = lang()
-loads = table(token(), "loads")
+loads = load_log(token())
 if loads is None or loads.height == 0:
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 snap = snapshot(token(), viewing.current_view())  # figures follow the view; receipts count pending values
 
 counts = {s: loads.filter(pl.col("status") == s).height for s in ("loaded", "duplicate", "rejected")}
@@ -31,7 +30,7 @@ c2.metric(t("loads_duplicate"), counts["duplicate"])
 c3.metric(t("loads_rejected"), counts["rejected"])
 
 # Missing reports for the latest quarter.
-pairs = table(token(), "latest_quarter_by_pair")
+pairs = latest_quarter_by_pair(token())
 if pairs is not None and pairs.height:
     latest_quarter = pairs["latest"].max()
     missing = pairs.filter(pl.col("latest") < latest_quarter).sort("reporter", "indicator")
@@ -100,7 +99,7 @@ else:
     )
 
 # What arrived, per reporter and period (last eight quarters and years).
-periods = table(token(), "reporter_periods")
+periods = reporter_periods(token())
 if periods is not None and periods.height:
     st.subheader(t("arrivals_title"))
     recent = sorted(periods["period"].unique().to_list())[-10:]

@@ -12,8 +12,8 @@ import streamlit as st
 
 from dashboard import data, viewing
 from dashboard.commentary_view import commentary_section
-from dashboard.components import footer, plain, target_text
-from dashboard.data import indicator_frame, settings, snapshot, token
+from dashboard.components import empty_state, footer, plain, target_text
+from dashboard.data import indicator_frame, snapshot, token
 from dashboard.exports import png_bytes
 from dashboard.formatting import fmt_date, fmt_number, fmt_period
 from dashboard.review import quarters_available
@@ -30,8 +30,7 @@ snap = snapshot(version, shown_view)
 if snap is None:
     st.title(t("page_indicator"))
     viewing.caption()
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 
 lg = lang()
 codes = list(snap.catalog.indicators)
@@ -122,7 +121,7 @@ else:
     d1.download_button(t("download_csv"), detail.table_csv, f"{detail.stem}.csv", "text/csv")
     d2.download_button(t("download_xlsx"), detail.table_xlsx, f"{detail.stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    # Rendered on click (vl-convert takes about 0.3 s): not on every rerun of the page.
+    # Rendered on click (vl-convert is slow): not on every rerun of the page.
     d3.download_button(t("download_png"), lambda: png_bytes(detail.chart), f"{detail.stem}.png", "image/png")
 
 # Definition and provenance.

@@ -5,22 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, viewing
-from dashboard.components import footer
-from dashboard.data import settings, snapshot, token
+from dashboard.components import empty_state, footer
+from dashboard.data import snapshot, token
 from dashboard.strings import lang, t
 
 CODE = "MISSIONS_ABROAD"
 
 # Metrics, map, trend and table are prepared once per warehouse version and language
-# (dashboard.prepared): the world map's spec alone took about 500 ms to build and validate.
+# (dashboard.prepared): the world map's spec alone is slow to build and validate.
 st.title(t("missions_title"))
 viewing.caption()
 version = token()
 shown_view = viewing.current_view()
 snap = snapshot(version, shown_view)
 if snap is None or CODE not in snap.catalog.indicators:
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 
 view = data.missions(version, lang(), CODE, shown_view)
 if view.metrics:

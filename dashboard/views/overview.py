@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, viewing
-from dashboard.components import footer, plain
-from dashboard.data import settings, snapshot, token
+from dashboard.components import empty_state, footer, plain
+from dashboard.data import snapshot, token
 from dashboard.prepared import domain_label
 from dashboard.strings import lang, t
 
@@ -21,8 +21,7 @@ version = token()
 shown_view = viewing.current_view()
 snap = snapshot(version, shown_view)
 if snap is None:
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 
 lg = lang()
 view = data.overview(version, lg, shown_view)

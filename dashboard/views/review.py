@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import viewing
-from dashboard.components import plain
+from dashboard.components import empty_state, plain
 from dashboard.commentary_view import quarter_commentary, show_commentary
 from dashboard.data import review_images, settings, snapshot, token
 from dashboard.formatting import fmt_period
 from dashboard.review import quarters_available
 from dashboard.strings import lang, t
-from pipelines.visibility import INCLUDING_PENDING
+from pipelines.read_model.visibility import INCLUDING_PENDING
 
 PRINT_CSS = """
 <style>
@@ -28,8 +28,7 @@ viewing.caption()
 shown_view = viewing.current_view()
 snap = snapshot(token(), shown_view)
 if snap is None:
-    st.info("**" + t("empty_title") + "** — " + t("empty_body", inbox=str(settings().inbox_dir)))
-    st.stop()
+    empty_state()
 
 lg = lang()
 quarters = quarters_available(snap.series)

@@ -28,7 +28,7 @@ def check_bytes(load: Callable[[], bytes], max_bytes: int, catalog: Catalog, tod
 
     `load` gives the file's bytes, and is called again only in the rare case below: so the
     bytes are held by the streamed table alone, which lets them go once its last chunk is read
-    (480 MB for a 5M-row file). A text file is validated as its rows stream in. If a later row
+    (hundreds of MB for a large file). A text file is validated as its rows stream in. If a later row
     proves a regular-looking file irregular, all of that is dropped and the exact reader starts
     over; if the exact reader meets a quote it cannot close, that is the file's only problem.
     `piece_bytes`, `chunk_rows`: see `read_bytes`. `limits` (default: the settings' defaults)

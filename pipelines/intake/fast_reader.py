@@ -1,7 +1,7 @@
 """The fast reader for regular text: Polars splits the lines into cells, chunk by chunk.
 
-The exact reader (`tabular.whole_text`, Python's `csv` module) builds a list per row: about
-8 s and 1.8 GB per million rows. Nearly every large file is regular: one record per line, every
+The exact reader (`exact_reader`, Python's `csv` module) builds a list per row, which is slow
+and large for big files (figures: docs/benchmarks.md, "Figures behind the code"). Nearly every large file is regular: one record per line, every
 line with the header's number of cells, no control characters. For those this module gives the
 very same rows (same cells, same Excel row numbers, same skipped title and footer rows, same
 problems) from column-wise string operations, as a stream of chunks (`LinesTable`) or whole
@@ -45,7 +45,7 @@ _NOT_CONTROLS = bytes(b for b in range(256) if b not in _CONTROLS)
 
 
 def is_regular_text(utf8: bytes) -> bool:
-    """No control character but tab and line ends (checked on bytes: 20x faster than a regex).
+    """No control character but tab and line ends (checked on bytes: much faster than a regex).
     Where a CR is, the caller checks that each ends a line."""
     return not utf8.translate(None, _NOT_CONTROLS)
 
@@ -65,9 +65,8 @@ class Irregular(Exception):
 
 
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
-# Pieces per chunk handed to the validator: about 64 MB, 650k rows. Larger chunks validate faster
-# (1M rows: 1.4 s in 32 MB chunks, 1.3 s in 64 MB, 1.2 s in one) and hold more (5M rows: 1.33,
-# 1.51 and 1.70 GB of peak RSS while validating).
+# Pieces per chunk handed to the validator. Larger chunks validate a little faster and hold more
+# memory while validating: four pieces is the middle ground (docs/benchmarks.md, "Figures behind the code").
 CHUNK_PIECES = 4
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
 from pipelines.intake.limits import Budget, OverLimit, default_budget
@@ -18,6 +19,9 @@ from pipelines.intake.exact_reader import RecordsTable, stream_text, whole_text
 from pipelines.intake.table import Table
 from pipelines.intake.xlsx import whole_xlsx
 from pipelines.problems import Problem
+
+if TYPE_CHECKING:  # only named in an annotation: check.py imports this module
+    from pipelines.intake.check import ExcelCells
 
 
 @dataclass

@@ -93,7 +93,7 @@ def whole(table: Rows) -> Table:
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file's rows become Python lists (they hold no
     cycles): it would otherwise rescan every row built so far, again and again, which made
-    reading a 1M-row file three times slower. Restored on exit; usable as a decorator."""
+    reading a large file several times slower. Restored on exit; usable as a decorator."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -466,7 +466,7 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
         return pl.lit(lookup).gather(pl.col("value").to_physical()).alias(column)
 
     # Votes per distinct (value, count or not) pair, in the order the file first shows them: a
-    # vote column over every row (nested when/then on strings) cost 1.5 GB for 5M rows.
+    # vote column over every row (nested when/then on strings) cost gigabytes on large files.
     pairs = (
         frame.lazy().filter(pl.col("_kind").is_not_null())
         .group_by("value", (pl.col("_kind") == "count").alias("_count"))
@@ -539,8 +539,8 @@ def _many_distinct(frame: pl.DataFrame, columns: list[str]) -> bool:
 
 
 # _key_code nests one arithmetic step per column, and Polars plans a nested expression in time
-# quadratic in its depth (2,000 breakdown columns: 97 s and 4 GB for a one-row file). Wider
-# files skip the distinct-combination shortcut instead.
+# quadratic in its depth (minutes and gigabytes for a one-row file with thousands of breakdown
+# columns). Wider files skip the distinct-combination shortcut instead.
 KEY_CODE_COLUMNS = 64
 
 

@@ -33,7 +33,7 @@ from pipelines.catalog import Catalog
 from pipelines.deadlines import due_date, last_ended, newly_missing
 from pipelines.notify.messages import render, status_word
 from pipelines.problems import Problem, format_problem, render_report
-from pipelines.reporting import inbox_files, timeliness
+from pipelines.read_model.reporting import inbox_files, timeliness
 from pipelines.settings import Settings
 
 RANK = {"deterioration": 0, "limited_progress": 1, "acceleration_needed": 2, "on_track": 3, "achieved": 4}
@@ -234,7 +234,8 @@ def daily_digest(ctx: Context) -> list[Event]:
 
 
 def current_statuses(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, dict], int]:
-    from pipelines.series import assess_catalog, headline_rows, headline_series, read_catalog
+    from pipelines.read_model.catalog import read_catalog
+    from pipelines.read_model.headline import assess_catalog, headline_rows, headline_series
 
     catalog = read_catalog(con)
     series = headline_series(catalog, headline_rows(con))

@@ -16,14 +16,14 @@ message may go out again (at least once, never silently lost); a torn last line 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+from pipelines.file_lock import exclusive_lock
 
 
 class NotifierBusyError(Exception):
@@ -70,23 +70,14 @@ class Ledger:
 
     @contextlib.contextmanager
     def locked(self, timeout_s: float = 60.0) -> Iterator["Ledger"]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".notify.lock", "a+") as handle:
-            deadline = time.monotonic() + timeout_s
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise NotifierBusyError(
-                            f"another `kpi notify` is running (lock {self.folder / '.notify.lock'}); "
-                            "it sends what is due, nothing to do") from None
-                    time.sleep(0.2)
-            try:
-                yield self
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """One `kpi notify` at a time: a second one waits, then says the first sends what is due."""
+        lock = self.folder / ".notify.lock"
+
+        def busy(holder: str) -> NotifierBusyError:
+            return NotifierBusyError(f"another `kpi notify` is running (lock {lock}); it sends what is due, nothing to do")
+
+        with exclusive_lock(lock, timeout_s, busy, poll_s=0.2):
+            yield self
 
     def read(self) -> dict[tuple[str, str, str], Delivery]:
         """Every delivery with its latest state."""

@@ -12,15 +12,14 @@ an advisory lock on `warehouse/.kpi.duckdb.lock` (beside the published file, nam
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
+from pipelines.file_lock import exclusive_lock
 from pipelines.warehouse.schema import migrate
 
 
@@ -35,33 +34,12 @@ def _lock_path(db_path: Path) -> Path:
 @contextlib.contextmanager
 def writer_lock(db_path: Path, timeout_s: float) -> Iterator[None]:
     """Exclusive advisory lock; released by the kernel even if the process is killed."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    path = _lock_path(db_path)
-    with open(path, "a+") as handle:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "another process"
-                    raise WarehouseBusyError(
-                        f"another ingest is writing the warehouse ({holder}); waited {timeout_s:g} s. "
-                        "Try again when it finishes, or raise KPI_LOCK_TIMEOUT_S."
-                    ) from None
-                time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    def busy(holder: str) -> WarehouseBusyError:
+        return WarehouseBusyError(f"another ingest is writing the warehouse ({holder}); waited {timeout_s:g} s. "
+                                  "Try again when it finishes, or raise KPI_LOCK_TIMEOUT_S.")
+
+    with exclusive_lock(_lock_path(db_path), timeout_s, busy, poll_s=0.1):
+        yield
 
 
 def _fsync_dir(path: Path) -> None:

@@ -34,6 +34,21 @@ def _app(lang: str = "en") -> AppTest:
     return at
 
 
+def _oidc_sign_in_screen() -> AppTest:
+    """The app with OIDC configured (a provider that is never reached), in English: the login
+    screen offers the provider's button and nothing else."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "kpi", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration",
+    }
+    at.query_params["lang"] = "en"
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert [b.label for b in at.button] == ["Sign in with your organisation"]
+    return at
+
+
 def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
     at.text_input[0].input(name)
     at.text_input[1].input(password)
@@ -88,15 +103,7 @@ def test_oidc_mode_shows_the_provider_button(monkeypatch, sample_dir, tmp_path):
     monkeypatch.delenv("KPI_USERS_FILE", raising=False)
     monkeypatch.setenv("KPI_CONFIG_DIR", str(tmp_path / "no-config"))
     clear_caches()
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.secrets["auth"] = {
-        "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
-        "client_id": "kpi", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration",
-    }
-    at.query_params["lang"] = "en"
-    at.run()
-    assert [t.value for t in at.title] == ["Sign in"]
-    assert [b.label for b in at.button] == ["Sign in with your organisation"]
+    at = _oidc_sign_in_screen()
     assert not at.metric
 
 
@@ -255,15 +262,7 @@ def test_a_removed_account_is_signed_out(accounts):
 def test_under_oidc_the_ignored_users_file_is_not_read(nothing_configured, monkeypatch, tmp_path):
     """A users file named but missing does not close an app that signs in with OIDC: it is ignored."""
     monkeypatch.setenv("KPI_USERS_FILE", str(tmp_path / "none.toml"))
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.secrets["auth"] = {
-        "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
-        "client_id": "kpi", "client_secret": "s", "server_metadata_url": "https://idp.invalid/.well-known/openid-configuration",
-    }
-    at.query_params["lang"] = "en"
-    at.run()
-    assert [t.value for t in at.title] == ["Sign in"]
-    assert [b.label for b in at.button] == ["Sign in with your organisation"]
+    _oidc_sign_in_screen()
 
 
 @pytest.fixture
@@ -281,7 +280,7 @@ def own_data(tmp_path, monkeypatch, sample_dir, accounts):
 def test_an_analysts_sign_in_and_sign_out_are_audit_rows_and_the_session_is_revoked(own_data):
     from dashboard.auth import _SESSION_KEY
     from dashboard.sessions import revocations
-    from pipelines.audit import read_audit
+    from pipelines.read_model.audit import read_audit
     from tests.support.warehouse import make_settings
 
     at = _sign_in(_app(), "analyst1", PASSWORD)
@@ -297,7 +296,7 @@ def test_an_analysts_sign_in_and_sign_out_are_audit_rows_and_the_session_is_revo
 
 
 def test_failed_attempts_on_an_analyst_are_recorded_and_an_unknown_name_is_not_written_as_typed(own_data):
-    from pipelines.audit import read_audit
+    from pipelines.read_model.audit import read_audit
     from tests.support.warehouse import make_settings
 
     at = _sign_in(_app(), "analyst1", "wrong password!")

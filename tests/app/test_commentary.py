@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from pipelines.audit import read_audit
-from pipelines.commentary import history
 from pipelines.commentary_signoff import approve_commentary
 from pipelines.signoff import close_quarter, reopen_quarter
+from pipelines.read_model.audit import read_audit
+from pipelines.read_model.commentary import history
 from pipelines.warehouse.store import open_reader
 from tests.app.conftest import PAGES
 from tests.conftest import approve_everything

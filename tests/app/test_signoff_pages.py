@@ -7,8 +7,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipelines.audit import read_audit
 from pipelines.ingest import ingest
+from pipelines.read_model.audit import read_audit
 from pipelines.settings import Settings
 from pipelines.users import add_user
 from tests.app.conftest import APP, GOOD_FILE, GOOD_FILE_NAME, PAGES, clear_caches

@@ -26,7 +26,7 @@ pytest.importorskip("playwright.sync_api", reason="playwright (python) is not in
 from playwright.sync_api import expect  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from pipelines.audit import read_audit  # noqa: E402
+from pipelines.read_model.audit import read_audit  # noqa: E402
 from tests.browser.test_signoff import main, sign_in, signed_in_tab, signoff_server, tabs  # noqa: E402,F401 - fixtures
 
 CODE = "OFFICIALS_IN_INTL_ORGS"  # off track in the sample's 2026-Q3; its sample commentary is in Vietnamese only

@@ -25,7 +25,7 @@ pytest.importorskip("playwright.sync_api", reason="playwright (python) is not in
 
 from playwright.sync_api import expect  # noqa: E402
 
-from pipelines.audit import read_audit  # noqa: E402
+from pipelines.read_model.audit import read_audit  # noqa: E402
 from tests.conftest import approve_everything
 from tests.support.warehouse import make_settings
 

@@ -55,7 +55,7 @@ COMMENT = ("comment", "--indicator", "MISSIONS_ABROAD", "--quarter", "2026-Q2", 
 
 
 def test_approve_commentary_makes_the_waiting_version_the_one_leaders_read(kpi, write_csv, data_dir):
-    from pipelines.commentary import current_for_quarter
+    from pipelines.read_model.commentary import current_for_quarter
     from pipelines.warehouse.store import open_reader
 
     load_missions(kpi, write_csv)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipelines.commentary import current_for_quarter, history
 from pipelines.ingest import ingest
-from pipelines.visibility import INCLUDING_PENDING
+from pipelines.read_model.commentary import current_for_quarter, history
+from pipelines.read_model.visibility import INCLUDING_PENDING
 from pipelines.warehouse.store import open_reader
 from tests.support.warehouse import TODAY
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from pipelines.export import export_csv
+from pipelines.read_model.export import export_csv
 from tests.conftest import HEADER, approve_everything
 
 ROWS = [

@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
-from pipelines.commentary import current_for_quarter, history
-from pipelines.visibility import INCLUDING_PENDING
+from pipelines.read_model.visibility import INCLUDING_PENDING
 from pipelines.ingest import ingest
 from pipelines.intake.commentary_file import looks_like_commentary, parse_commentary
+from pipelines.read_model.commentary import current_for_quarter, history
 from pipelines.warehouse.store import open_reader
 from tests.support.warehouse import TODAY
 

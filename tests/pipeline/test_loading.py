@@ -324,8 +324,8 @@ def test_xlsx_numbers_are_typed_so_never_ambiguous(load, write_csv, current):
 
 
 def test_breakdown_with_a_control_character_exports(load, write_csv, settings):
-    from pipelines.export import export_csv
-    from pipelines.visibility import INCLUDING_PENDING
+    from pipelines.read_model.export import export_csv
+    from pipelines.read_model.visibility import INCLUDING_PENDING
 
     # Word's manual line break (\x0b) survives a paste into Excel and a CSV export.
     rows = [["OFFICIALS_TRAINED", "HANOI", "2025-Q1", "5", "", "a\x0bb", "Tiếng\x0bAnh\x1f"]]

@@ -17,10 +17,10 @@ from dashboard.review import (as_of_line, changes_panel, cover_lines, indicator_
                               status_move, summary_panel)
 from pipelines.ingest import ingest
 from pipelines.progress import Point
-from pipelines.series import assess_catalog
+from pipelines.read_model.headline import assess_catalog
 from tests.support.warehouse import TODAY
 from pipelines.commentary_signoff import approve_commentary
-from pipelines.visibility import INCLUDING_PENDING
+from pipelines.read_model.visibility import INCLUDING_PENDING
 from tests.conftest import approve_everything
 
 LABELS = {"observed": "observed", "required": "required", "projection": "projection", "target": "target",

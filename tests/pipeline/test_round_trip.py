@@ -16,12 +16,12 @@ from pathlib import Path
 from hypothesis import given, settings as hsettings, strategies as st
 
 from pipelines.catalog import load_catalog
-from pipelines.export import export_csv
 from pipelines.formulas import FORMULA_START, restore
 from pipelines.ingest import ingest
 from pipelines.intake.numbers import format_number
+from pipelines.read_model.export import export_csv
+from pipelines.read_model.visibility import INCLUDING_PENDING
 from pipelines.settings import DEFAULT_CATALOG_DIR, Settings
-from pipelines.visibility import INCLUDING_PENDING
 from tests.conftest import HEADER, TODAY
 
 CATALOG = load_catalog(DEFAULT_CATALOG_DIR)

@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.audit import read_audit
-from pipelines.export import current_rows, export_csv
 from pipelines.ingest import ingest
-from pipelines.series import headline_rows
+from pipelines.read_model.audit import read_audit
+from pipelines.read_model.export import current_rows, export_csv
+from pipelines.read_model.headline import headline_rows
+from pipelines.read_model.receipts import reporter_freshness
+from pipelines.read_model.signoff import closed_list, pending_values
+from pipelines.read_model.visibility import APPROVED, INCLUDING_PENDING, default_view
 from pipelines.settings import Settings
-from pipelines.signoff import (
-    SignoffError, approve, close_quarter, closing_quarter, closed_list, pending_values, reopen_quarter, unapprove,
-)
-from pipelines.status import reporter_freshness
-from pipelines.visibility import APPROVED, INCLUDING_PENDING, default_view
+from pipelines.signoff import SignoffError, approve, close_quarter, closing_quarter, reopen_quarter, unapprove
 from pipelines.warehouse.store import open_reader
 from tests.conftest import TODAY
 
@@ -166,7 +165,7 @@ def test_closing_is_refused_while_values_wait_and_reopen_names_the_covering_quar
 
 
 def test_periods_covered_by_a_closed_quarter():
-    from pipelines.signoff import Closure
+    from pipelines.read_model.signoff import Closure
 
     closed = [Closure("2025-Q2", "a", None, None), Closure("2026-Q1", "a", None, None)]
     assert closing_quarter("2025-Q1", closed).quarter == "2025-Q2"
@@ -208,7 +207,7 @@ def test_nothing_in_the_product_edits_or_deletes_audit_or_signoff_rows():
 
 def test_a_connection_scoped_to_approved_values_still_sees_what_waits(settings, write_csv):
     """scope_connection shadows `current_observations`; the warehouse's own views must not follow it."""
-    from pipelines.visibility import scope_connection
+    from pipelines.read_model.visibility import scope_connection
 
     load(settings, write_csv, "a.csv", missions("2026-Q2", 95) + missions("2026-Q1", 94))
     approve(settings, "MOFA", "2026-Q1", actor="chi")

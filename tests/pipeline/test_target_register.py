@@ -11,7 +11,7 @@ import pytest
 from dashboard.review import changes_panel, indicator_panel, load_review
 from pipelines.catalog import CatalogError, load_catalog
 from pipelines.ingest import ingest
-from pipelines.series import read_catalog
+from pipelines.read_model.catalog import read_catalog
 from pipelines.settings import DEFAULT_CATALOG_DIR
 from pipelines.targets import changes_between, in_force, previous_target
 from pipelines.warehouse.store import open_reader

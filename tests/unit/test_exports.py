@@ -9,8 +9,8 @@ import openpyxl
 import polars as pl
 
 from dashboard.exports import csv_bytes, xlsx_bytes
-from dashboard.queries import indicator_observations
 from pipelines.ingest import ingest
+from pipelines.read_model.observations import indicator_observations
 from pipelines.warehouse.store import open_reader
 
 from tests.conftest import TODAY

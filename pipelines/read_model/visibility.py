@@ -37,7 +37,7 @@ def default_view(settings: Settings, include_pending: bool = False) -> View:
 def scope_connection(con: duckdb.DuckDBPyConnection, view: View) -> None:
     """Make `current_observations` on this read-only connection mean the values of `view`.
 
-    For the dashboard's own queries (dashboard/queries.py), which name `current_observations`:
+    For the queries that name `current_observations` (read_model.observations, receipts, quarter):
     a temporary view of that name, created in the connection's private in-memory catalog,
     is found before the attached warehouse's one. Nothing in the warehouse file changes.
     DuckDB binds the warehouse's own views on the same search path, so no warehouse view may

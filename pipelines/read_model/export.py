@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipelines.formulas import neutralise
 from pipelines.intake.numbers import format_number
-from pipelines.visibility import APPROVED, View, relation
+from pipelines.read_model.visibility import APPROVED, View, relation
 from pipelines.warehouse.store import open_reader
 
 FIXED_COLUMNS = ["indicator", "reporter", "period", "value", "unit", "note"]

@@ -1,69 +1,24 @@
-"""Read side shared by the CLI and the dashboard: the catalog as published, headline series, statuses.
+"""Headline figures: current values with every breakdown blank, the series combined across
+reporters, statuses per horizon, and who each summed total includes.
 
-The catalog is read from the warehouse (not the CSV files) so that the values and the
-targets shown always come from the same published version.
-"""
+The CLI (`kpi progress`), the app's overview and the quarterly review all start here, so a
+status reads the same wherever it is shown."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from collections import defaultdict
 
 import duckdb
 
-from pipelines.catalog import HORIZONS, Catalog, DimensionValue, Indicator, IndicatorChecks, Pillar, Reporter
+from pipelines.catalog import HORIZONS, Catalog, Indicator
 from pipelines.coverage import Coverage, period_coverage, provisional
 from pipelines.progress import Assessment, IndicatorSpec, Point, assess_all, combine_headline
-from pipelines.visibility import APPROVED, View, relation
-
-
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cur = con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
-
-
-def read_catalog(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> Catalog:
-    """The catalog stored with the published data (validated when it was synced), its targets
-    those in force on `as_of` (default today): statuses are judged against the target in force."""
-    from pipelines.targets import TargetVersion, in_force
-
-    restricted: dict[str, dict[str, DimensionValue]] = {}
-    for rec in _records(con, "SELECT * FROM dimension_values ORDER BY dimension, value"):
-        restricted.setdefault(rec["dimension"], {})[rec["value"]] = DimensionValue(**rec)
-    has_register = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_versions'").fetchone()[0]
-    versions = tuple(
-        TargetVersion.model_validate({k: v for k, v in r.items() if v is not None})
-        for r in _records(con, "SELECT * FROM target_versions ORDER BY effective_from, indicator, horizon")
-    ) if has_register else ()
-    catalog = Catalog(
-        target_versions=versions,
-        pillars={r["pillar"]: Pillar(**r) for r in _records(con, "SELECT * FROM pillars ORDER BY pillar")},
-        indicators={
-            r["code"]: Indicator.model_validate({k: v for k, v in r.items() if v is not None})
-            for r in _records(con, "SELECT * FROM indicators ORDER BY pillar, code")
-        },
-        reporters={r["code"]: Reporter(**r) for r in _records(con, "SELECT * FROM reporters ORDER BY code")},
-        restricted=restricted,
-        checks=read_checks(con),
-    )
-    return in_force(catalog, as_of or date.today())
-
-
-def read_checks(con: duckdb.DuckDBPyConnection) -> dict[str, IndicatorChecks]:
-    """The stored checks.csv; empty for a warehouse written before it was stored."""
-    try:
-        recs = _records(con, "SELECT * FROM indicator_checks ORDER BY indicator")
-    except duckdb.CatalogException:
-        return {}
-    return {r["indicator"]: IndicatorChecks.model_validate({k: v for k, v in r.items() if v is not None}) for r in recs}
+from pipelines.read_model.visibility import APPROVED, View, relation
 
 
 def headline_rows(con: duckdb.DuckDBPyConnection, indicator: str | None = None,
                   view: View = APPROVED) -> dict[str, list[tuple[str, str, float]]]:
-    """Current headline values (every breakdown blank) of `view` (see pipelines.visibility):
+    """Current headline values (every breakdown blank) of `view` (see read_model.visibility):
     indicator → [(reporter, period, value)]. Assessments follow from these rows."""
     where, params = ("AND indicator = ?", [indicator]) if indicator else ("", [])
     rows = con.execute(
