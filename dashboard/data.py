@@ -196,7 +196,7 @@ def review(version: str, quarter: str, view: View | None = None):
     """The quarterly review as of `quarter` (see dashboard.review)."""
     from dashboard.review import load_review
 
-    return load_review(settings().warehouse_path, quarter, view_or_default(view))
+    return load_review(settings().warehouse_path, quarter, view_or_default(view), approval_on=settings().approval_on)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

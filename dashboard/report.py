@@ -85,10 +85,11 @@ def write_pdf(charts: list, path: Path, title: str) -> None:
 
 
 def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: View = APPROVED,
-                 generated_at: datetime | None = None) -> list[Path]:
+                 generated_at: datetime | None = None, approval_on: bool = True) -> list[Path]:
     """Write NN_slug.png per panel, review.pdf (cover first) and index.html into out_dir; return the
-    PNG paths. `view`: approved values only (the default) or including pending ones."""
-    review = load_review(db_path, quarter, view, generated_at)
+    PNG paths. `view`: approved values only (the default) or including pending ones;
+    `approval_on` False: the deployment does without sign-off, so nothing is marked pending."""
+    review = load_review(db_path, quarter, view, generated_at, approval_on)
     if review is None:
         raise FileNotFoundError(f"no warehouse at {db_path}; run `kpi demo` or `kpi ingest` first")
     out_dir.mkdir(parents=True, exist_ok=True)

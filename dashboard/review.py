@@ -82,6 +82,7 @@ class Review:
     coverage: dict[str, dict[str, Coverage]] = field(default_factory=dict)
     view: View = APPROVED
     signoff: QuarterSignoff | None = None  # who approved the quarter's figures (None: no sign-off tables)
+    approval_on: bool = True  # False: the deployment does without sign-off (KPI_APPROVAL=off)
 
     @property
     def judged_on(self) -> date:
@@ -103,7 +104,8 @@ class Review:
         return before[-1] if before else None
 
 
-def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at: datetime | None = None) -> Review | None:
+def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at: datetime | None = None,
+                approval_on: bool = True) -> Review | None:
     """None when nothing is published; raises ValueError for an unreadable quarter.
 
     `view`: approved values only (the default) or including pending ones. `generated_at` (UTC;
@@ -146,6 +148,7 @@ def load_review(db_path: Path, quarter: str, view: View = APPROVED, generated_at
         coverage=coverage,
         view=view,
         signoff=signoff,
+        approval_on=approval_on,
     )
 
 
@@ -240,6 +243,8 @@ def approved_by(review: Review, lang: str) -> str | None:
     waits: in the approved view the reporters left out, in the view including pending the
     pending values the pack shows. None when nobody approved any and nothing is said about waiting."""
     so = review.signoff
+    if not review.approval_on:
+        return text("cover_signoff_off", lang)
     if so is None:
         return None
     parts = []
@@ -409,7 +414,7 @@ def commentary_lines(review: Review, code: str, lang: str, width: int = 165) -> 
     head = text("commentary_head", lang, quarter=quarter, owner=owner_name(review, c.owner, lang))
     if c.lang != lang:
         head += " · " + text("commentary_in_vi" if c.lang == "vi" else "commentary_in_en", lang)
-    if review.view == INCLUDING_PENDING and c.pending:
+    if review.view == INCLUDING_PENDING and c.pending and review.approval_on:
         head += " · " + text("commentary_pending", lang)
     out = [("", head)]
     for key, value in (("commentary_happened", c.happened), ("commentary_challenges", c.challenges),

@@ -250,6 +250,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "cover_generated": {"vi": "Thời điểm lập", "en": "Generated at"},
     "cover_language": {"vi": "Ngôn ngữ", "en": "Language"},
     "cover_approved": {"vi": "Phê duyệt số liệu", "en": "Figures approved by"},
+    "cover_signoff_off": {"vi": "không áp dụng phê duyệt trong hệ thống này (mọi số liệu đã nạp đều được hiển thị)",
+                          "en": "sign-off not used in this deployment (every loaded figure is shown)"},
     "cover_not_approved": {"vi": "chưa có phê duyệt (số liệu chưa được ký duyệt)", "en": "not yet approved (no sign-off recorded)"},
     "cover_approved_by": {"vi": "{names}, {date}", "en": "{names}, {date}"},
     "cover_partly_waiting": {"vi": "{n}/{total} đơn vị còn chờ phê duyệt, chưa có trong bộ này",

@@ -291,7 +291,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kpi report: cannot read --generated-at {args.generated_at!r}; write e.g. 2026-12-03T08:00 (UTC)", file=sys.stderr)
         return EXIT_USAGE
     written = write_report(settings.warehouse_path, quarter, lang, Path(args.out), default_view(settings, args.include_pending),
-                           generated_at)
+                           generated_at, approval_on=settings.approval_on)
     print(f"wrote {len(written)} panels, review.pdf and index.html to {args.out}")
     return EXIT_OK
 
@@ -393,19 +393,23 @@ def _watch_notify_hooks(settings: Settings, disabled: bool):
 
     def notify(*_: object) -> None:
         try:
-            run_notify(settings, render_pack=_review_pack_renderer())
+            run_notify(settings, render_pack=_review_pack_renderer(settings))
         except NotifierBusyError:
             logging.getLogger("kpi.watch").info("kpi notify is already running; it will send what is due")
 
     return notify, notify
 
 
-def _review_pack_renderer():
+def _review_pack_renderer(settings: Settings):
     """The app's review-pack renderer, for `kpi notify` to attach the quarter's PDF (the library
-    does not import the app; the command, above both, hands it over)."""
-    from dashboard.report import write_report
+    does not import the app; the command, above both, hands it over). Leaders get the view they
+    would see: approved figures, or every figure where sign-off is off."""
+    from functools import partial
 
-    return write_report
+    from dashboard.report import write_report
+    from pipelines.read_model.visibility import default_view
+
+    return partial(write_report, view=default_view(settings), approval_on=settings.approval_on)
 
 
 def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
@@ -428,7 +432,7 @@ def cmd_notify(args: argparse.Namespace, settings: Settings) -> int:
             print(f"kpi notify: cannot read --today {args.today!r}; write YYYY-MM-DD", file=sys.stderr)
             return EXIT_USAGE
     try:
-        outcome = run_notify(settings, dry_run=args.dry_run, today=today, render_pack=_review_pack_renderer())
+        outcome = run_notify(settings, dry_run=args.dry_run, today=today, render_pack=_review_pack_renderer(settings))
     except NotifierBusyError as exc:
         print(f"kpi notify: {exc}", file=sys.stderr)
         return EXIT_OK

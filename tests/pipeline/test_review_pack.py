@@ -211,3 +211,16 @@ def test_a_provisional_total_says_k_of_n_reporters_on_the_summary_and_its_slide(
     complete = _slide_texts(indicator_panel(load_review(settings.warehouse_path, "2026-Q2", generated_at=AT),
                                             "OFFICIALS_TRAINED", lang))
     assert not any(coverage in t for t in complete)  # every city sent Q2: nothing provisional
+
+
+def test_without_sign_off_the_cover_says_so_and_marks_nothing_pending(warehouse, settings, catalog, write_csv):
+    """KPI_APPROVAL=off: the pack shows every loaded figure (view including pending) and must not
+    call them unapproved or mark commentary as waiting: sign-off simply is not used."""
+    [outcome] = ingest([write_csv("third.csv", [["MISSIONS_ABROAD", "MOFA", "2026-Q4", "100", "agencies", ""]])],
+                       settings, catalog, today=TODAY)
+    assert outcome.status == "loaded"
+    review = load_review(warehouse, "2026-Q4", INCLUDING_PENDING, generated_at=AT, approval_on=False)
+    assert dict(cover_lines(review, "en"))["Figures approved by"] == (
+        "sign-off not used in this deployment (every loaded figure is shown)")
+    assert "phê duyệt" in dict(cover_lines(review, "vi"))["Phê duyệt số liệu"]
+    assert "pending" not in dict(cover_lines(review, "en"))["Figures approved by"]
