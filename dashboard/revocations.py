@@ -17,13 +17,13 @@ sign-out through one replica holds on all of them.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
+
+from pipelines.file_lock import exclusive_lock
 
 MAX_BYTES = 256 * 1024
 LOCK_TIMEOUT_S = 10.0
@@ -41,23 +41,9 @@ class Revocations:
         self._cache: dict[str, float] = {}
         self._mutex = threading.Lock()
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".revoked.lock", "a+") as handle:
-            deadline = time.monotonic() + LOCK_TIMEOUT_S
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise RevocationError(f"{self.folder / '.revoked.lock'} is held by another process") from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        lock = self.folder / ".revoked.lock"
+        return exclusive_lock(lock, LOCK_TIMEOUT_S, lambda holder: RevocationError(f"{lock} is held by {holder}"), poll_s=0.05)
 
     def revoke(self, ident: str, until: float) -> None:
         """Record that `ident` (a session id or a hand-off nonce) is no longer valid."""

@@ -19,14 +19,13 @@ kernel if the process dies), each line flushed and fsynced before the sign-in pr
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import time
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from pipelines.file_lock import exclusive_lock
 
 ACTIONS = ("sign-in", "sign-out", "sign-in-failed")
 UNKNOWN_NAME = "(unknown name)"
@@ -47,23 +46,9 @@ def _clean(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:MAX_FIELD_CHARS]
 
 
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".signins.lock", "a+") as handle:
-        deadline = time.monotonic() + LOCK_TIMEOUT_S
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise SigninLogError(f"{folder / '.signins.lock'} is held by another process") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(folder: Path) -> contextlib.AbstractContextManager[None]:
+    lock = folder / ".signins.lock"
+    return exclusive_lock(lock, LOCK_TIMEOUT_S, lambda holder: SigninLogError(f"{lock} is held by {holder}"), poll_s=0.05)
 
 
 def record(db_path: Path, actor: str, action: str, details: dict[str, Any] | None = None,
