@@ -42,12 +42,26 @@ def _register_fonts() -> None:
         _fonts_registered = True
 
 
-def render_png(chart) -> Image.Image:
-    """A panel on the 16:9 canvas, centred, shrunk only if the render came out larger."""
+def render_svg(chart) -> str:
+    """The panel drawn once by Vega. The PNG and the PDF page are both made from this SVG: drawing
+    it once instead of once per format halves the render (vl-convert's own vegalite_to_png and
+    vegalite_to_pdf draw this same SVG first; the bytes come out identical)."""
     import vl_convert as vlc
 
     _register_fonts()
-    image = Image.open(io.BytesIO(vlc.vegalite_to_png(chart.to_dict(), scale=SCALE))).convert("RGB")
+    return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def render_png(chart) -> Image.Image:
+    """A panel on the 16:9 canvas, centred, shrunk only if the render came out larger."""
+    return png_from_svg(render_svg(chart))
+
+
+def png_from_svg(svg: str) -> Image.Image:
+    """render_png's canvas from a panel already drawn (render_svg)."""
+    import vl_convert as vlc
+
+    image = Image.open(io.BytesIO(vlc.svg_to_png(svg, scale=SCALE))).convert("RGB")
     if image.width > CANVAS[0] or image.height > CANVAS[1]:
         ratio = min(CANVAS[0] / image.width, CANVAS[1] / image.height)
         image = image.resize((int(image.width * ratio), int(image.height * ratio)), Image.LANCZOS)
@@ -56,23 +70,23 @@ def render_png(chart) -> Image.Image:
     return canvas
 
 
-def render_pdf_page(chart):
-    """A panel as one vector PDF page, straight from vl-convert."""
+def pdf_page_from_svg(svg: str):
+    """A panel already drawn (render_svg) as one vector PDF page, text as text, from vl-convert."""
     import vl_convert as vlc
     from pypdf import PdfReader
 
-    _register_fonts()
-    return PdfReader(io.BytesIO(vlc.vegalite_to_pdf(chart.to_dict()))).pages[0]
+    return PdfReader(io.BytesIO(vlc.svg_to_pdf(svg))).pages[0]
 
 
-def write_pdf(charts: list, path: Path, title: str) -> None:
-    """One 16:9 page per chart, each centred and scaled to fit; document title set, no dates (reproducible)."""
+def write_pdf(svgs: list[str], path: Path, title: str) -> None:
+    """One 16:9 page per panel (drawn by render_svg), each centred and scaled to fit; document
+    title set, no dates (reproducible)."""
     from pypdf import PageObject, PdfWriter, Transformation
 
     writer = PdfWriter()
     width, height = SLIDE_PT
-    for chart in charts:
-        page = render_pdf_page(chart)
+    for svg in svgs:
+        page = pdf_page_from_svg(svg)
         w, h = float(page.mediabox.width), float(page.mediabox.height)
         ratio = min((width - 2 * SLIDE_MARGIN_PT) / w, (height - 2 * SLIDE_MARGIN_PT) / h)
         slide = PageObject.create_blank_page(width=width, height=height)
@@ -94,10 +108,10 @@ def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: Vi
         raise FileNotFoundError(f"no warehouse at {db_path}; run `kpi demo` or `kpi ingest` first")
     out_dir.mkdir(parents=True, exist_ok=True)
     images, written, items = [], [], []
-    charts = [cover_panel(review, lang)]
+    svgs = [render_svg(cover_panel(review, lang))]
     for slug, heading, chart in panels(review, lang):
-        charts.append(chart)
-        image = render_png(chart)
+        svgs.append(render_svg(chart))
+        image = png_from_svg(svgs[-1])
         path = out_dir / f"{slug}.png"
         image.save(path, format="PNG")
         images.append(image)
@@ -105,7 +119,7 @@ def write_report(db_path: Path, quarter: str, lang: str, out_dir: Path, view: Vi
         items.append((path.name, heading))
     pdf = out_dir / "review.pdf"
     title = text("review_title", lang) + " — " + fmt_period(review.quarter, lang)
-    write_pdf(charts, pdf, title)
+    write_pdf(svgs, pdf, title)
     (out_dir / "index.html").write_text(_index_html(title, as_of_line(review, lang), lang, items), encoding="utf-8")
     return written
 
