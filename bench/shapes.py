@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ import numpy as np
 import polars as pl
 
 from bench.generate import COLUMNS, DIMS, sample
-from bench.run import ROOT, _clean_env, _last_json, child, kpi_command, machine, prime, wait_quiet
+from bench.run import ROOT, _clean_env, _last_json, _median, child, kpi_command, machine, prime, wait_quiet
 
 SHAPES = ["mix", "breakdowns", "notes", "one_indicator", "wide", "cp1258", "xlsx"]
 CSV_SHAPES = [s for s in SHAPES if s != "xlsx"]
@@ -266,11 +265,6 @@ def measure(shape: str, file: Path, n: int, repeats: int, work: Path, cpu: int, 
             for leftover in (db, Path(str(db) + ".wal")):
                 leftover.unlink(missing_ok=True)
     return {"shape": shape, "rows": n, "file_mb": file.stat().st_size / 1e6, "runs": runs, **summarise(runs)}
-
-
-def _median(values: list) -> float | None:
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
 
 
 def summarise(runs: dict[str, list[dict]]) -> dict:
