@@ -15,8 +15,9 @@ from typing import Any
 import duckdb
 
 from pipelines import audit
-from pipelines.settings import Settings
+from pipelines.read_model.rows import table_exists
 from pipelines.read_model.signoff import Closure, closed_quarters
+from pipelines.settings import Settings
 from pipelines.signoff import Decision, SignoffError, closing_quarter
 from pipelines.warehouse.store import open_reader, open_writer
 
@@ -67,14 +68,9 @@ def waiting_on(con: duckdb.DuckDBPyConnection, quarter: str | None = None, indic
 def waiting(db_path, quarter: str | None = None) -> list[Waiting]:
     """Commentary waiting for approval in the published warehouse (none before schema 5)."""
     with open_reader(db_path) as con:
-        if con is None or not _has_signoff(con):
+        if con is None or not table_exists(con, "pending_commentary"):
             return []
         return waiting_on(con, quarter)
-
-
-def _has_signoff(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'pending_commentary'").fetchone()[0])
 
 
 def _approve_on(con: duckdb.DuckDBPyConnection, items: list[Waiting], actor: str, closed: list[Closure]) -> int:

@@ -18,6 +18,7 @@ import polars as pl
 from pipelines.catalog import HORIZONS, Catalog
 from pipelines.plausibility import Checks, IndicatorInfo, Obs, PlausibilityWarning, check_file
 from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_series
+from pipelines.read_model.rows import table_exists
 
 MAX_LISTED = 200  # revisions listed per file (all counted)
 MAX_CHECKED_ROWS = 200_000  # plausibility runs in plain Python: bounded; larger files are loaded unchecked and say so
@@ -93,12 +94,6 @@ def indicator_info(catalog: Catalog) -> dict[str, IndicatorInfo]:
     return out
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-    ).fetchone()[0])
-
-
 def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame, catalog: Catalog) -> LoadPlan:
     """Compare a validated file's observations with the current values seen through `con`.
 
@@ -107,7 +102,7 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
     plan = LoadPlan(rows=observations.height)
     # The rows as they are (categoricals, read by DuckDB in place: no copy of a large file's text).
     obs = observations.select("row_number", "indicator", "reporter", "period", "breakdown", "value", "note")
-    if con is None or not _table_exists(con, "observations"):
+    if con is None or not table_exists(con, "observations"):
         plan.new = obs.height
         history_rows: list[tuple] = []
         before_rows: list[tuple] = []

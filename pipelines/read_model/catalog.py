@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 
 from pipelines.catalog import Catalog, DimensionValue, Indicator, IndicatorChecks, Pillar, Reporter
-from pipelines.read_model.rows import records
+from pipelines.read_model.rows import records, table_exists
 
 
 def read_catalog(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> Catalog:
@@ -19,8 +19,7 @@ def read_catalog(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> C
     restricted: dict[str, dict[str, DimensionValue]] = {}
     for rec in records(con, "SELECT * FROM dimension_values ORDER BY dimension, value"):
         restricted.setdefault(rec["dimension"], {})[rec["value"]] = DimensionValue(**rec)
-    has_register = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'target_versions'").fetchone()[0]
+    has_register = table_exists(con, "target_versions")
     versions = tuple(
         TargetVersion.model_validate({k: v for k, v in r.items() if v is not None})
         for r in records(con, "SELECT * FROM target_versions ORDER BY effective_from, indicator, horizon")

@@ -7,21 +7,18 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.commentary import Commentary
+from pipelines.read_model.rows import table_exists
 from pipelines.read_model.visibility import APPROVED, INCLUDING_PENDING, View
 
 
 def has_commentary(con: duckdb.DuckDBPyConnection) -> bool:
     """False on a warehouse written before commentary existed (readers never migrate)."""
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'current_commentary'"
-    ).fetchone()[0])
+    return table_exists(con, "current_commentary")
 
 
 def has_commentary_signoff(con: duckdb.DuckDBPyConnection) -> bool:
     """False on a warehouse written before commentary was approved (schema 4): nothing approved there."""
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'approved_commentary'"
-    ).fetchone()[0])
+    return table_exists(con, "approved_commentary")
 
 
 _COLUMNS = "c.indicator, c.quarter, c.owner, c.happened, c.challenges, c.next_steps, c.lang, c.author, c.written_at, c.load_id, c.commentary_id"

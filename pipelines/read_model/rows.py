@@ -14,6 +14,12 @@ def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse has this table or view: readers never migrate, so a file written
+    before a feature existed is read as having none of it."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+
+
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """Rows as a Polars frame, through Arrow (no Python per row)."""
     return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())  # type: ignore[return-value]

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.read_model.rows import table_exists
 from pipelines.warehouse.store import open_reader
 
 
@@ -83,7 +84,7 @@ class QuarterSignoff:
 def quarter_signoff(con: duckdb.DuckDBPyConnection, quarter: str) -> QuarterSignoff | None:
     """The sign-off of the figures for `quarter` (and its year, for a fourth quarter); None on a
     warehouse written before sign-off existed."""
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'approval_state'").fetchone()[0]:
+    if not table_exists(con, "approval_state"):
         return None
     periods = [quarter] + ([quarter.split("-")[0]] if quarter.endswith("-Q4") else [])
     marks = ", ".join("?" for _ in periods)
