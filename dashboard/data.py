@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 # Imported whole before any page runs: on a fresh server the first sessions' script threads
@@ -44,6 +44,7 @@ from pipelines.read_model.headline import assess_catalog, headline_coverage, hea
 from pipelines.read_model.visibility import INCLUDING_PENDING, View, default_view, scope_connection
 from dashboard.strings import local_name
 from pipelines.settings import Settings, SettingsError, load_settings
+from pipelines.targets import series_targets
 from pipelines.warehouse.store import open_reader, version_token
 
 
@@ -313,10 +314,6 @@ def indicator_detail(version: str, code: str, reporter: str, breakdown: str, lan
     frame = indicator_frame(version, code, view)
     choices = indicator_choices(version, code, lang, all_reporters, total, view)
     pending = frozenset((r, p, b) for i, r, p, b in _pending_for(version, view) if i == code)
-    from datetime import date
-
-    from pipelines.targets import series_targets
-
     own = series_targets(snap.catalog, code, "" if reporter == all_reporters else reporter,
                          "{}" if breakdown == total else breakdown, date.today())
     with _building("indicator_detail", version, code, reporter, breakdown, lang, view):
