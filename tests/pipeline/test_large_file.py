@@ -6,13 +6,13 @@ Run with `pytest -m slow -s` to see the time and peak memory (noted in the READM
 from __future__ import annotations
 
 import itertools
-import resource
 import string
 import time
 
 import pytest
 
 from tests.conftest import observation_count
+from tests.support.cli import run_kpi_measured
 
 ROWS = 1_000_000
 QUARTERLY = [("MISSIONS_ABROAD", "count"), ("STAFF_HEADCOUNT", "count"), ("OFFICIALS_TRAINED", "count"),
@@ -47,18 +47,14 @@ def write_big_file(path) -> int:
 
 
 @pytest.mark.slow
-def test_million_row_file_loads_within_memory(kpi, settings, tmp_path):
+def test_million_row_file_loads_within_memory(settings, tmp_path):
     path = tmp_path / "big.csv"
     assert write_big_file(path) == ROWS
     size_mb = path.stat().st_size / 1024 / 1024
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    result = kpi("ingest", path, timeout=1200)
+    result, peak_mb, cpu = run_kpi_measured(settings, "ingest", path)
     elapsed = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_mb = after.ru_maxrss / 1024  # KiB on Linux; the largest child so far, i.e. this ingest
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     print(f"\n1M-row ingest: {size_mb:.0f} MB file, {elapsed:.1f} s wall ({cpu:.1f} s CPU), peak RSS {peak_mb:.0f} MB")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -71,7 +67,7 @@ def test_million_row_file_loads_within_memory(kpi, settings, tmp_path):
 
 
 @pytest.mark.slow
-def test_million_row_file_irregular_at_its_end_gets_the_exact_report_within_memory(kpi, settings, tmp_path):
+def test_million_row_file_irregular_at_its_end_gets_the_exact_report_within_memory(settings, tmp_path):
     """The fast reader streams nearly all of it before the last row proves it ragged; then the
     exact reader reads it again, streamed too, and names that row."""
     path = tmp_path / "big_ragged.csv"
@@ -79,8 +75,7 @@ def test_million_row_file_irregular_at_its_end_gets_the_exact_report_within_memo
     with open(path, "a", encoding="utf-8") as out:
         out.write("MISSIONS_ABROAD,MOFA,2019-Q1,ZZZ,1,agencies,note,extra\n")
 
-    result = kpi("ingest", path, timeout=1200)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result, peak_mb, _ = run_kpi_measured(settings, "ingest", path)
     print(f"\n1M-row irregular file: peak RSS {peak_mb:.0f} MB")
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"row {ROWS + 2}" in result.stdout and observation_count(settings) == 0

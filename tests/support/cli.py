@@ -4,9 +4,11 @@ with no KPI_* variable of the caller's and messages in English unless `env` says
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from pipelines.settings import Settings
@@ -34,6 +36,28 @@ def run_kpi(where: Settings | Path, *args: object, env: dict[str, str] | None = 
         [*KPI, *map(str, args)], env=env or kpi_env(where), cwd=cwd or _data_dir(where).parent,
         capture_output=True, text=True, timeout=timeout, input=input_text if input_text is not None else "",
     )
+
+
+def run_kpi_measured(where: Settings | Path, *args: object, env: dict[str, str] | None = None,
+                     cwd: Path | None = None, timeout: float = 1200) -> tuple[subprocess.CompletedProcess, float, float]:
+    """`kpi ARGS` to completion with its own peak RSS (MB) and CPU seconds.
+
+    Started through bench.run's small launcher: Linux carries a parent's peak RSS over fork/exec
+    into the child's ru_maxrss, so a child of pytest (by then a GB or more) would report pytest's
+    size, not its own (CI failed on exactly that)."""
+    from bench.run import LAUNCHER
+
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as usage_file:
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, usage_file.name, *KPI, *map(str, args)],
+            env=env or kpi_env(where), cwd=cwd or _data_dir(where).parent,
+            capture_output=True, text=True, timeout=timeout, input="",
+        )
+        usage = json.loads(usage_file.read() or "{}")
+    if not usage:
+        raise RuntimeError(f"launcher failed: {result.stderr[-2000:]}")
+    result.returncode = usage["rc"]
+    return result, usage["rss_mb"], usage["cpu"]
 
 
 def popen_kpi(where: Settings | Path, *args: object, env: dict[str, str] | None = None,
