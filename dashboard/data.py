@@ -206,17 +206,10 @@ def review_images(version: str, quarter: str, lang: str, view: View | None = Non
 
     Shown as images so a panel is never cut off by a narrow window and prints as it exports.
     """
-    import io
-
     from dashboard.report import render_png
     from dashboard.review import panels
 
-    out = []
-    for slug, heading, chart in panels(review(version, quarter, view), lang):
-        buffer = io.BytesIO()
-        render_png(chart).save(buffer, format="PNG")
-        out.append((slug, heading, buffer.getvalue()))
-    return out
+    return [(slug, heading, render_png(chart)) for slug, heading, chart in panels(review(version, quarter, view), lang)]
 
 
 # -- prepared pages: built once per version, view and language (dashboard.prepared) ---------------
