@@ -223,11 +223,12 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return EXIT_OK
     num = lambda v, spec=".4g": "-" if v is None else format(v, spec)  # noqa: E731
-    header = ("indicator", "horizon", "status", "method", "baseline", "latest", "target", "r_obs", "r_req", "R", "needed/yr")
+    lang = args.lang or settings.language
+    header, status, method = _progress_words(lang)
     lines = [header]
     for a in results:
         lines.append((
-            a.indicator, str(a.horizon), a.status or "-", a.method or "-",
+            a.indicator, str(a.horizon), status(a.status), method(a.method),
             f"{num(a.baseline_value)} ({a.baseline_period or '-'})", f"{num(a.latest_value)} ({a.latest_period or '-'})",
             num(a.target) + (" *" if a.target_source == "illustrative" else ""),
             num(a.observed_rate, ".3f"), num(a.required_rate, ".3f"), num(a.ratio, ".2f"), num(a.needed_rate, ".3f"),
@@ -235,7 +236,6 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     for row in lines:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    lang = args.lang or settings.language
     if lang == "vi":
         shown = "chỉ số liệu đã phê duyệt" if view == APPROVED else "kể cả số liệu chờ phê duyệt"
         print(f"\ntính đến {as_of or 'số liệu mới nhất'}; {shown}; * mục tiêu minh họa; tốc độ mỗi năm "
@@ -250,6 +250,21 @@ def cmd_progress(args: argparse.Namespace, settings: Settings) -> int:
             for c in items:
                 print(f"  {code} {c.period}: {c.label(lang)}; {'missing' if lang == 'en' else 'thiếu'} {', '.join(c.missing)}")
     return EXIT_OK
+
+
+def _progress_words(lang: str):
+    """The progress table's header and how it writes a status and a method: the codes in English
+    (scripts grep for `on_track`), the dashboard's own words in Vietnamese."""
+    header = ("indicator", "horizon", "status", "method", "baseline", "latest", "target", "r_obs", "r_req", "R", "needed/yr")
+    if lang != "vi":
+        return header, (lambda code: code or "-"), (lambda code: code or "-")
+    from dashboard.strings import STRINGS
+
+    def word(prefix: str, code: str | None) -> str:
+        return STRINGS.get(f"{prefix}_{code}", {}).get("vi", code) if code else "-"
+
+    header = ("chỉ tiêu", "mốc", "trạng thái", "phương pháp", "kỳ gốc", "mới nhất", "mục tiêu", "r_obs", "r_req", "R", "cần/năm")
+    return header, (lambda code: word("status", code)), (lambda code: word("method", code))
 
 
 def _generated_at(value: str | None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -58,6 +59,15 @@ def test_table_lists_every_indicator_and_horizon(kpi, missions):
     assert lines[0].split()[:4] == ["indicator", "horizon", "status", "method"]
     assert any(line.startswith("MISSIONS_ABROAD") and "on_track" in line and "2030" in line for line in lines)
     assert sum(line.startswith("STAFF_HEADCOUNT") for line in lines) == 2
+
+
+def test_vietnamese_table_has_vietnamese_headers_and_statuses(kpi, missions):
+    out = kpi("progress", "--lang", "vi")
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert re.split(r"\s{2,}", lines[0])[:4] == ["chỉ tiêu", "mốc", "trạng thái", "phương pháp"]
+    [row] = [line for line in lines if line.startswith("MISSIONS_ABROAD") and "2030" in line]
+    assert "Đúng tiến độ" in row and "tăng trưởng kép" in row and "on_track" not in out.stdout
 
 
 @pytest.mark.parametrize("args, message", [
