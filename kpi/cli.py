@@ -525,7 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", metavar="CODE", help="only this indicator")
     p.add_argument("--json", action="store_true", help="print a JSON list, one object per indicator and horizon")
     p.add_argument("--include-pending", action="store_true", help="also values waiting for approval (default: approved only)")
-    p.add_argument("--lang", choices=["vi", "en"], help="language of the notes under the table (default: KPI_LANGUAGE)")
+    p.add_argument("--lang", choices=["vi", "en"], help="language of the table and the notes under it (default: KPI_LANGUAGE)")
     p.set_defaults(func=cmd_progress)
 
     p = sub.add_parser("report", help="render the quarterly review to PNG, PDF and HTML files",
