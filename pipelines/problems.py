@@ -285,6 +285,8 @@ def format_problem(problem: Problem, file_name: str, lang: str = "en") -> str:
     where = [file_name]
     if problem.params.get("cell"):  # a workbook's cell as Excel shows it, e.g. Sheet1!D14
         where.append(str(problem.params["cell"]))
+    elif problem.params.get("sheet"):  # a workbook's problem of no one cell: the sheet it was found in
+        where.append(f"{'sheet' if lang == 'en' else 'trang tính'} '{problem.params['sheet']}'")
     if problem.row is not None:
         where.append(f"{row_word} {problem.row}")
     if problem.column:

@@ -138,6 +138,8 @@ class ExcelCells:
             cell = self.ref(problem.column, problem.row) if problem.column else excel_ref(self.sheet, None, problem.row)
             if cell:
                 params["cell"] = cell
+        if problem.row is None and "cell" not in params and "sheet" not in params:
+            params["sheet"] = self.sheet  # a whole-file problem (a missing column) still names the sheet read
         if problem.value is not None:  # the cell's own format wins over a stored value's General
             typed = self.shown(problem.column, problem.row, _number(problem.value))
             if typed is not None:

@@ -118,3 +118,14 @@ def test_a_whole_row_problem_of_a_workbook_names_the_row_as_excel_does(settings,
     [problem] = outcome.problems
     assert problem.code == "duplicate_key" and problem.params["cell"] == "Sheet!3:3"
     assert format_problem(problem, "twice.xlsx", "vi").startswith("twice.xlsx, Sheet!3:3, dòng 3: trùng chỉ tiêu")
+
+
+def test_a_workbook_problem_of_no_one_cell_names_the_sheet(settings, catalog):
+    """A missing column has no row or cell; the message still says which sheet was read."""
+    name = "missing_value_column_named_sheet.xlsx"
+    [outcome] = ingest([GOLDEN / name], settings, catalog, today=TODAY)
+    assert outcome.status == "rejected"
+    [problem] = outcome.problems
+    assert problem.code == "missing_columns" and problem.row is None
+    assert format_problem(problem, name, "en").startswith(f"{name}, sheet 'Báo cáo': ")
+    assert format_problem(problem, name, "vi").startswith(f"{name}, trang tính 'Báo cáo': ")
