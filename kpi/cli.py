@@ -25,7 +25,6 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 def _print_plan(o, lang: str, detail_lines: int) -> None:
     """Under a file's line: its warnings (always), and for a dry run the revisions and status moves."""
     from pipelines.load_plan import breakdown_text
-    from pipelines.plausibility import fmt
 
     plan = o.plan
     if plan is None:
@@ -50,7 +49,7 @@ def _print_plan(o, lang: str, detail_lines: int) -> None:
         return
     for r in plan.revisions[:detail_lines]:
         print(f"    {'revised' if en else 'sửa đổi'}  {r.indicator} {r.reporter} {r.period} ({bd(r.breakdown)}): "
-              f"{fmt(r.old, lang)} → {r.new_text(lang)}  ({(r.cell + ', ') if r.cell else ''}{'row' if en else 'dòng'} {r.row})")
+              f"{r.old_text(lang)} → {r.new_text(lang)}  ({(r.cell + ', ') if r.cell else ''}{'row' if en else 'dòng'} {r.row})")
     if plan.revised > min(len(plan.revisions), detail_lines):
         print(f"    ... {plan.revised - min(len(plan.revisions), detail_lines)} more revision(s)" if en
               else f"    ... và {plan.revised - min(len(plan.revisions), detail_lines)} giá trị sửa đổi khác")

@@ -43,6 +43,17 @@ class Revision:
 
         return excel_text(self.excel[0], self.excel[1], lang) if self.excel else fmt(self.new, lang)
 
+    def old_text(self, lang: str) -> str:
+        """The stored value under the new value's cell format (`85.2% → 86.0%`, where `85.2 → 86.0%`
+        read as two kinds of number); as stored when the new value came from no workbook cell."""
+        from pipelines.intake.excel_cells import excel_text
+        from pipelines.plausibility import fmt
+
+        if not self.excel or not self.excel[1]:
+            return fmt(self.old, lang)
+        number_format = self.excel[1]
+        return excel_text(self.old / 100 if "%" in number_format else self.old, number_format, lang)
+
 
 @dataclass(frozen=True)
 class StatusMove:

@@ -85,7 +85,7 @@ for f in files:
                         t("reporter"): [r.reporter for r in plan.revisions],
                         t("period"): [fmt_period(r.period, lg) for r in plan.revisions],
                         t("breakdown"): [bd(r.breakdown) for r in plan.revisions],
-                        t("old_value"): [fmt_number(r.old, lg) for r in plan.revisions],
+                        t("old_value"): [r.old_text(lg) if r.excel else fmt_number(r.old, lg) for r in plan.revisions],
                         # a workbook's value as its Excel shows it (its cell's format)
                         t("new_value"): [r.new_text(lg) if r.excel else fmt_number(r.new, lg) for r in plan.revisions],
                     }), hide_index=True, width="stretch")

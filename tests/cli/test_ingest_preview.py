@@ -136,10 +136,10 @@ def test_rejected_workbook_quotes_the_cell_as_excel_shows_it(kpi, golden, lang, 
 
 
 @pytest.mark.parametrize("lang, line", [
-    ("en", "    revised  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (total): 85.2 → 86.0%  (Sheet!D2, row 2)"),
-    ("vi", "    sửa đổi  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (tổng): 85,2 → 86,0%  (Sheet!D2, dòng 2)"),
+    ("en", "    revised  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (total): 85.2% → 86.0%  (Sheet!D2, row 2)"),
+    ("vi", "    sửa đổi  DIGITAL_FULL_ONLINE_PCT MOFA 2026-Q2 (tổng): 85,2% → 86,0%  (Sheet!D2, dòng 2)"),
 ])
-def test_dry_run_of_a_workbook_shows_the_new_value_as_its_cell_does(kpi, golden, tmp_path, lang, line):
+def test_dry_run_of_a_workbook_shows_old_and_new_values_as_its_cell_does(kpi, golden, tmp_path, lang, line):
     import openpyxl
 
     kpi("ingest", golden("online_pct_history.csv"))
