@@ -52,6 +52,7 @@ def _sign_off(args: argparse.Namespace, settings: Settings, action) -> int:
             "approve": f"approved {decision.obj}: {decision.values} value(s) newly approved (loads up to #{decision.through_load})",
             "approve_commentary": f"approved the commentary for {decision.obj}: {decision.values} version(s); leaders read it from now on",
             "unapprove": f"sent {decision.obj} back to received",
+            "unapprove_commentary": f"sent the commentary for {decision.obj} back: leaders no longer read it until it is approved again",
             "close": f"closed {decision.obj}: {decision.values} value(s) in periods up to {decision.obj} are frozen",
             "reopen": f"reopened {decision.obj}: its values can be revised again",
         }[decision.action]
@@ -104,8 +105,32 @@ def _approve_commentary(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_unapprove(args: argparse.Namespace, settings: Settings) -> int:
     from pipelines.signoff import unapprove
 
+    if args.commentary:
+        return _unapprove_commentary(args, settings)
+    if args.indicator:
+        return _fail("unapprove", "--indicator goes with --commentary (figures are approved per reporter and period)", EXIT_USAGE)
+    if not args.reporter:
+        return _fail("unapprove", "say whose figures with --reporter CODE, or send commentary back with "
+                     "--commentary --period YYYY-Qn --indicator CODE", EXIT_USAGE)
     return _decide(args, settings, "period", lambda period: unapprove(settings, args.reporter, period, args.reason, args.actor),
                    reason_needed="the reporter reads it and the audit log keeps it")
+
+
+def _unapprove_commentary(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.commentary_signoff import unapprove_commentary
+
+    if args.reporter:
+        return _fail("unapprove", "commentary is approved per indicator and quarter: drop --reporter "
+                     "(kpi unapprove --commentary --period 2026-Q3 --indicator CODE --reason \"...\")", EXIT_USAGE)
+    if not args.indicator:
+        return _fail("unapprove", "say whose commentary with --indicator CODE, e.g. MISSIONS_ABROAD", EXIT_USAGE)
+    quarter = _period_or_none(args.period, quarter_only=True)
+    if quarter is None:
+        return _fail("unapprove", f"cannot read --period {args.period!r}; commentary is per quarter: write YYYY-Qn, e.g. 2026-Q3",
+                     EXIT_USAGE)
+    if not (args.reason or "").strip():
+        return _fail("unapprove", "say why with --reason \"...\": the analyst reads it and the audit log keeps it", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: unapprove_commentary(settings, quarter, args.indicator, args.reason, args.actor))
 
 
 def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
@@ -252,10 +277,13 @@ def add_signoff_commands(sub: argparse._SubParsersAction) -> None:
                          "the latest approved version. See `kpi pending` first.", reporter_required=False)
     p.add_argument("--commentary", action="store_true", help="approve commentary instead of figures")
     p.add_argument("--indicator", metavar="CODE", help="with --commentary: only this indicator's, e.g. MISSIONS_ABROAD")
-    _decision_parser(sub, "unapprove", cmd_unapprove, "send a reporter's approved period back, with a reason",
-                     "Withdraw the approval of REPORTER's values for PERIOD: they go back to received and "
-                     "leaders no longer see them until approved again.",
-                     reason_help="why (required; kept in the audit log)")
+    p = _decision_parser(sub, "unapprove", cmd_unapprove, "send a reporter's approved period, or a commentary, back with a reason",
+                         "Withdraw the approval of REPORTER's values for PERIOD: they go back to received and "
+                         "leaders no longer see them until approved again. With --commentary --indicator CODE, withdraw "
+                         "the approval of that indicator's commentary for the quarter PERIOD: leaders no longer read it.",
+                         reason_help="why (required; kept in the audit log)", reporter_required=False)
+    p.add_argument("--commentary", action="store_true", help="send commentary back instead of figures")
+    p.add_argument("--indicator", metavar="CODE", help="with --commentary: the indicator, e.g. MISSIONS_ABROAD")
     _decision_parser(sub, "close", cmd_close, "close a quarter: its values and every earlier period's are frozen",
                      "Freeze every value for periods ending on or before QUARTER (years whose fourth quarter "
                      "is covered, too): later files that would change one are rejected until the quarter is reopened. "

@@ -18,10 +18,11 @@ from pipelines import audit
 from pipelines.read_model.rows import table_exists
 from pipelines.read_model.signoff import Closure, closed_quarters
 from pipelines.settings import Settings
-from pipelines.signoff import Decision, SignoffError, closing_quarter
+from pipelines.signoff import Decision, SignoffError, _reason, _refuse_if_closed, closing_quarter
 from pipelines.warehouse.store import open_reader, open_writer
 
 APPROVE_ACTION = "approve_commentary"
+UNAPPROVE_ACTION = "unapprove_commentary"
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ def _approve_on(con: duckdb.DuckDBPyConnection, items: list[Waiting], actor: str
     return versions
 
 
-def approve_commentary(settings: Settings, quarter: str, indicator: str | None = None, actor: str | None = None) -> Decision:
-    """Approve what waits for `quarter` (one indicator's, or every indicator's), in one publish."""
+def _quarter_and_warehouse(settings: Settings, quarter: str) -> str:
+    """The quarter as YYYY-Qn, once the warehouse is known to exist."""
     from pipelines.periods import is_quarter, parse_period
 
     canonical = parse_period(quarter.strip())
@@ -103,6 +104,12 @@ def approve_commentary(settings: Settings, quarter: str, indicator: str | None =
         raise SignoffError(f"cannot read the quarter {quarter!r}; write YYYY-Qn, e.g. 2026-Q3")
     if not settings.warehouse_path.exists():
         raise SignoffError(f"no warehouse yet at {settings.warehouse_path}; run `kpi demo` or `kpi ingest` first")
+    return canonical
+
+
+def approve_commentary(settings: Settings, quarter: str, indicator: str | None = None, actor: str | None = None) -> Decision:
+    """Approve what waits for `quarter` (one indicator's, or every indicator's), in one publish."""
+    canonical = _quarter_and_warehouse(settings, quarter)
     code = indicator.strip().upper() if indicator else None
     actor = audit.clean_actor(actor)
     with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
@@ -117,6 +124,36 @@ def approve_commentary(settings: Settings, quarter: str, indicator: str | None =
         con.execute("COMMIT")
     obj = f"{code} {canonical}" if code else canonical
     return Decision(APPROVE_ACTION, obj, actor, versions, max(w.through for w in items))
+
+
+def unapprove_commentary(settings: Settings, quarter: str, indicator: str, reason: str | None,
+                         actor: str | None = None) -> Decision:
+    """Withdraw the approval of one indicator's commentary for `quarter`, with a reason: leaders no
+    longer read it (nor an earlier approved version) until an approver approves it again. Refused
+    in a closed quarter, and when nothing is approved."""
+    canonical = _quarter_and_warehouse(settings, quarter)
+    code = indicator.strip().upper()
+    why = _reason(reason, f"kpi unapprove --commentary --period {canonical} --indicator {code}")
+    actor = audit.clean_actor(actor)
+    with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
+        con.execute("BEGIN")
+        if not con.execute("SELECT count(*) FROM indicators WHERE code = ?", [code]).fetchone()[0]:
+            raise SignoffError(f"unknown indicator {code!r}; see the codes in data/catalog/indicators.csv")
+        _refuse_if_closed(con, canonical, "withdrawing its commentary's approval")
+        state = con.execute("SELECT approved, through_commentary FROM commentary_approval_state WHERE indicator = ? AND quarter = ?",
+                            [code, canonical]).fetchone()
+        if state is None or not state[0]:
+            raise SignoffError(f"the commentary for {code} {canonical} is not approved, so there is nothing to send back; "
+                               "see `kpi pending`")
+        at = audit.utc_now()
+        con.execute(
+            """INSERT INTO commentary_signoffs (indicator, quarter, action, through_commentary, actor, at_utc, reason)
+               VALUES (?, ?, 'unapprove', NULL, ?, ?, ?)""",
+            [code, canonical, actor, at, why],
+        )
+        audit.record(con, actor, UNAPPROVE_ACTION, f"{code} {canonical}", why, {"was_through_commentary": state[1]}, at=at)
+        con.execute("COMMIT")
+    return Decision(UNAPPROVE_ACTION, f"{code} {canonical}", actor, through_load=state[1])
 
 
 def approve_all_waiting_on(con: duckdb.DuckDBPyConnection, actor: str) -> int:
