@@ -76,61 +76,64 @@ def _decide(args: argparse.Namespace, settings: Settings, flag: str, act: Callab
     return _sign_off(args, settings, lambda: act(period))
 
 
-def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.signoff import approve
-
+def _figures_or_commentary(args: argparse.Namespace, figures: Callable[[], int], commentary: Callable[[], int],
+                           no_reporter: str) -> int:
+    """approve/unapprove: figures (--reporter, --period) or, with --commentary, an indicator's
+    commentary for a quarter; the flags that belong to the other kind are refused."""
     if args.commentary:
-        return _approve_commentary(args, settings)
+        return commentary()
     if args.indicator:
-        return _fail("approve", "--indicator goes with --commentary (figures are approved per reporter and period)", EXIT_USAGE)
+        return _fail(args.command, "--indicator goes with --commentary (figures are approved per reporter and period)", EXIT_USAGE)
     if not args.reporter:
-        return _fail("approve", "say whose figures with --reporter CODE (see `kpi pending`), or approve commentary "
-                     "with --commentary --period YYYY-Qn", EXIT_USAGE)
-    return _decide(args, settings, "period", lambda period: approve(settings, args.reporter, period, args.actor))
+        return _fail(args.command, no_reporter, EXIT_USAGE)
+    return figures()
 
 
-def _approve_commentary(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.commentary_signoff import approve_commentary
-
+def _commentary_decision(args: argparse.Namespace, settings: Settings, act: Callable[[str], Any], example: str,
+                         indicator_required: bool = False, reason_needed: str | None = None) -> int:
+    """Read --period as a quarter (commentary is per quarter), check --indicator and --reason as
+    the command needs them, then run `act(quarter)` through _sign_off."""
     if args.reporter:
-        return _fail("approve", "commentary is approved per indicator and quarter: drop --reporter "
-                     "(kpi approve --commentary --period 2026-Q3 [--indicator CODE])", EXIT_USAGE)
+        return _fail(args.command, f"commentary is approved per indicator and quarter: drop --reporter ({example})", EXIT_USAGE)
+    if indicator_required and not args.indicator:
+        return _fail(args.command, "say whose commentary with --indicator CODE, e.g. MISSIONS_ABROAD", EXIT_USAGE)
     quarter = _period_or_none(args.period, quarter_only=True)
     if quarter is None:
-        return _fail("approve", f"cannot read --period {args.period!r}; commentary is per quarter: write YYYY-Qn, e.g. 2026-Q3",
+        return _fail(args.command, f"cannot read --period {args.period!r}; commentary is per quarter: write YYYY-Qn, e.g. 2026-Q3",
                      EXIT_USAGE)
-    return _sign_off(args, settings, lambda: approve_commentary(settings, quarter, args.indicator, args.actor))
+    if reason_needed and not (args.reason or "").strip():
+        return _fail(args.command, f"say why with --reason \"...\": {reason_needed}", EXIT_USAGE)
+    return _sign_off(args, settings, lambda: act(quarter))
+
+
+def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.commentary_signoff import approve_commentary
+    from pipelines.signoff import approve
+
+    return _figures_or_commentary(
+        args,
+        lambda: _decide(args, settings, "period", lambda period: approve(settings, args.reporter, period, args.actor)),
+        lambda: _commentary_decision(args, settings, lambda q: approve_commentary(settings, q, args.indicator, args.actor),
+                                     "kpi approve --commentary --period 2026-Q3 [--indicator CODE]"),
+        "say whose figures with --reporter CODE (see `kpi pending`), or approve commentary with --commentary --period YYYY-Qn",
+    )
 
 
 def cmd_unapprove(args: argparse.Namespace, settings: Settings) -> int:
+    from pipelines.commentary_signoff import unapprove_commentary
     from pipelines.signoff import unapprove
 
-    if args.commentary:
-        return _unapprove_commentary(args, settings)
-    if args.indicator:
-        return _fail("unapprove", "--indicator goes with --commentary (figures are approved per reporter and period)", EXIT_USAGE)
-    if not args.reporter:
-        return _fail("unapprove", "say whose figures with --reporter CODE, or send commentary back with "
-                     "--commentary --period YYYY-Qn --indicator CODE", EXIT_USAGE)
-    return _decide(args, settings, "period", lambda period: unapprove(settings, args.reporter, period, args.reason, args.actor),
-                   reason_needed="the reporter reads it and the audit log keeps it")
-
-
-def _unapprove_commentary(args: argparse.Namespace, settings: Settings) -> int:
-    from pipelines.commentary_signoff import unapprove_commentary
-
-    if args.reporter:
-        return _fail("unapprove", "commentary is approved per indicator and quarter: drop --reporter "
-                     "(kpi unapprove --commentary --period 2026-Q3 --indicator CODE --reason \"...\")", EXIT_USAGE)
-    if not args.indicator:
-        return _fail("unapprove", "say whose commentary with --indicator CODE, e.g. MISSIONS_ABROAD", EXIT_USAGE)
-    quarter = _period_or_none(args.period, quarter_only=True)
-    if quarter is None:
-        return _fail("unapprove", f"cannot read --period {args.period!r}; commentary is per quarter: write YYYY-Qn, e.g. 2026-Q3",
-                     EXIT_USAGE)
-    if not (args.reason or "").strip():
-        return _fail("unapprove", "say why with --reason \"...\": the analyst reads it and the audit log keeps it", EXIT_USAGE)
-    return _sign_off(args, settings, lambda: unapprove_commentary(settings, quarter, args.indicator, args.reason, args.actor))
+    return _figures_or_commentary(
+        args,
+        lambda: _decide(args, settings, "period",
+                        lambda period: unapprove(settings, args.reporter, period, args.reason, args.actor),
+                        reason_needed="the reporter reads it and the audit log keeps it"),
+        lambda: _commentary_decision(args, settings,
+                                     lambda q: unapprove_commentary(settings, q, args.indicator, args.reason, args.actor),
+                                     "kpi unapprove --commentary --period 2026-Q3 --indicator CODE --reason \"...\"",
+                                     indicator_required=True, reason_needed="the analyst reads it and the audit log keeps it"),
+        "say whose figures with --reporter CODE, or send commentary back with --commentary --period YYYY-Qn --indicator CODE",
+    )
 
 
 def cmd_close(args: argparse.Namespace, settings: Settings) -> int:
