@@ -113,7 +113,21 @@ def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedPro
     return run
 
 
+# Suites that start servers, proxies or Chromium, or measure (bench): on two workers (`make test`) they run one after
+# another on one worker, never side by side (two Chromiums and two app servers on two cores time out).
+SERIAL_SUITES = ("browser", "replicas", "load", "bench")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread
-    for the session, and the load and replica tests' `asyncio.run` then refuses to start."""
+    for the session, and the load and replica tests' `asyncio.run` then refuses to start.
+
+    Under pytest-xdist (`--dist loadgroup`) every module is one unit of work, so a module's
+    fixtures (a rendered deck, a sample warehouse) are built once, and the server suites share
+    one group, run in this order on one worker."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)  # stable: order kept otherwise
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        relative = item.path.resolve().relative_to(tests_dir)
+        group = "serial" if relative.parts[0] in SERIAL_SUITES else relative.as_posix()
+        item.add_marker(pytest.mark.xdist_group(name=group))
