@@ -25,12 +25,12 @@ run: demo
 	$(BIN)/kpi watch & watcher=$$!; \
 	$(BIN)/streamlit run dashboard/server.py --server.address 127.0.0.1 --server.port $(PORT)
 
-# Two workers (the CI machine's two cores): each test module runs whole on one worker, and the
-# browser, replica and load tests (servers, Chromium) one after another on one worker, as
-# tests/conftest.py groups them. TEST_WORKERS=0 runs everything in one process.
+# Two pytest-xdist workers (the CI machine's two cores): each test module runs whole on one worker,
+# and the browser, replica, load and bench suites (servers, Chromium) one after another on one
+# worker (tests/conftest.py, ModuleOrSerialScheduling). TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
+	$(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser and not replicas"

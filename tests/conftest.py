@@ -113,21 +113,33 @@ def kpi(tmp_path: Path, data_dir: Path) -> Callable[..., subprocess.CompletedPro
     return run
 
 
-# Suites that start servers, proxies or Chromium, or measure (bench): on two workers (`make test`) they run one after
-# another on one worker, never side by side (two Chromiums and two app servers on two cores time out).
+# Suites that start servers, proxies or Chromium, or measure (bench): on two workers (`make test`)
+# they run one after another on one worker, never side by side (two Chromiums and two app servers
+# on two cores time out).
 SERIAL_SUITES = ("browser", "replicas", "load", "bench")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread
-    for the session, and the load and replica tests' `asyncio.run` then refuses to start.
-
-    Under pytest-xdist (`--dist loadgroup`) every module is one unit of work, so a module's
-    fixtures (a rendered deck, a sample warehouse) are built once, and the server suites share
-    one group, run in this order on one worker."""
+    for the session, and the load and replica tests' `asyncio.run` then refuses to start."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)  # stable: order kept otherwise
-    tests_dir = Path(__file__).resolve().parent
-    for item in items:
-        relative = item.path.resolve().relative_to(tests_dir)
-        group = "serial" if relative.parts[0] in SERIAL_SUITES else relative.as_posix()
-        item.add_marker(pytest.mark.xdist_group(name=group))
+
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # pytest-xdist is a dev dependency; without it everything runs in one process
+    pass
+else:
+    class ModuleOrSerialScheduling(LoadScopeScheduling):
+        """pytest-xdist's scope scheduling with our units of work: a test module (its module
+        fixtures, a rendered deck or a sample warehouse, are built once), and the server suites
+        together as one unit, run in collection order on one worker. (`--dist loadgroup` would say
+        the same with marks, but it tags test ids in a way pytest 9 no longer reads.)"""
+
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            parts = module.split("/")
+            return "serial" if len(parts) > 2 and parts[0] == "tests" and parts[1] in SERIAL_SUITES else module
+
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> ModuleOrSerialScheduling:
+        return ModuleOrSerialScheduling(config, log)
