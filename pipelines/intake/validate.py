@@ -410,52 +410,59 @@ class _RowRules:
             bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
             found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
-    def breakdown_key(self, frame: pl.DataFrame) -> pl.Series:
-        """Each row's breakdown as canonical JSON, from the staged dimensions' category codes:
-        built once per distinct combination of values when combinations repeat (as in most
-        files), once per row when they do not.
+    def with_breakdown_key(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The staged rows with each row's breakdown as canonical JSON (`_breakdown`) in place of
+        the dimensions' columns: built once per distinct combination of values when combinations
+        repeat (as in most files), once per row when they do not.
 
-        The codes give each row's combination as one integer (or a struct of codes, for very
-        many values), cheap to find the distinct ones of and to map back by. When nearly every
-        row is its own combination (a `program` column of distinct values), the key is built on
-        every row instead, in slices, so that only a slice's dimensions are ever text at once.
+        The dimensions' codes give each row's combination as one integer (or a few), cheap to
+        find the distinct ones of and to map back by. When nearly every row is its own
+        combination (a `program` column of distinct values, or twenty filled dimensions), the key
+        is built on every row instead, slice by slice, so that only a slice's dimensions are ever
+        text at once; each slice's rows keep their key beside them (Arrow batches with aligned
+        columns: no copy of the keys when DuckDB reads them).
         """
-        if not self.dims:
-            return pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(self.categorical["_breakdown"])
         dim_cols = [DIM + d for d in self.dims]
-        if len(dim_cols) <= KEY_CODE_COLUMNS and all(frame[c].dtype == pl.Categorical for c in dim_cols):
+        if not self.dims:
+            return frame.with_columns(pl.lit("{}", dtype=pl.String).cast(self.categorical["_breakdown"]).alias("_breakdown")).rechunk()
+        if len(dim_cols) <= KEY_CODE_COLUMNS and all(isinstance(frame[c].dtype, pl.Categorical) for c in dim_cols):
             combo = frame.select(_key_code(frame, dim_cols).alias("_combo"))["_combo"]
-            # A struct of codes is counted by its hash (collisions only undercount: then the
-            # per-combination way is taken, which is exact too, only slower).
-            distinct = (combo.hash() if combo.dtype == pl.Struct else combo).n_unique()
-            if distinct <= frame.height * REPEATED_SHARE:
+            if combo.n_unique() <= frame.height * REPEATED_SHARE:
                 combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
                 combos = combos.with_columns(pl.col(c).cast(pl.String) for c in dim_cols)
                 combos = combos.select("_combo", self._key_expr(combos, dim_cols).cast(self.categorical["_breakdown"]))
-                return combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
+                keys = combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
+                return frame.drop(dim_cols).with_columns(keys).rechunk()  # codes only: one Arrow batch for DuckDB
             del combo
+        key = self._key_expr(frame, dim_cols)  # the escaping the values need, judged once for the file
         parts = []
         for at in range(0, frame.height, KEY_SLICE_ROWS):
-            part = frame.slice(at, KEY_SLICE_ROWS).select(pl.col(c).cast(pl.String) for c in dim_cols)
-            parts.append(part.select(self._key_expr(part, dim_cols))["_breakdown"])
+            part = frame.slice(at, KEY_SLICE_ROWS).rechunk()  # one chunk per column, as the keys will be
+            parts.append(part.drop(dim_cols).with_columns(part.select(pl.col(c).cast(pl.String) for c in dim_cols).select(key)))
             del part
         return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
     def _key_expr(self, frame: pl.DataFrame, dim_cols: list[str]) -> pl.Expr:
-        """The breakdown key of `frame`'s rows (text dimensions), escaping only what its values need."""
+        """The breakdown key of text dimensions, escaping only what `frame`'s values need (its
+        categorical dimensions are judged by their distinct values)."""
+        def values(c: str) -> pl.Expr:
+            return pl.col(c).unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else pl.col(c)
+
         def any_dim_value(pattern: str) -> bool:
-            return frame.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
+            return any(frame.select(values(c).str.contains(pattern).any() for c in dim_cols).row(0))
 
         escaped = any_dim_value(JSON_ESCAPED)
         rare = escaped and any_dim_value(RARE_CONTROLS)
-        filled = not escaped and not frame.select(pl.any_horizontal([pl.col(c) == "" for c in dim_cols]).any()).item()
+        filled = not escaped and not any(frame.select((values(c) == "").any() for c in dim_cols).row(0))
         key = breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped, filled=filled)
         return key.alias("_breakdown")
 
 
 # Rows whose breakdown keys are built at once when each row has its own: their dimensions as text
-# and their keys are all that is held beside the file's codes.
-KEY_SLICE_ROWS = 131_072
+# and their keys are all that is held beside the file's codes. DuckDB's row group size: DuckDB
+# stores Arrow batches of other sizes in partly filled row groups, which its checkpoint then
+# rewrites (3 s more CPU for a million rows in batches of 131,072).
+KEY_SLICE_ROWS = 122_880
 
 
 def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _RowRules) -> pl.DataFrame | None:
@@ -516,13 +523,14 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
     dim_cols = [DIM + d for d in rules.dims]
     key = ["indicator", "reporter", "_period", *dim_cols]
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
-    codes = [c for c in key if keyed[c].dtype == pl.Categorical]
-    if len(codes) == len(key) and len(key) <= KEY_CODE_COLUMNS:
-        code = _key_code(keyed, key)
-    else:  # dimensions kept as text hash as text
-        code = pl.struct(*(pl.col(c).to_physical() for c in codes), *(pl.col(c) for c in key if c not in codes))
-    code_type = keyed.select(code.head(0)).to_series().dtype
-    distinct_keys = keyed.select((code.hash() if code_type == pl.Struct else code).n_unique()).item()
+    codes = [c for c in key if isinstance(keyed[c].dtype, pl.Categorical)]
+    texts = [c for c in key if c not in codes]
+    if len(key) > KEY_CODE_COLUMNS:
+        distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in codes), *texts).hash().n_unique()).item()
+    elif texts:  # dimensions kept as text: the row's hash (collisions only undercount)
+        distinct_keys = keyed.select(pl.struct(_key_code(keyed, codes).alias("_codes"), *texts).hash().n_unique()).item()
+    else:
+        distinct_keys = keyed.select(_key_code(keyed, key).n_unique()).item()
     if distinct_keys < keyed.height:  # pair rows with their first only when a key may repeat
         first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
         dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
@@ -531,7 +539,7 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
 
     if found.count:
         return None
-    frame = frame.with_columns(rules.breakdown_key(frame).alias("_breakdown")).drop(dim_cols)
+    frame = rules.with_breakdown_key(frame)
     return frame.select(
         pl.col("row_number"),
         pl.col("indicator"),
@@ -566,15 +574,21 @@ KEY_CODE_COLUMNS = 64
 
 def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
     """One integer per distinct combination of the categorical columns `key` (their codes in
-    mixed radix), or a struct of the codes when that integer would not fit in 64 bits. Finding
-    distinct integers takes a fraction of the time and memory of hashing rows of several columns."""
+    mixed radix), or, when that integer would not fit in 64 bits, a struct of a few such integers
+    (each packing the codes of consecutive columns). Finding distinct integers takes a fraction
+    of the time and memory of hashing rows of several columns."""
     sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)]
-    if math.prod(sizes) >= 1 << 64:
-        return pl.struct(pl.col(c).to_physical() for c in key)
-    code = pl.lit(0, dtype=pl.UInt64)
+    words: list[pl.Expr] = []
+    code, room = pl.lit(0, dtype=pl.UInt64), 1
     for column, size in zip(key, sizes):
+        if room * size >= 1 << 64:
+            words.append(code)
+            code, room = pl.lit(0, dtype=pl.UInt64), 1
         code = code * size + pl.col(column).to_physical().cast(pl.UInt64)
-    return code
+        room *= size
+    if not words:
+        return code
+    return pl.struct(*(w.alias(f"_w{i}") for i, w in enumerate([*words, code])))
 
 
 def _finish(out: Validated, found: _Collector) -> Validated:
