@@ -26,8 +26,9 @@ from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
 
 # What each chunk's rows keep for the file-level rules and the load, as categoricals (Arrow
-# dictionaries for DuckDB): a 5M-row file's rows then take a few hundred megabytes.
-STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_breakdown", "_unit", "value", "note")
+# dictionaries for DuckDB): a 5M-row file's rows then take a few hundred megabytes. The breakdown
+# dimensions are kept too, each as its own categorical, and the key is built from them at the end.
+STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_unit", "value", "note")
 
 
 @dataclass
@@ -235,7 +236,7 @@ def validate(table: Rows, catalog: Catalog, today: date, budget: Budget | None =
     frame = pl.concat(staged, rechunk=False) if len(staged) > 1 else staged[0]
     del staged
     budget.check_time()
-    out.observations = _file_rules(frame, found, out)
+    out.observations = _file_rules(frame, found, out, rules)
     return _finish(out, found) if found.count else out
 
 
@@ -257,12 +258,12 @@ class _RowRules:
         self.reporters = list(catalog.reporters)
         # Categories of this file's own, one set per column: each column's codes are then small
         # integers counted from 0 (a lookup index for values, a compact key for duplicates).
-        self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in STAGED_CATEGORICAL}
+        self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in (*STAGED_CATEGORICAL, "_breakdown")}
         self.dim_categorical = {DIM + d: pl.Categorical(pl.Categories.random()) for d in self.dims}
-        # How the breakdown key is kept: a categorical when keys repeat, text when the first chunk
-        # built them row by row (categories of a million distinct keys cost a second to build and
-        # save nothing). Decided once, so that every chunk's column has the same type.
-        self.breakdown_dtype: pl.DataType | None = None
+        # How each breakdown dimension is kept (decided on the first chunk, so that every chunk's
+        # column has the same type): as category codes when its values repeat, as text when they
+        # hardly do (categories of a million distinct values cost more than the text itself).
+        self.dim_dtypes: dict[str, pl.DataType] | None = None
         self.hints: dict[tuple[str, int], list[str]] = {}
         self.periods: dict[str, str | None] = {}
 
@@ -284,16 +285,22 @@ class _RowRules:
         frame = self._periods(frame, found)
         self._units(frame, found)
         self._restricted(frame, found)
-        breakdown = self._breakdown_key(frame)
         cat = self.categorical
         # Value and note as categoricals too: a kept string column would keep alive the text
-        # buffers its cells point into (the whole file's text, by the last chunk).
-        frame = frame.with_columns(breakdown.alias("_breakdown"), note=pl.when(pl.col("note") != "").then(pl.col("note")))
-        dtypes = {**cat, "_breakdown": self.breakdown_dtype}
+        # buffers its cells point into (the whole file's text, by the last chunk). The breakdown
+        # is kept as its dimensions' category codes, not as its JSON key: keys of 20 filled
+        # dimensions are ~500 bytes a row, and a million of them held while the rest of the file
+        # is read made a wide file's peak 1.5 GB. The keys are built once, after the last chunk.
+        frame = frame.with_columns(note=pl.when(pl.col("note") != "").then(pl.col("note")))
+        if self.dim_dtypes is None:
+            estimates = frame.select(pl.col(c).approx_n_unique() for c in self.dim_categorical).row(0) if self.dims else ()
+            self.dim_dtypes = {c: pl.String() if n > frame.height * REPEATED_SHARE else dtype
+                               for (c, dtype), n in zip(self.dim_categorical.items(), estimates)}
         return frame.select(
             pl.col("row_number"),
             pl.col("_kind"),
-            *(pl.col(c).cast(dtypes[c]) for c in STAGED_CATEGORICAL),
+            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
+            *(pl.col(c).cast(dtype) for c, dtype in self.dim_dtypes.items()),
         )
 
     def _normalised(self, chunk: pl.DataFrame) -> pl.DataFrame:
@@ -403,53 +410,65 @@ class _RowRules:
             bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
             found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
-    def _breakdown_key(self, frame: pl.DataFrame) -> pl.Series:
-        """Each row's breakdown as canonical JSON: built once per distinct combination of values
-        when combinations repeat (as in most files), once per row when they do not.
+    def with_breakdown_key(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The staged rows with each row's breakdown as canonical JSON (`_breakdown`) in place of
+        the dimensions' columns: built once per distinct combination of values when combinations
+        repeat (as in most files), once per row when they do not.
 
-        The per-combination way maps every dimension to category codes (hashing each value into
-        categories kept for the whole file), finds the distinct combinations and joins the keys
-        back: several times the per-row work when nearly every row is its own combination (a
-        `program` column of distinct values: 3 s instead of 0.5 s per 500k rows). A cheap count
-        chooses: HyperLogLog estimates of each dimension's distinct values first, then the exact
-        number of distinct combination codes.
+        The dimensions' codes give each row's combination as one integer (or a few), cheap to
+        find the distinct ones of and to map back by. When nearly every row is its own
+        combination (a `program` column of distinct values, or twenty filled dimensions), the key
+        is built on every row instead, slice by slice, so that only a slice's dimensions are ever
+        text at once; each slice's rows keep their key beside them (Arrow batches with aligned
+        columns: no copy of the keys when DuckDB reads them).
         """
-        if not self.dims:
-            self.breakdown_dtype = self.breakdown_dtype or self.categorical["_breakdown"]
-            return pl.repeat("{}", frame.height, dtype=pl.String, eager=True).cast(self.breakdown_dtype)
         dim_cols = [DIM + d for d in self.dims]
-        # Once a chunk's keys hardly repeated (text keys), the file's others are built row by row too.
-        per_row = self.breakdown_dtype == pl.String or len(dim_cols) > KEY_CODE_COLUMNS
-        if not per_row and not _many_distinct(frame, dim_cols):
-            # Each row's combination as one integer (from each dimension's category code): far
-            # cheaper to find the distinct ones of, and to map back by, than rows of strings.
-            codes = frame.select(pl.col(c).cast(self.dim_categorical[c]) for c in dim_cols)
-            combo = codes.select(_key_code(codes, dim_cols).alias("_combo"))["_combo"]
-            del codes
+        if not self.dims:
+            return frame.with_columns(pl.lit("{}", dtype=pl.String).cast(self.categorical["_breakdown"]).alias("_breakdown")).rechunk()
+        if len(dim_cols) <= KEY_CODE_COLUMNS and all(isinstance(frame[c].dtype, pl.Categorical) for c in dim_cols):
+            combo = frame.select(_key_code(frame, dim_cols).alias("_combo"))["_combo"]
             if combo.n_unique() <= frame.height * REPEATED_SHARE:
-                self.breakdown_dtype = self.breakdown_dtype or self.categorical["_breakdown"]
                 combos = frame.select(dim_cols).with_columns(combo).unique(subset="_combo", keep="any")
-                combos = combos.select("_combo", self._key_expr(combos, dim_cols).alias("_breakdown"))
-                return combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
+                combos = combos.with_columns(pl.col(c).cast(pl.String) for c in dim_cols)
+                combos = combos.select("_combo", self._key_expr(combos, dim_cols).cast(self.categorical["_breakdown"]))
+                keys = combo.to_frame().join(combos, on="_combo", how="left", maintain_order="left")["_breakdown"]
+                return frame.drop(dim_cols).with_columns(keys).rechunk()  # codes only: one Arrow batch for DuckDB
             del combo
-        # Each row its own combination (or nearly): the key built on every row, in linear time.
-        self.breakdown_dtype = self.breakdown_dtype or pl.String()
-        return frame.select(self._key_expr(frame, dim_cols))["_breakdown"]
+        key = self._key_expr(frame, dim_cols)  # the escaping the values need, judged once for the file
+        parts = []
+        for at in range(0, frame.height, KEY_SLICE_ROWS):
+            part = frame.slice(at, KEY_SLICE_ROWS).rechunk()  # one chunk per column, as the keys will be
+            parts.append(part.drop(dim_cols).with_columns(part.select(pl.col(c).cast(pl.String) for c in dim_cols).select(key)))
+            del part
+        return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
     def _key_expr(self, frame: pl.DataFrame, dim_cols: list[str]) -> pl.Expr:
-        """The breakdown key of `frame`'s rows (as `breakdown_dtype`), escaping only what its values need."""
+        """The breakdown key of text dimensions, escaping only what `frame`'s values need (its
+        categorical dimensions are judged by their distinct values)."""
+        def values(c: str) -> pl.Expr:
+            return pl.col(c).unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else pl.col(c)
+
         def any_dim_value(pattern: str) -> bool:
-            return frame.select(pl.any_horizontal([pl.col(c).str.contains(pattern) for c in dim_cols]).any()).item()
+            return any(frame.select(values(c).str.contains(pattern).any() for c in dim_cols).row(0))
 
         escaped = any_dim_value(JSON_ESCAPED)
         rare = escaped and any_dim_value(RARE_CONTROLS)
-        filled = not escaped and not frame.select(pl.any_horizontal([pl.col(c) == "" for c in dim_cols]).any()).item()
+        filled = not escaped and not any(frame.select((values(c) == "").any() for c in dim_cols).row(0))
         key = breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped, filled=filled)
-        return key.cast(self.breakdown_dtype).alias("_breakdown")
+        return key.alias("_breakdown")
 
-def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.DataFrame | None:
+
+# Rows whose breakdown keys are built at once when each row has its own: their dimensions as text
+# and their keys are all that is held beside the file's codes. DuckDB's row group size: DuckDB
+# stores Arrow batches of other sizes in partly filled row groups, which its checkpoint then
+# rewrites (3 s more CPU for a million rows in batches of 131,072).
+KEY_SLICE_ROWS = 122_880
+
+
+def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _RowRules) -> pl.DataFrame | None:
     """The rules that need every row at once, on the columns `_RowRules.check` kept: the number
-    convention and the value rules that depend on it, then unique keys. Returns the rows to load."""
+    convention and the value rules that depend on it, then unique keys. Returns the rows to load,
+    with each row's breakdown key (built only then, and only for a file that passed)."""
     # Values: the file's number convention first, then each row's kind rules.
     # Lazy, so that the shared sub-expressions (the value's cleaned body) are computed once.
     # `value` is a categorical: the rules work on its distinct texts, mapped back by their codes.
@@ -497,14 +516,22 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
         found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
                        "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
 
-    # Keys must be unique within the file: the key's columns are categoricals, compared as one integer.
-    key = ["indicator", "reporter", "_period", "_breakdown"]
+    # Keys must be unique within the file: the key's columns are categoricals (the breakdown as its
+    # dimensions' codes, or text for a dimension whose values hardly repeat: equal values, equal
+    # key), compared as one integer, or by a hash of the row when that integer would not fit or
+    # some dimension is text (equal hashes are then checked exactly).
+    dim_cols = [DIM + d for d in rules.dims]
+    key = ["indicator", "reporter", "_period", *dim_cols]
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
-    if keyed["_breakdown"].dtype == pl.String:  # keys built row by row: compared as text
-        distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in key[:-1]), pl.col("_breakdown")).n_unique()).item()
+    codes = [c for c in key if isinstance(keyed[c].dtype, pl.Categorical)]
+    texts = [c for c in key if c not in codes]
+    if len(key) > KEY_CODE_COLUMNS:
+        distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in codes), *texts).hash().n_unique()).item()
+    elif texts:  # dimensions kept as text: the row's hash (collisions only undercount)
+        distinct_keys = keyed.select(pl.struct(_key_code(keyed, codes).alias("_codes"), *texts).hash().n_unique()).item()
     else:
         distinct_keys = keyed.select(_key_code(keyed, key).n_unique()).item()
-    if distinct_keys < keyed.height:  # pair rows with their first only when a key repeats
+    if distinct_keys < keyed.height:  # pair rows with their first only when a key may repeat
         first_row = keyed.group_by(key).agg(pl.col("row_number").min().alias("_first"))
         dupes = keyed.join(first_row, on=key).filter(pl.col("row_number") != pl.col("_first"))
         found.add_rows(dupes, "duplicate_key", None, None, lambda r: {"other_row": r["_first"]})
@@ -512,6 +539,7 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated) -> pl.Da
 
     if found.count:
         return None
+    frame = rules.with_breakdown_key(frame)
     return frame.select(
         pl.col("row_number"),
         pl.col("indicator"),
@@ -546,15 +574,21 @@ KEY_CODE_COLUMNS = 64
 
 def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
     """One integer per distinct combination of the categorical columns `key` (their codes in
-    mixed radix), or a struct of the codes when that integer would not fit in 64 bits. Finding
-    distinct integers takes a fraction of the time and memory of hashing rows of several columns."""
+    mixed radix), or, when that integer would not fit in 64 bits, a struct of a few such integers
+    (each packing the codes of consecutive columns). Finding distinct integers takes a fraction
+    of the time and memory of hashing rows of several columns."""
     sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)]
-    if math.prod(sizes) >= 1 << 64:
-        return pl.struct(pl.col(c).to_physical() for c in key)
-    code = pl.lit(0, dtype=pl.UInt64)
+    words: list[pl.Expr] = []
+    code, room = pl.lit(0, dtype=pl.UInt64), 1
     for column, size in zip(key, sizes):
+        if room * size >= 1 << 64:
+            words.append(code)
+            code, room = pl.lit(0, dtype=pl.UInt64), 1
         code = code * size + pl.col(column).to_physical().cast(pl.UInt64)
-    return code
+        room *= size
+    if not words:
+        return code
+    return pl.struct(*(w.alias(f"_w{i}") for i, w in enumerate([*words, code])))
 
 
 def _finish(out: Validated, found: _Collector) -> Validated:

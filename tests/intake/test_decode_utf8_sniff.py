@@ -1,0 +1,33 @@
+"""Whether bytes that are not UTF-8 still hold some UTF-8 (then the file was meant to be UTF-8 and
+is reported as broken UTF-8, not read as Windows-1258): the quick byte check must agree with
+decoding the bytes and looking for a decoded character."""
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipelines.intake.decode import _has_multibyte_utf8
+from tests.support.cp1258 import encode_cp1258
+
+_DECODED_NON_ASCII = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+
+# Bytes drawn mostly from the ranges that matter: ASCII, continuation bytes and lead bytes
+# (invalid ones included: C0, C1, F5 and above).
+_BYTE = st.one_of(st.integers(0x00, 0x7F), st.integers(0x80, 0xBF), st.integers(0xC0, 0xFF))
+
+
+def _by_decoding(data: bytes) -> bool:
+    return _DECODED_NON_ASCII.search(data.decode("utf-8", errors="surrogateescape")) is not None
+
+
+@settings(max_examples=1000)
+@given(st.lists(_BYTE, max_size=12).map(bytes))
+def test_the_byte_check_agrees_with_decoding(data: bytes) -> None:
+    assert _has_multibyte_utf8(data) == _by_decoding(data)
+
+
+def test_windows_1258_vietnamese_holds_no_utf8_and_one_utf8_letter_is_found() -> None:
+    cp1258 = encode_cp1258("Đào tạo cán bộ; Bộ Ngoại giao")
+    assert not _has_multibyte_utf8(cp1258)
+    assert _has_multibyte_utf8(cp1258 + "ạ".encode("utf-8"))
