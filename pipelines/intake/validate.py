@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -150,7 +149,7 @@ def per_value(frame: pl.DataFrame, column: str, expr: pl.Expr) -> pl.Expr:
     few hundred distinct periods), so the string work shrinks by orders of magnitude."""
     # A HyperLogLog estimate first: the exact distinct values of a column that hardly repeats
     # (a note on every row) cost a hash table as large as the column, for nothing.
-    if frame.select(pl.col(column).approx_n_unique()).item() > frame.height * REPEATED_SHARE:
+    if _mostly_distinct(frame, [column])[0]:
         return expr.alias(column)
     distinct = frame.select(pl.col(column).unique())
     if distinct.height > frame.height // 4:
@@ -293,9 +292,8 @@ class _RowRules:
         # is read made a wide file's peak 1.5 GB. The keys are built once, after the last chunk.
         frame = frame.with_columns(note=pl.when(pl.col("note") != "").then(pl.col("note")))
         if self.dim_dtypes is None:
-            estimates = frame.select(pl.col(c).approx_n_unique() for c in self.dim_categorical).row(0) if self.dims else ()
-            self.dim_dtypes = {c: pl.String() if n > frame.height * REPEATED_SHARE else dtype
-                               for (c, dtype), n in zip(self.dim_categorical.items(), estimates)}
+            distinct = _mostly_distinct(frame, list(self.dim_categorical))
+            self.dim_dtypes = {c: pl.String() if text else dtype for (c, dtype), text in zip(self.dim_categorical.items(), distinct)}
         return frame.select(
             pl.col("row_number"),
             pl.col("_kind"),
@@ -557,13 +555,13 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
 REPEATED_SHARE = 0.25
 
 
-def _many_distinct(frame: pl.DataFrame, columns: list[str]) -> bool:
-    """Whether some column holds distinct values on more than REPEATED_SHARE of the rows, by a
-    HyperLogLog estimate (one pass, no hash table: about 0.01 s per column of 500k values)."""
-    if not columns or not frame.height:
-        return False
+def _mostly_distinct(frame: pl.DataFrame, columns: list[str]) -> tuple[bool, ...]:
+    """For each column, whether it holds distinct values on more than REPEATED_SHARE of the rows,
+    by a HyperLogLog estimate (one pass, no hash table: about 0.01 s per column of 500k values)."""
+    if not columns:
+        return ()
     estimates = frame.select(pl.col(c).approx_n_unique() for c in columns).row(0)
-    return max(estimates) > frame.height * REPEATED_SHARE
+    return tuple(n > frame.height * REPEATED_SHARE for n in estimates)
 
 
 # _key_code nests one arithmetic step per column, and Polars plans a nested expression in time
