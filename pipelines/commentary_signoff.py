@@ -107,6 +107,11 @@ def _quarter_and_warehouse(settings: Settings, quarter: str) -> str:
     return canonical
 
 
+def _require_indicator(con: duckdb.DuckDBPyConnection, code: str) -> None:
+    if not con.execute("SELECT count(*) FROM indicators WHERE code = ?", [code]).fetchone()[0]:
+        raise SignoffError(f"unknown indicator {code!r}; see the codes in data/catalog/indicators.csv")
+
+
 def approve_commentary(settings: Settings, quarter: str, indicator: str | None = None, actor: str | None = None) -> Decision:
     """Approve what waits for `quarter` (one indicator's, or every indicator's), in one publish."""
     canonical = _quarter_and_warehouse(settings, quarter)
@@ -114,8 +119,8 @@ def approve_commentary(settings: Settings, quarter: str, indicator: str | None =
     actor = audit.clean_actor(actor)
     with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
         con.execute("BEGIN")
-        if code and not con.execute("SELECT count(*) FROM indicators WHERE code = ?", [code]).fetchone()[0]:
-            raise SignoffError(f"unknown indicator {code!r}; see the codes in data/catalog/indicators.csv")
+        if code:
+            _require_indicator(con, code)
         items = waiting_on(con, canonical, code)
         if not items:
             what = f"{code} {canonical}" if code else canonical
@@ -137,8 +142,7 @@ def unapprove_commentary(settings: Settings, quarter: str, indicator: str, reaso
     actor = audit.clean_actor(actor)
     with open_writer(settings.warehouse_path, settings.lock_timeout_s) as con:
         con.execute("BEGIN")
-        if not con.execute("SELECT count(*) FROM indicators WHERE code = ?", [code]).fetchone()[0]:
-            raise SignoffError(f"unknown indicator {code!r}; see the codes in data/catalog/indicators.csv")
+        _require_indicator(con, code)
         _refuse_if_closed(con, canonical, "withdrawing its commentary's approval")
         state = con.execute("SELECT approved, through_commentary FROM commentary_approval_state WHERE indicator = ? AND quarter = ?",
                             [code, canonical]).fetchone()
