@@ -114,8 +114,6 @@ def _sort_dictionaries(obj, seen: set[int]) -> None:
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     if isinstance(obj, IndirectObject):
-        if id(obj.get_object()) in seen:
-            return
         obj = obj.get_object()
     if id(obj) in seen:
         return
