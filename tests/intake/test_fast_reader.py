@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.catalog import load_catalog
 from pipelines.intake.decode import DecodeError, decode
-from pipelines.intake.fast_reader import whole_lines
+from pipelines.intake.fast_reader import _direct_cells, whole_lines
 from pipelines.intake.read import read_bytes
 from pipelines.intake.exact_reader import whole_text
 from pipelines.intake.table import Table
@@ -92,6 +92,42 @@ def test_fast_reader_matches_the_exact_reader_whenever_it_accepts(text: str) -> 
     assert_same_outcome(validate(fast, CATALOG, TODAY), validate(exact, CATALOG, TODAY))
 
 
+QUOTE_TOKENS = ["a", "é", " ", "x y", " ", ",", ";", "\t"] * 3 + ['"', '""'] * 2 + ["\n", "\r\n"]
+
+
+@st.composite
+def quote_heavy_text(draw) -> str:
+    """Every row as wide as the header, cells full of quotes (well placed or not), delimiters and
+    line breaks: the shapes on which Polars' CSV parser and the csv module could part ways."""
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    header = HEADER[: draw(st.integers(4, len(HEADER)))]
+    rows = []
+    for _ in range(draw(st.integers(1, 6))):
+        cells = []
+        for _ in header:
+            text = "".join(draw(st.lists(st.sampled_from(QUOTE_TOKENS), max_size=4)))
+            cells.append('"' + text.replace('"', '""') + '"' if draw(st.booleans()) else text)
+        rows.append(delimiter.join(cells))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    return end.join([delimiter.join(header), *rows]) + draw(st.sampled_from(["", end]))
+
+
+@given(quote_heavy_text())
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_whole_piece_parse_matches_the_exact_reader_whenever_it_accepts(text: str) -> None:
+    data = text.encode("utf-8")
+    body = data[data.index(b"\n") + 1:]
+    delimiter = text[len(HEADER[0])]
+    width = text.split("\n")[0].rstrip("\r").count(delimiter) + 1
+    event("whole piece parsed" if _direct_cells(body, 2, delimiter, width) is not None else "split line by line")
+    fast = whole_lines(data)
+    event("fast" if fast is not None else "declined")
+    if fast is None:
+        return
+    exact = exact_table(text)
+    assert_same_table(fast, exact)
+
+
 REGULAR = (
     "BÁO CÁO SỐ LIỆU QUÝ 3/2025\r\n\r\n"
     "indicator,reporter,period,value,unit,note,mission_type,\r\n"
@@ -124,11 +160,26 @@ def test_irregular_files_are_left_to_the_exact_reader() -> None:
         "MISSIONS_ABROAD,MOFA,2025,9\x004\n",  # a NUL
         "MISSIONS_ABROAD,MOFA\r2025,94\n",  # a lone CR
         'MISSIONS_ABROAD,MOFA,2025,"94\n',  # an unterminated quote
-        'MISSIONS_ABROAD,MOFA,2025,9"4"\n',  # a quote inside a plain field
+        'MISSIONS_ABROAD,MOFA,2025,"9"4\n',  # text after a closing quote
+        'MISSIONS_ABROAD,MOFA,2025,9"4,5"\n',  # a quote inside a plain field, before a delimiter
     ]:
         assert whole_lines((head + body).encode("utf-8")) is None, body
     assert whole_lines("indicator;reporter\nx;y\n".encode("utf-8")) is None  # no header
     assert whole_lines(b"indicator,reporter,period,value\n\xff\n") is None  # not UTF-8
+
+
+def test_quotes_inside_plain_cells_are_text_to_the_fast_reader_as_to_the_exact_reader() -> None:
+    """Polars' CSV parser reads a whole piece at once: a quote inside a plain cell is text to it
+    as to the csv module, with or without quoted cells elsewhere in the piece."""
+    head = "indicator,reporter,period,value,note\n"
+    for body in [
+        'MISSIONS_ABROAD,MOFA,2025,94,9"4"\n',
+        'MISSIONS_ABROAD,MOFA,2025,94,a""b\nMISSIONS_ABROAD,MOFA,2024,93,"x, ""y"""\n',
+        'MISSIONS_ABROAD,MOFA,2025,94,"a"\r\nMISSIONS_ABROAD,MOFA,2024,93,b"c"\r\n',
+    ]:
+        fast = whole_lines((head + body).encode("utf-8"))
+        assert fast is not None, body
+        assert_same_table(fast, exact_table(head + body))
 
 
 def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
