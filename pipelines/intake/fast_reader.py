@@ -285,10 +285,11 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
         return None
     outside = piece.count(delimiter.encode())
     if quoted:  # delimiters inside quoted cells do not separate cells
-        outside -= cells.select(pl.sum_horizontal(pl.col(c).str.count_matches(delimiter, literal=True).sum() for c in names)).item()
+        # Counted in each column's cells joined into one string: one scan, not one call per cell.
+        outside -= sum(cells.select(pl.col(c).str.join("").str.count_matches(delimiter, literal=True) for c in names).row(0))
     if outside != (width - 1) * lines:
         return None
-    if quoted and not _same_last_record(piece, cells, delimiter, names):
+    if quoted and not _same_last_record(piece, cells, delimiter):
         return None
     del piece
     # Blank rows and rows with only their first cell filled (footers) both have a blank second
@@ -314,13 +315,16 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     return frame
 
 
-def _same_last_record(piece: bytes, cells: pl.DataFrame, delimiter: str, names: list[str]) -> bool:
-    """Whether no quoted cell holds a line break and the csv module reads the piece's last line
-    as Polars did. Polars closes a quote the text never closes at the end of the piece (taking in
-    the last line end, if any): the csv module calls that an unterminated quote."""
-    if any(cells.select(pl.col(c).str.contains("\n", literal=True).any() for c in names).row(0)):
-        return False
-    last = piece[piece.rstrip(b"\r\n").rfind(b"\n") + 1:].decode("utf-8").rstrip("\r\n")
+def _same_last_record(piece: bytes, cells: pl.DataFrame, delimiter: str) -> bool:
+    """Whether the csv module reads the piece's last line as Polars read its last record.
+
+    With as many records as lines, only the last record can hold a line break: Polars closes a
+    quote the text never closes at the end of the piece (taking in the last line end, if any),
+    where the csv module finds an unterminated quote."""
+    end = len(piece)
+    while end and piece[end - 1] in b"\r\n":
+        end -= 1
+    last = piece[piece.rfind(b"\n", 0, end) + 1: end].decode("utf-8")
     try:
         record = next(csv.reader([last], delimiter=delimiter, strict=True))
     except (csv.Error, StopIteration):

@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.catalog import Catalog
-from pipelines.formulas import restore_expr, restore_needed_expr
+from pipelines.formulas import RESTORE_IN_JOINED, restore_expr, restore_needed_expr
 from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.header import OPTIONAL, REQUIRED
@@ -82,6 +82,11 @@ def _suggest(value: str, known: list[str]) -> list[str]:
 
 # Spaces folded to a plain one before trimming (Excel and Word put them in numbers and names).
 ODD_SPACES = "[\u00a0\u202f\u2007]"
+# A cell that starts or ends with a space, in a column's cells joined by NUL (`_normalised`).
+PADDED_IN_JOINED = r"(?:^|\x00)\s|\s(?:\x00|$)"
+# Columns joined at once: a few strings of a chunk's text held at a time, and few Polars calls
+# for a file of thousands of columns.
+JOINED_COLUMNS = 16
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
@@ -306,40 +311,43 @@ class _RowRules:
         and free text that `kpi export` kept from running as a formula given back as it was."""
         frame = _named(chunk, self.columns)
         text_cols = [c for c in frame.columns if c != "row_number"]
-        # NFC and the space folding change only non-ASCII text: a column without any (most of a
-        # file) is only trimmed. A column is rewritten only when something changes: a copy of
-        # every column of a large file doubles its memory.
-        ascii_only = frame.select((pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all() for c in text_cols).row(0)
-        plain = [c for c, ascii in zip(text_cols, ascii_only) if ascii]
-        plain_set = set(plain)  # a list's `in` would make this quadratic in the number of columns
-        padded = frame.select(pl.col(c).str.contains(r"^\s|\s$").any() for c in plain).row(0) if plain else ()
-        # Other text: NFC only for a column holding a character NFC may change (see nfc.py), the
-        # odd spaces folded only where there are some; a column needing nothing is left as it is.
-        other = [c for c in text_cols if c not in plain_set]
-        needs = frame.select(
-            *(pl.col(c).str.contains(MAY_CHANGE_UNDER_NFC).any().alias(f"n{i}") for i, c in enumerate(other)),
-            *(pl.col(c).str.contains(ODD_SPACES).any().alias(f"o{i}") for i, c in enumerate(other)),
-            *(pl.col(c).str.contains(r"^\s|\s$").any().alias(f"p{i}") for i, c in enumerate(other)),
-        ).row(0, named=True) if other else {}
-        cleaned = []
-        for i, c in enumerate(other):
-            if needs[f"n{i}"]:
-                cleaned.append(per_value(frame, c, _clean(pl.col(c))))
-            elif needs[f"o{i}"]:
-                cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
-            elif needs[f"p{i}"]:
-                cleaned.append(pl.col(c).str.strip_chars())
-        frame = frame.with_columns(
-            *(pl.col(c).str.strip_chars() for c, pad in zip(plain, padded) if pad),
-            *cleaned,
-        )
+        free_text = {"note", *(DIM + d for d in self.dims)}
+        # What each column needs, judged on its cells joined by NUL into one string: one scan of
+        # the column's text per pattern instead of one call per cell. A NUL inside a cell can only
+        # add a match, which costs a rewrite that changes nothing. A column is rewritten only when
+        # something changes: a copy of every column of a large file doubles its memory. NFC for a
+        # column holding a character NFC may change (see nfc.py), the odd spaces folded only where
+        # there are some, a trim where some cell starts or ends with a space (ASCII text needs
+        # nothing but the trim: the other two patterns match no ASCII character).
+        cleaned, restore = [], []
+        for at in range(0, len(text_cols), JOINED_COLUMNS):
+            group = text_cols[at: at + JOINED_COLUMNS]
+            joined = frame.select(pl.col(c).str.join("\x00").alias(str(i)) for i, c in enumerate(group))
+            flags = joined.select(
+                pl.concat_list(
+                    pl.col(str(i)).str.contains(MAY_CHANGE_UNDER_NFC), pl.col(str(i)).str.contains(ODD_SPACES),
+                    pl.col(str(i)).str.contains(PADDED_IN_JOINED),
+                    pl.col(str(i)).str.contains(RESTORE_IN_JOINED) if c in free_text else pl.lit(False),
+                ).alias(str(i))
+                for i, c in enumerate(group)
+            ).row(0)
+            del joined
+            for c, (nfc, odd, padded, prefixed) in zip(group, flags):
+                if nfc:
+                    cleaned.append(per_value(frame, c, _clean(pl.col(c))))
+                elif odd:
+                    cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
+                elif padded:
+                    cleaned.append(pl.col(c).str.strip_chars())
+                if c in free_text and (prefixed or nfc or odd or padded):  # a rewritten column is judged again below
+                    restore.append(c)
+        frame = frame.with_columns(cleaned)
         for col in OPTIONAL:
             if col not in self.present:
                 frame = frame.with_columns(pl.lit("").alias(col))
         # Free text that `kpi export` kept from running as a formula ('=SUM(A1)): as it was.
-        free_text = ["note", *(DIM + d for d in self.dims)]
-        prefixed = frame.select(restore_needed_expr(pl.col(c)).any() for c in free_text).row(0)
-        frame = frame.with_columns(restore_expr(pl.col(c)).alias(c) for c, needed in zip(free_text, prefixed) if needed)
+        prefixed = frame.select(restore_needed_expr(pl.col(c)).any() for c in restore).row(0) if restore else ()
+        frame = frame.with_columns(restore_expr(pl.col(c)).alias(c) for c, needed in zip(restore, prefixed) if needed)
 
         return frame
 
