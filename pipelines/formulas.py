@@ -20,8 +20,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 _PREFIXED = ("'",) + FORMULA_START  # what gets the apostrophe: the above, and an apostrophe
 _PREFIXED_PATTERN = "^['=+\\-@\t\r\x00]"
 _RESTORE_PATTERN = "^'['=+\\-@\t\r\x00]"
-# The same, for a column's cells joined by NUL into one string (one scan for the whole column).
-RESTORE_IN_JOINED = "(?:^|\x00)" + _RESTORE_PATTERN[1:]
 
 
 def neutralise(text: str) -> str:

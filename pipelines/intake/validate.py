@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 
 from pipelines.catalog import Catalog
-from pipelines.formulas import RESTORE_IN_JOINED, restore_expr, restore_needed_expr
+from pipelines.formulas import restore_expr, restore_needed_expr
 from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.header import OPTIONAL, REQUIRED
@@ -82,10 +82,8 @@ def _suggest(value: str, known: list[str]) -> list[str]:
 
 # Spaces folded to a plain one before trimming (Excel and Word put them in numbers and names).
 ODD_SPACES = "[\u00a0\u202f\u2007]"
-# A cell that starts or ends with a space, in a column's cells joined by NUL (`_normalised`).
-PADDED_IN_JOINED = r"(?:^|\x00)\s|\s(?:\x00|$)"
-# Columns joined at once: a few strings of a chunk's text held at a time, and few Polars calls
-# for a file of thousands of columns.
+# Columns judged at once by `_normalised`: a few strings of a chunk's text held at a time, and
+# few Polars calls for a file of thousands of columns.
 JOINED_COLUMNS = 16
 
 
@@ -312,34 +310,41 @@ class _RowRules:
         frame = _named(chunk, self.columns)
         text_cols = [c for c in frame.columns if c != "row_number"]
         free_text = {"note", *(DIM + d for d in self.dims)}
-        # What each column needs, judged on its cells joined by NUL into one string: one scan of
-        # the column's text per pattern instead of one call per cell. A NUL inside a cell can only
-        # add a match, which costs a rewrite that changes nothing. A column is rewritten only when
-        # something changes: a copy of every column of a large file doubles its memory. NFC for a
-        # column holding a character NFC may change (see nfc.py), the odd spaces folded only where
-        # there are some, a trim where some cell starts or ends with a space (ASCII text needs
-        # nothing but the trim: the other two patterns match no ASCII character).
+        # What each column needs (a column is rewritten only when something changes: a copy of
+        # every column of a large file doubles its memory): NFC for a column holding a character
+        # NFC may change (see nfc.py), the odd spaces folded only where there are some, a trim
+        # where some cell starts or ends with a space. ASCII text (most columns) can need only
+        # the trim; the two patterns are looked for in the other columns' cells joined into one
+        # string (one scan instead of a regex call per cell; the NUL between cells matches neither).
         cleaned, restore = [], []
         for at in range(0, len(text_cols), JOINED_COLUMNS):
             group = text_cols[at: at + JOINED_COLUMNS]
-            joined = frame.select(pl.col(c).str.join("\x00").alias(str(i)) for i, c in enumerate(group))
-            flags = joined.select(
+            flags = frame.select(
                 pl.concat_list(
-                    pl.col(str(i)).str.contains(MAY_CHANGE_UNDER_NFC), pl.col(str(i)).str.contains(ODD_SPACES),
-                    pl.col(str(i)).str.contains(PADDED_IN_JOINED),
-                    pl.col(str(i)).str.contains(RESTORE_IN_JOINED) if c in free_text else pl.lit(False),
+                    (pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all(),
+                    (pl.col(c).str.len_bytes() != pl.col(c).str.strip_chars().str.len_bytes()).any(),
+                    pl.col(c).str.starts_with("'").any() if c in free_text else pl.lit(False),
                 ).alias(str(i))
                 for i, c in enumerate(group)
             ).row(0)
-            del joined
-            for c, (nfc, odd, padded, prefixed) in zip(group, flags):
+            other = [c for c, (ascii, _, _) in zip(group, flags) if not ascii]
+            needs = frame.select(
+                pl.concat_list(
+                    pl.col(c).str.join("\x00").str.contains(MAY_CHANGE_UNDER_NFC),
+                    pl.col(c).str.join("\x00").str.contains(ODD_SPACES),
+                ).alias(str(i))
+                for i, c in enumerate(other)
+            ).row(0) if other else ()
+            needs_by_column = dict(zip(other, needs))
+            for c, (_, padded, apostrophe) in zip(group, flags):
+                nfc, odd = needs_by_column.get(c, (False, False))
                 if nfc:
                     cleaned.append(per_value(frame, c, _clean(pl.col(c))))
                 elif odd:
                     cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
                 elif padded:
                     cleaned.append(pl.col(c).str.strip_chars())
-                if c in free_text and (prefixed or nfc or odd or padded):  # a rewritten column is judged again below
+                if c in free_text and (apostrophe or nfc or odd or padded):  # judged exactly below
                     restore.append(c)
         frame = frame.with_columns(cleaned)
         for col in OPTIONAL:
