@@ -146,14 +146,21 @@ def _is_utf8(utf8: bytes, start: int, end: int) -> bool:
 
 def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """(rows up to the last data row, the rows after it). A row with only its first cell filled,
-    and that cell not a code, is a footer when no data follows it; blank rows are already gone."""
-    candidates = cells.filter(pl.col("_first_only")).select("row_number", "c0").rows()
-    footers = [row for row, first in candidates if not CODE_LIKE.match(clean_cell(first))]
-    data_end = cells.select(pl.col("row_number").filter(~pl.col("row_number").is_in(footers)).max()).item()
-    if data_end is None:
+    and that cell not a code, is a footer when no data follows it; blank rows are already gone.
+    The rows are in file order, so the footers held back are the longest run of them at the end
+    (slices of the chunk: nothing copied)."""
+    candidates = cells.select(pl.col("row_number", "c0").filter(pl.col("_first_only")))
+    footers = {row for row, first in candidates.rows() if not CODE_LIKE.match(clean_cell(first))}
+    if not footers:
+        return cells, None
+    trailing = 0
+    for row in reversed(cells["row_number"].tail(len(footers)).to_list()):
+        if row not in footers:
+            break
+        trailing += 1
+    if trailing == cells.height:
         return cells.clear(), cells
-    after = cells.filter(pl.col("row_number") > data_end)
-    return (cells.filter(pl.col("row_number") <= data_end), after) if after.height else (cells, None)
+    return (cells.head(cells.height - trailing), cells.tail(trailing)) if trailing else (cells, None)
 
 
 def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
@@ -278,7 +285,7 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     names = cell_columns(width)
     try:
         cells = pl.read_csv(piece, has_header=False, new_columns=names, infer_schema=False, separator=delimiter,
-                            quote_char='"' if quoted else None)
+                            quote_char='"' if quoted else None, empty_string_is_null=False)
     except pl.exceptions.PolarsError:
         return None
     if cells.height != lines:
@@ -294,7 +301,7 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     del piece
     # Blank rows and rows with only their first cell filled (footers) both have a blank second
     # cell: the flags are worked out on those few rows alone.
-    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars(PY_WHITESPACE) == "") for c in names]
+    blank = [pl.col(c).str.strip_chars(PY_WHITESPACE) == "" for c in names]
     few = cells.with_row_index("_i").filter(blank[1])
     first_only = pl.repeat(False, cells.height, eager=True).alias("_first_only")
     drop = None
@@ -305,7 +312,7 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     frame = cells.select(
         pl.int_range(first_row, first_row + lines, dtype=pl.UInt32).alias("row_number"),
         pl.lit(False).alias("_blank"),
-        *(pl.col(c).fill_null("") for c in names),
+        *names,  # no null: an empty cell is "", and every row has every cell (counted above)
         first_only,
         pl.lit(True).alias("_extra_blank"),
         pl.lit(width, dtype=pl.UInt32).alias("_cells"),
