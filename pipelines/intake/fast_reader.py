@@ -14,7 +14,6 @@ gets its exact report.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from pipelines.cpus import usable_cpus
 from pipelines.intake.exact_reader import choose_delimiter
 from pipelines.intake.header import (
     CODE_LIKE,
@@ -100,7 +100,7 @@ class LinesTable:
         last = last_named(self.columns)
         unnamed: dict[int, Problem] = {}  # by position: a column found holding data in any chunk
         pending: pl.DataFrame | None = None  # trailing rows that may be the footer
-        workers = min(self.chunk_pieces, os.cpu_count() or 1)
+        workers = min(self.chunk_pieces, usable_cpus())
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for at in range(0, len(pieces), self.chunk_pieces):
                 self.budget.check_time()
