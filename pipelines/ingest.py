@@ -190,7 +190,11 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
                 acknowledged_by: str | None = None) -> FileOutcome:
     received = datetime.now(timezone.utc).replace(tzinfo=None)
     size = path.stat().st_size
-    sha = _sha256(path)
+    # A file within the bound is read once: hashed here, then handed to the reader as the only
+    # holder of its bytes (check_bytes lets them go once read); an oversized one is hashed as a
+    # stream, never read into memory. The hash is then of the very bytes validated.
+    held = [path.read_bytes()] if size <= settings.max_file_bytes else []
+    sha = hashlib.sha256(held[0]).hexdigest() if held else _sha256(path)
     name = display_name(path)
     base = {"file_name": name, "sha256": sha, "size_bytes": size, "received_at": received}
 
@@ -201,15 +205,18 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         load_id = _insert_load(con, {**base, "status": "duplicate", "duplicate_of": dup})
         return FileOutcome(path, name, "duplicate", load_id, sha, duplicate_of=dup)
 
-    if size <= settings.max_file_bytes:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-        if looks_like_commentary(head):
-            return _ingest_commentary(con, path, base, catalog)
+    if held and looks_like_commentary(held[0][:4096]):
+        held.clear()
+        return _ingest_commentary(con, path, base, catalog)
 
-    # An oversized file is judged from its size alone, never read into memory.
-    read, checked = check_bytes(lambda: path.read_bytes() if size <= settings.max_file_bytes else b"",
-                                settings.max_file_bytes, catalog, today, size=size, limits=settings.limits)
+    def load() -> bytes:
+        """The bytes read above, given away; the file again only if the reader asks twice. An
+        oversized file is judged from its size alone."""
+        if held:
+            return held.pop()
+        return path.read_bytes() if size <= settings.max_file_bytes else b""
+
+    read, checked = check_bytes(load, settings.max_file_bytes, catalog, today, size=size, limits=settings.limits)
     result_problems = read.problems
     info = checked.info if checked else []
     meta = {

@@ -113,24 +113,27 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
     plan = LoadPlan(rows=observations.height)
     # The rows as they are (categoricals, read by DuckDB in place: no copy of a large file's text).
     obs = observations.select("row_number", "indicator", "reporter", "period", "breakdown", "value", "note")
-    if con is None or not table_exists(con, "observations"):
+    if con is None or not _anything_loaded(con):
+        # Nothing to compare with: every value is new (what the queries below would find, without
+        # converting the file's keys for DuckDB or scanning the empty tables).
         plan.new = obs.height
         history_rows: list[tuple] = []
         before_rows: list[tuple] = []
     else:
-        staged = obs.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB below
+        # The keys and values only: the notes are not compared, and converting them costs.
+        staged = obs.drop("note").to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB below
+        # One pass over the file joined with the current values (each pass recomputes the view's
+        # window over every stored row): the counts and the first revisions by row.
         counts = con.execute(
-            """SELECT count(*) FILTER (WHERE c.value IS NULL),
-                      count(*) FILTER (WHERE c.value IS NOT NULL AND c.value <> s.value),
-                      count(*) FILTER (WHERE c.value = s.value)
-               FROM staged s LEFT JOIN current_observations c USING (indicator, reporter, period, breakdown)"""
+            f"""SELECT count(*) FILTER (WHERE c.value IS NULL),
+                       count(*) FILTER (WHERE c.value IS NOT NULL AND c.value <> s.value),
+                       count(*) FILTER (WHERE c.value = s.value),
+                       min_by((s.indicator, s.reporter, s.period, s.breakdown, c.value, s.value, s.row_number),
+                              s.row_number, {MAX_LISTED}) FILTER (WHERE c.value <> s.value)
+                FROM staged s LEFT JOIN current_observations c USING (indicator, reporter, period, breakdown)"""
         ).fetchone()
-        plan.new, plan.revised, plan.unchanged = counts
-        plan.revisions = [Revision(*r) for r in con.execute(
-            f"""SELECT s.indicator, s.reporter, s.period, s.breakdown, c.value, s.value, s.row_number
-                FROM staged s JOIN current_observations c USING (indicator, reporter, period, breakdown)
-                WHERE c.value <> s.value ORDER BY s.row_number LIMIT {MAX_LISTED}"""
-        ).fetchall()]
+        plan.new, plan.revised, plan.unchanged, listed = counts
+        plan.revisions = [Revision(*r) for r in sorted(listed or [], key=lambda r: r[6])]
         history_rows = con.execute(
             """SELECT c.indicator, c.reporter, c.period, c.breakdown, c.value FROM current_observations c
                JOIN (SELECT DISTINCT indicator, reporter FROM staged) k USING (indicator, reporter)"""
@@ -151,9 +154,16 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
     return plan
 
 
+def _anything_loaded(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any observation is stored (asked of the table: any view of current values is empty
+    when it is, and asking the view would compute its window over every stored row)."""
+    return table_exists(con, "observations") and con.execute("SELECT EXISTS (SELECT 1 FROM observations)").fetchone()[0]
+
+
 def _status_moves(catalog: Catalog, before_rows: list[tuple], obs: pl.DataFrame) -> list[StatusMove]:
     """Statuses per indicator and horizon before and after the file's headline rows replace the current ones."""
-    touched = set(obs["indicator"].cast(pl.String).unique().to_list())
+    # Categoricals compared and made unique as they are: each distinct value cast once, not each row.
+    touched = set(obs["indicator"].unique().cast(pl.String).to_list())
     if not touched:
         return []
     before: dict[str, list[tuple[str, str, float]]] = {}
@@ -161,7 +171,7 @@ def _status_moves(catalog: Catalog, before_rows: list[tuple], obs: pl.DataFrame)
     for ind, rep, per, val in before_rows:
         before.setdefault(ind, []).append((rep, per, val))
         after_keys.setdefault(ind, {})[(rep, per)] = val
-    headline = obs.filter(pl.col("breakdown").cast(pl.String) == "{}").select(
+    headline = obs.filter(pl.col("breakdown") == "{}").select(
         pl.col("indicator", "reporter", "period").cast(pl.String), "value")
     for ind, rep, per, val in headline.iter_rows():
         after_keys.setdefault(ind, {})[(rep, per)] = val

@@ -31,6 +31,14 @@ def _lock_path(db_path: Path) -> Path:
     return db_path.with_name("." + db_path.name + ".lock")
 
 
+def _connect(database: str) -> duckdb.DuckDBPyConnection:
+    """A connection that never draws DuckDB's progress bar: it goes to stdout, into `kpi ingest
+    --json` and `kpi export` output, whenever a query runs longer than two seconds."""
+    con = duckdb.connect(database)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 @contextlib.contextmanager
 def writer_lock(db_path: Path, timeout_s: float) -> Iterator[None]:
     """Exclusive advisory lock; released by the kernel even if the process is killed."""
@@ -62,7 +70,7 @@ def open_writer(db_path: Path, timeout_s: float = 30.0, *, lock_held: bool = Fal
             stale.unlink(missing_ok=True)
         if db_path.exists():
             shutil.copyfile(db_path, staging)
-        con = duckdb.connect(str(staging))
+        con = _connect(str(staging))
         try:
             migrate(con)
             yield con
@@ -93,7 +101,7 @@ def open_reader(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
     if not db_path.exists():
         yield None
         return
-    con = duckdb.connect(":memory:")
+    con = _connect(":memory:")
     try:
         con.execute(f"ATTACH {_sql_string(str(db_path))} AS kpi (READ_ONLY)")
         con.execute("USE kpi")

@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from pipelines.ingest import ingest
-from pipelines.warehouse.store import WarehouseBusyError, open_reader, writer_lock
+from pipelines.warehouse.store import WarehouseBusyError, open_reader, open_writer, writer_lock
 from tests.conftest import HEADER, TODAY, observation_count
 from tests.support.cli import popen_kpi
 
@@ -72,6 +72,29 @@ def test_open_reader_in_this_process_does_not_block_an_ingest(loaded, catalog, w
         assert outcome.status == "loaded"
         assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == 3
     assert observation_count(settings) == 5
+
+
+PROGRESS_BAR = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from pipelines.warehouse.store import open_reader, open_writer
+    setting = "SELECT current_setting('enable_progress_bar')"
+    with open_writer(Path(sys.argv[1])) as con:
+        print(con.execute(setting).fetchone()[0])
+    with open_reader(Path(sys.argv[1])) as con:
+        print(con.execute(setting).fetchone()[0])
+""")
+
+
+def test_warehouse_connections_never_draw_a_progress_bar(loaded, tmp_path):
+    """DuckDB draws one on stdout for any query past two seconds (a large file's join on a busy
+    machine), where it would land inside `kpi ingest --json` and `kpi export`'s CSV. Asked of a
+    process of its own: under pytest DuckDB starts with the bar off."""
+    settings = loaded
+    done = subprocess.run([sys.executable, "-c", PROGRESS_BAR, str(settings.warehouse_path)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
 
 
 def test_readers_see_old_or_new_version_while_an_ingest_runs(loaded, kpi, write_csv):
