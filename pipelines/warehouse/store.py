@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.cpus import usable_cpus
 from pipelines.file_lock import exclusive_lock
 from pipelines.warehouse.schema import migrate
 
@@ -32,10 +33,13 @@ def _lock_path(db_path: Path) -> Path:
 
 
 def _connect(database: str) -> duckdb.DuckDBPyConnection:
-    """A connection that never draws DuckDB's progress bar: it goes to stdout, into `kpi ingest
-    --json` and `kpi export` output, whenever a query runs longer than two seconds."""
+    """A connection that never draws DuckDB's progress bar (it goes to stdout, into `kpi ingest
+    --json` and `kpi export` output, whenever a query runs longer than two seconds), with as many
+    threads as the process has CPUs to run on (DuckDB counts the machine's: under `taskset` its
+    threads took turns on one core)."""
     con = duckdb.connect(database)
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET threads = {usable_cpus()}")
     return con
 
 
