@@ -32,6 +32,7 @@ smoke test (tests/bench/test_shapes_smoke.py) runs `--quick`.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -380,6 +381,11 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed, "cpu": args.cpu, "machine": machine(), "kpi_src": str(args.kpi_src) if args.kpi_src else None,
         "load_start": os.getloadavg()[0], "shapes": [],
     }
+    # The measured `kpi` reads our modules' bytecode, never compiles them: with
+    # PYTHONDONTWRITEBYTECODE set (as on some machines) every run would, a few tenths of a second.
+    source = args.kpi_src or ROOT
+    compileall.compile_dir(str(source / "kpi"), quiet=1)
+    compileall.compile_dir(str(source / "pipelines"), quiet=1)
     try:
         for shape in shapes:
             n = xlsx_rows if shape == "xlsx" else rows
