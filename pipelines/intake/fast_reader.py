@@ -65,6 +65,10 @@ class Irregular(Exception):
 
 
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
+# The bytes after the header checked as UTF-8 before any piece is split (at most the first
+# piece's): a Windows-1258 file with an ASCII header is declined there, in a millisecond, instead
+# of by its first piece once the whole file has been cut into pieces (docs/benchmarks.md).
+UTF8_PROBE_BYTES = 1 << 20
 # Pieces per chunk handed to the validator. Larger chunks validate a little faster and hold more
 # memory while validating: four pieces is the middle ground (docs/benchmarks.md, "Figures behind the code").
 CHUNK_PIECES = 4
@@ -91,6 +95,9 @@ class LinesTable:
     skipped_footer: list[int] = field(default_factory=list)
     height: int = 0
     budget: Budget = field(default_factory=default_budget, repr=False)
+    # The cells are not NFC yet (a Windows-1258 file's combining tone marks, see `nfc_head`): the
+    # validator normalises every column it keeps, and counts a cell's bytes as NFC for the limit.
+    nfc_pending: bool = False
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         """Frames of `row_number` and `c0`..`cN`, in file order, as a Table's frame would hold
@@ -173,10 +180,13 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
     if over:
         return empty_table(over, delimiter)
     start = _line_end(utf8, header_index + 1)
+    # The header's lines, and the whole lines of the first piece's first MB: bytes that are not
+    # UTF-8 there would make the first piece raise Irregular(not_utf8) before anything else.
+    probe_end = utf8.rfind(b"\n", start, start + min(piece_bytes, UTF8_PROBE_BYTES)) + 1
     try:
-        utf8[:start].decode("utf-8")
+        utf8[:max(start, probe_end)].decode("utf-8")
     except UnicodeDecodeError:
-        return None  # not UTF-8: the exact decoder finds the rows at fault
+        return None  # not UTF-8: decoded first (the exact decoder finds the rows at fault)
     return LinesTable(
         columns=columns,
         header_row=header_index + 1,
@@ -203,6 +213,30 @@ def whole_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
         return None
     except OverLimit as exc:
         return empty_table(exc.problems, streamed.delimiter)
+
+
+def nfc_head(utf8: bytes) -> bytes:
+    """The text with its first lines in NFC, and the rest as it is: what the fast reader takes
+    from a file decoded from Windows-1258, whose letters come with combining tone marks.
+
+    `_header` finds the header and the delimiter in the first HEADER_TEXT_CHARS characters of
+    the first HEADER_TEXT_CHARS * 4 bytes, as the exact reader does in the NFC text: so those
+    bytes are the NFC text's. The rest is left to the validator, which normalises each column it
+    keeps (in Polars, once per distinct value): NFC of the whole text in Python cost 2.8 s for
+    a 93 MB file. A line end never composes with what is around it, so the head is cut there.
+    """
+    want = HEADER_TEXT_CHARS * 4
+    reach = want
+    while True:
+        cut = utf8.find(b"\n", reach)
+        cut = len(utf8) if cut < 0 else cut + 1
+        head = unicodedata.normalize("NFC", utf8[:cut].decode("utf-8")).encode("utf-8")
+        if len(head) >= want or cut == len(utf8):
+            break
+        reach *= 2  # composed letters took fewer bytes: more lines to reach `want`
+    if cut == len(utf8):
+        return head
+    return b"".join((head, memoryview(utf8)[cut:]))
 
 
 def _line_end(utf8: bytes, lines: int) -> int:
