@@ -95,8 +95,8 @@ class LinesTable:
     skipped_footer: list[int] = field(default_factory=list)
     height: int = 0
     budget: Budget = field(default_factory=default_budget, repr=False)
-    # The cells are not NFC yet (a Windows-1258 file's combining tone marks, see `nfc_head`): the
-    # validator normalises every column it keeps, and counts a cell's bytes as NFC for the limit.
+    # The cells are not NFC yet (a Windows-1258 file's combining tone marks, see stream_lines):
+    # the validator normalises every column it keeps, and counts a cell's bytes in NFC for the limit.
     nfc_pending: bool = False
 
     def chunks(self) -> Iterator[pl.DataFrame]:
@@ -164,12 +164,17 @@ def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame |
 
 
 def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
-                budget: Budget | None = None) -> LinesTable | Table | None:
+                budget: Budget | None = None, nfc_pending: bool = False) -> LinesTable | Table | None:
     """The streamed table of a UTF-8 file (without BOM); None unless its header and characters
-    are regular. Its rows may still turn out irregular while they are read (Irregular)."""
-    if not is_regular_text(utf8):
-        return None
-    header = _header(utf8)
+    are regular. Its rows may still turn out irregular while they are read (Irregular).
+
+    `nfc_pending`: the text is not NFC yet (Windows-1258 as decoded, its letters with combining
+    tone marks): the header is looked for in its NFC (`_nfc_prefix`), as the exact reader looks
+    for it in the NFC text, and the table's cells are left to the validator (LinesTable.nfc_pending).
+    """
+    # Irregular text and bytes that are not UTF-8 are both declined (None): the check of the
+    # whole text's characters comes last, after the checks of its first lines.
+    header = _header(utf8, nfc_pending)
     if header is None:
         return None
     delimiter, head = header
@@ -178,7 +183,7 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
     columns, problems = header_columns([unicodedata.normalize("NFC", c) for c in head[-1]], header_index + 1)
     over = header_limit_problems(head[-1], columns, header_index + 1, budget)
     if over:
-        return empty_table(over, delimiter)
+        return empty_table(over, delimiter) if is_regular_text(utf8) else None
     start = _line_end(utf8, header_index + 1)
     # The header's lines, and the whole lines of the first piece's first MB: bytes that are not
     # UTF-8 there would make the first piece raise Irregular(not_utf8) before anything else.
@@ -187,6 +192,8 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
         utf8[:max(start, probe_end)].decode("utf-8")
     except UnicodeDecodeError:
         return None  # not UTF-8: decoded first (the exact decoder finds the rows at fault)
+    if not is_regular_text(utf8):
+        return None
     return LinesTable(
         columns=columns,
         header_row=header_index + 1,
@@ -198,6 +205,7 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
         piece_bytes=piece_bytes,
         chunk_pieces=chunk_pieces,
         budget=budget,
+        nfc_pending=nfc_pending,
     )
 
 
@@ -215,28 +223,20 @@ def whole_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
         return empty_table(exc.problems, streamed.delimiter)
 
 
-def nfc_head(utf8: bytes) -> bytes:
-    """The text with its first lines in NFC, and the rest as it is: what the fast reader takes
-    from a file decoded from Windows-1258, whose letters come with combining tone marks.
+def _nfc_prefix(utf8: bytes, want: int) -> bytes:
+    """The NFC text's first `want` bytes or more (all of it if shorter), from a text not in NFC.
 
-    `_header` finds the header and the delimiter in the first HEADER_TEXT_CHARS characters of
-    the first HEADER_TEXT_CHARS * 4 bytes, as the exact reader does in the NFC text: so those
-    bytes are the NFC text's. The rest is left to the validator, which normalises each column it
-    keeps (in Polars, once per distinct value): NFC of the whole text in Python cost 2.8 s for
-    a 93 MB file. A line end never composes with what is around it, so the head is cut there.
+    Only the lines needed are normalised (a line end never composes with what is around it, so
+    the text is cut after one): NFC of a whole Windows-1258 file in Python cost 2.8 s for 93 MB.
     """
-    want = HEADER_TEXT_CHARS * 4
     reach = want
     while True:
         cut = utf8.find(b"\n", reach)
         cut = len(utf8) if cut < 0 else cut + 1
         head = unicodedata.normalize("NFC", utf8[:cut].decode("utf-8")).encode("utf-8")
         if len(head) >= want or cut == len(utf8):
-            break
+            return head
         reach *= 2  # composed letters took fewer bytes: more lines to reach `want`
-    if cut == len(utf8):
-        return head
-    return b"".join((head, memoryview(utf8)[cut:]))
 
 
 def _line_end(utf8: bytes, lines: int) -> int:
@@ -288,10 +288,13 @@ def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, delimiter: s
     return pl.concat([plain, quoted]).sort("row_number").filter(~pl.col("_blank"))
 
 
-def _header(utf8: bytes) -> tuple[str, list[list[str]]] | None:
+def _header(utf8: bytes, nfc_pending: bool = False) -> tuple[str, list[list[str]]] | None:
     """The delimiter and the records up to the header, found exactly as the exact reader finds
-    them (in the same first characters), and only when each of those records is one whole line."""
-    start = utf8[: HEADER_TEXT_CHARS * 4].decode("utf-8", errors="ignore")[:HEADER_TEXT_CHARS]
+    them (in the same first characters), and only when each of those records is one whole line.
+    `nfc_pending`: the text is not NFC; they are found in its NFC, as the exact reader's text is."""
+    want = HEADER_TEXT_CHARS * 4
+    first = _nfc_prefix(utf8, want) if nfc_pending else utf8
+    start = first[:want].decode("utf-8", errors="ignore")[:HEADER_TEXT_CHARS]
     delimiter, index = choose_delimiter(unicodedata.normalize("NFC", start))
     if delimiter is None:
         return None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.intake.decode import DecodeError, decode, is_zip, sniff_binary
 from pipelines.intake.limits import Budget, OverLimit, default_budget
-from pipelines.intake.fast_reader import PIECE_BYTES, LinesTable, nfc_head, stream_lines, whole_lines
+from pipelines.intake.fast_reader import PIECE_BYTES, LinesTable, stream_lines, whole_lines
 from pipelines.intake.exact_reader import RecordsTable, stream_text, whole_text
 from pipelines.intake.table import Table
 from pipelines.intake.xlsx import whole_xlsx
@@ -71,10 +71,12 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     """
     budget = budget or default_budget()
 
-    def fast(utf8: bytes) -> Table | LinesTable | None:
+    def fast(utf8: bytes, nfc_pending: bool = False) -> Table | LinesTable | None:
         if exact:
             return None
-        return (stream_lines if stream else whole_lines)(utf8, piece_bytes, budget=budget)
+        if stream:
+            return stream_lines(utf8, piece_bytes, budget=budget, nfc_pending=nfc_pending)
+        return whole_lines(utf8, piece_bytes, budget=budget)
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -108,11 +110,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
     table = None
     if encoding not in ("UTF-8", "UTF-8 (BOM)") and not exact:
-        utf8 = decoded.text.encode("utf-8")
-        table = fast(utf8 if decoded.nfc else nfc_head(utf8))
-        del utf8
-        if isinstance(table, LinesTable):
-            table.nfc_pending = not decoded.nfc
+        table = fast(decoded.text.encode("utf-8"), nfc_pending=not decoded.nfc)  # not NFC: only when streamed
     reader = "fast"
     if table is None:
         text = decoded.text if decoded.nfc else unicodedata.normalize("NFC", decoded.text)
