@@ -223,20 +223,23 @@ def whole_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
         return empty_table(exc.problems, streamed.delimiter)
 
 
-def _nfc_prefix(utf8: bytes, want: int) -> bytes:
-    """The NFC text's first `want` bytes or more (all of it if shorter), from a text not in NFC.
+def _nfc_prefix(utf8: bytes) -> str:
+    """The first lines of the NFC of a text not in NFC: HEADER_TEXT_CHARS characters or more
+    (all of it if shorter), which is what `_header` reads of an NFC text.
 
-    Only the lines needed are normalised (a line end never composes with what is around it, so
-    the text is cut after one): NFC of a whole Windows-1258 file in Python cost 2.8 s for 93 MB.
+    Only those lines are normalised, a block of lines at a time (a line end never composes
+    with what is around it, so NFC of the blocks is the NFC of their text): NFC of a whole
+    Windows-1258 file in Python cost 2.8 s for 93 MB.
     """
-    reach = want
-    while True:
-        cut = utf8.find(b"\n", reach)
+    parts: list[str] = []
+    chars = at = 0
+    while chars < HEADER_TEXT_CHARS and at < len(utf8):
+        cut = utf8.find(b"\n", at + HEADER_TEXT_CHARS)
         cut = len(utf8) if cut < 0 else cut + 1
-        head = unicodedata.normalize("NFC", utf8[:cut].decode("utf-8")).encode("utf-8")
-        if len(head) >= want or cut == len(utf8):
-            return head
-        reach *= 2  # composed letters took fewer bytes: more lines to reach `want`
+        parts.append(unicodedata.normalize("NFC", utf8[at:cut].decode("utf-8")))
+        chars += len(parts[-1])
+        at = cut
+    return "".join(parts)
 
 
 def _line_end(utf8: bytes, lines: int) -> int:
@@ -292,9 +295,9 @@ def _header(utf8: bytes, nfc_pending: bool = False) -> tuple[str, list[list[str]
     """The delimiter and the records up to the header, found exactly as the exact reader finds
     them (in the same first characters), and only when each of those records is one whole line.
     `nfc_pending`: the text is not NFC; they are found in its NFC, as the exact reader's text is."""
-    want = HEADER_TEXT_CHARS * 4
-    first = _nfc_prefix(utf8, want) if nfc_pending else utf8
-    start = first[:want].decode("utf-8", errors="ignore")[:HEADER_TEXT_CHARS]
+    # The first HEADER_TEXT_CHARS characters of the NFC prefix lie within HEADER_TEXT_CHARS * 4 bytes.
+    first = _nfc_prefix(utf8) if nfc_pending else utf8[: HEADER_TEXT_CHARS * 4].decode("utf-8", errors="ignore")
+    start = first[:HEADER_TEXT_CHARS]
     delimiter, index = choose_delimiter(unicodedata.normalize("NFC", start))
     if delimiter is None:
         return None
