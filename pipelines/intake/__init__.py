@@ -1,6 +1,7 @@
 """Intake: a reporter's file to validated rows, one step per module.
 
-- `decode`: bytes to text (UTF-8, UTF-16, Windows-1258), NFC; where undecodable bytes are.
+- `decode`: bytes to text (UTF-8, UTF-16, Windows-1258), NFC (a streamed Windows-1258 text: its
+  cells, by the validator); where undecodable bytes are.
 - `read`: chooses the reader for a file and returns its table (`read_bytes`).
 - `fast_reader`: regular UTF-8 files split by Polars line by line, streamed in chunks.
 - `exact_reader`: everything else, through Python's csv module, streamed in chunks.

@@ -65,6 +65,10 @@ class Irregular(Exception):
 
 
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
+# The bytes after the header checked as UTF-8 before any piece is split (at most the first
+# piece's): a Windows-1258 file with an ASCII header is declined there, in a millisecond, instead
+# of by its first piece once the whole file has been cut into pieces (docs/benchmarks.md).
+UTF8_PROBE_BYTES = 1 << 20
 # Pieces per chunk handed to the validator. Larger chunks validate a little faster and hold more
 # memory while validating: four pieces is the middle ground (docs/benchmarks.md, "Figures behind the code").
 CHUNK_PIECES = 4
@@ -91,6 +95,9 @@ class LinesTable:
     skipped_footer: list[int] = field(default_factory=list)
     height: int = 0
     budget: Budget = field(default_factory=default_budget, repr=False)
+    # The cells are not NFC yet (a Windows-1258 file's combining tone marks, see stream_lines):
+    # the validator normalises every column it keeps, and counts a cell's bytes in NFC for the limit.
+    nfc_pending: bool = False
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         """Frames of `row_number` and `c0`..`cN`, in file order, as a Table's frame would hold
@@ -164,12 +171,17 @@ def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame |
 
 
 def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
-                budget: Budget | None = None) -> LinesTable | Table | None:
+                budget: Budget | None = None, nfc_pending: bool = False) -> LinesTable | Table | None:
     """The streamed table of a UTF-8 file (without BOM); None unless its header and characters
-    are regular. Its rows may still turn out irregular while they are read (Irregular)."""
-    if not is_regular_text(utf8):
-        return None
-    header = _header(utf8)
+    are regular. Its rows may still turn out irregular while they are read (Irregular).
+
+    `nfc_pending`: the text is not NFC yet (Windows-1258 as decoded, its letters with combining
+    tone marks): the header is looked for in its NFC (`_nfc_prefix`), as the exact reader looks
+    for it in the NFC text, and the table's cells are left to the validator (LinesTable.nfc_pending).
+    """
+    # Irregular text and bytes that are not UTF-8 are both declined (None): the check of the
+    # whole text's characters comes last, after the checks of its first lines.
+    header = _header(utf8, nfc_pending)
     if header is None:
         return None
     delimiter, head = header
@@ -178,12 +190,17 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
     columns, problems = header_columns([unicodedata.normalize("NFC", c) for c in head[-1]], header_index + 1)
     over = header_limit_problems(head[-1], columns, header_index + 1, budget)
     if over:
-        return empty_table(over, delimiter)
+        return empty_table(over, delimiter) if is_regular_text(utf8) else None
     start = _line_end(utf8, header_index + 1)
+    # The header's lines, and the whole lines of the first piece's first MB: bytes that are not
+    # UTF-8 there would make the first piece raise Irregular(not_utf8) before anything else.
+    probe_end = utf8.rfind(b"\n", start, start + min(piece_bytes, UTF8_PROBE_BYTES)) + 1
     try:
-        utf8[:start].decode("utf-8")
+        utf8[:max(start, probe_end)].decode("utf-8")
     except UnicodeDecodeError:
-        return None  # not UTF-8: the exact decoder finds the rows at fault
+        return None  # not UTF-8: decoded first (the exact decoder finds the rows at fault)
+    if not is_regular_text(utf8):
+        return None
     return LinesTable(
         columns=columns,
         header_row=header_index + 1,
@@ -195,6 +212,7 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
         piece_bytes=piece_bytes,
         chunk_pieces=chunk_pieces,
         budget=budget,
+        nfc_pending=nfc_pending,
     )
 
 
@@ -210,6 +228,25 @@ def whole_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int =
         return None
     except OverLimit as exc:
         return empty_table(exc.problems, streamed.delimiter)
+
+
+def _nfc_prefix(utf8: bytes) -> str:
+    """The first lines of the NFC of a text not in NFC: HEADER_TEXT_CHARS characters or more
+    (all of it if shorter), which is what `_header` reads of an NFC text.
+
+    Only those lines are normalised, a block of lines at a time (a line end never composes
+    with what is around it, so NFC of the blocks is the NFC of their text): NFC of a whole
+    Windows-1258 file in Python cost 2.8 s for 93 MB.
+    """
+    parts: list[str] = []
+    chars = at = 0
+    while chars < HEADER_TEXT_CHARS and at < len(utf8):
+        cut = utf8.find(b"\n", at + HEADER_TEXT_CHARS)
+        cut = len(utf8) if cut < 0 else cut + 1
+        parts.append(unicodedata.normalize("NFC", utf8[at:cut].decode("utf-8")))
+        chars += len(parts[-1])
+        at = cut
+    return "".join(parts)
 
 
 def _line_end(utf8: bytes, lines: int) -> int:
@@ -339,10 +376,13 @@ def _same_last_record(piece: bytes, cells: pl.DataFrame, delimiter: str) -> bool
     return record == [cell or "" for cell in cells.row(-1)]
 
 
-def _header(utf8: bytes) -> tuple[str, list[list[str]]] | None:
+def _header(utf8: bytes, nfc_pending: bool = False) -> tuple[str, list[list[str]]] | None:
     """The delimiter and the records up to the header, found exactly as the exact reader finds
-    them (in the same first characters), and only when each of those records is one whole line."""
-    start = utf8[: HEADER_TEXT_CHARS * 4].decode("utf-8", errors="ignore")[:HEADER_TEXT_CHARS]
+    them (in the same first characters), and only when each of those records is one whole line.
+    `nfc_pending`: the text is not NFC; they are found in its NFC, as the exact reader's text is."""
+    # The first HEADER_TEXT_CHARS characters of the NFC prefix lie within HEADER_TEXT_CHARS * 4 bytes.
+    first = _nfc_prefix(utf8) if nfc_pending else utf8[: HEADER_TEXT_CHARS * 4].decode("utf-8", errors="ignore")
+    start = first[:HEADER_TEXT_CHARS]
     delimiter, index = choose_delimiter(unicodedata.normalize("NFC", start))
     if delimiter is None:
         return None

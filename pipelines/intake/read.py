@@ -8,6 +8,7 @@ exact reader alone (`exact=True`, for a file the fast reader gave up on halfway)
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -70,10 +71,12 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     """
     budget = budget or default_budget()
 
-    def fast(utf8: bytes) -> Table | LinesTable | None:
+    def fast(utf8: bytes, nfc_pending: bool = False) -> Table | LinesTable | None:
         if exact:
             return None
-        return (stream_lines if stream else whole_lines)(utf8, piece_bytes, budget=budget)
+        if stream:
+            return stream_lines(utf8, piece_bytes, budget=budget, nfc_pending=nfc_pending)
+        return whole_lines(utf8, piece_bytes, budget=budget)
     size = len(data) if size is None else size
     if size > max_bytes:
         return ReadResult(None, [Problem("file_too_large", params={"size_mb": _mb(size), "limit_mb": _mb(max_bytes)})])
@@ -96,18 +99,25 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
             return ReadResult(table, encoding="UTF-8 (BOM)" if len(body) < len(data) else "UTF-8", delimiter=table.delimiter,
                               reader="fast")
     try:
-        decoded = decode(data)
+        # A streamed Windows-1258 text is left as decoded: the validator normalises its cells.
+        decoded = decode(data, nfc=not stream or exact)
     except DecodeError as exc:
         return ReadResult(None, exc.problems)
-    if not decoded.text.strip():
-        return ReadResult(None, [Problem("empty_file")], encoding=decoded.encoding)
+    data = body = None  # type: ignore[assignment]  # the caller's reference only: the table holds the text alone
+    encoding = decoded.encoding
+    if not decoded.text or decoded.text.isspace():  # not strip(): a copy of the whole text
+        return ReadResult(None, [Problem("empty_file")], encoding=encoding)
     # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
-    table = None if decoded.encoding in ("UTF-8", "UTF-8 (BOM)") else fast(decoded.text.encode("utf-8"))
+    table = None
+    if encoding not in ("UTF-8", "UTF-8 (BOM)") and not exact:
+        table = fast(decoded.text.encode("utf-8"), nfc_pending=not decoded.nfc)  # not NFC: only when streamed
     reader = "fast"
     if table is None:
-        table = stream_text(decoded.text, chunk_rows, budget) if stream else whole_text(decoded.text, budget)
+        text = decoded.text if decoded.nfc else unicodedata.normalize("NFC", decoded.text)
+        decoded = None  # type: ignore[assignment]
+        table = stream_text(text, chunk_rows, budget) if stream else whole_text(text, budget)
         reader = "exact"
-    return ReadResult(table, encoding=decoded.encoding, delimiter=table.delimiter, reader=reader)
+    return ReadResult(table, encoding=encoding, delimiter=table.delimiter, reader=reader)
 
 
 def _utf8_body(data: bytes) -> bytes | None:

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.intake.decode import _has_multibyte_utf8
+from pipelines.intake.decode import _PAIRS_LOOKED_AT, _has_multibyte_utf8
 from tests.support.cp1258 import encode_cp1258
 
 _DECODED_NON_ASCII = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
@@ -31,3 +31,12 @@ def test_windows_1258_vietnamese_holds_no_utf8_and_one_utf8_letter_is_found() ->
     cp1258 = encode_cp1258("Đào tạo cán bộ; Bộ Ngoại giao")
     assert not _has_multibyte_utf8(cp1258)
     assert _has_multibyte_utf8(cp1258 + "ạ".encode("utf-8"))
+
+
+def test_utf8_after_more_invalid_pairs_than_are_looked_at_one_by_one_is_still_found() -> None:
+    """Past _PAIRS_LOOKED_AT lead-then-continuation pairs that are not UTF-8 (\xe0\x80 is not), the
+    check decodes the whole text instead: the answer stays the decoder's."""
+    invalid = b"a\xe0\x80 " * (_PAIRS_LOOKED_AT + 5)
+    assert not _has_multibyte_utf8(invalid)
+    assert _has_multibyte_utf8(invalid + "ạ".encode("utf-8"))
+    assert _has_multibyte_utf8(b"a\xe0\x80 " * 3 + "ạ".encode("utf-8"))
