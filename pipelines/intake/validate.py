@@ -461,16 +461,11 @@ class _RowRules:
 
 def _key_shape(frame: pl.DataFrame, dim_cols: list[str]) -> KeyShape:
     """What the key of `frame`'s dimensions needs: escaping, rare controls, blanks (categorical
-    dimensions are judged by their distinct values)."""
-    def values(c: str) -> pl.Expr:
-        return pl.col(c).unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else pl.col(c)
-
-    def any_dim_value(pattern: str) -> bool:
-        return any(frame.select(values(c).str.contains(pattern).any() for c in dim_cols).row(0)) if dim_cols else False
-
-    escaped = any_dim_value(JSON_ESCAPED)
-    rare = escaped and any_dim_value(RARE_CONTROLS)
-    filled = not escaped and not any(frame.select((values(c) == "").any() for c in dim_cols).row(0)) if dim_cols else True
+    dimensions are judged by their distinct values, found once)."""
+    values = [frame[c].unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else frame[c] for c in dim_cols]
+    escaped = any(v.str.contains(JSON_ESCAPED).any() for v in values)
+    rare = escaped and any(v.str.contains(RARE_CONTROLS).any() for v in values)
+    filled = not escaped and not any((v == "").any() for v in values)
     return KeyShape(escaped, rare, filled)
 
 
@@ -541,7 +536,12 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
     codes = [c for c in key if isinstance(keyed[c].dtype, pl.Categorical)]
     texts = [c for c in key if c not in codes]
-    if len(key) > KEY_CODE_COLUMNS:
+    # The leading codes that fit one integer first: when they already differ on every row (as in
+    # a wide file, whose first few dimensions nearly pin each row), so does the whole key.
+    first_word = _key_words(keyed, codes[:KEY_CODE_COLUMNS])[0]
+    if keyed.select(first_word.n_unique()).item() == keyed.height:
+        distinct_keys = keyed.height
+    elif len(key) > KEY_CODE_COLUMNS:
         distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in codes), *texts).hash().n_unique()).item()
     elif texts:  # dimensions kept as text: the row's hash (collisions only undercount)
         distinct_keys = keyed.select(pl.struct(_key_code(keyed, codes).alias("_codes"), *texts).hash().n_unique()).item()
@@ -594,7 +594,16 @@ def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
     mixed radix), or, when that integer would not fit in 64 bits, a struct of a few such integers
     (each packing the codes of consecutive columns). Finding distinct integers takes a fraction
     of the time and memory of hashing rows of several columns."""
-    sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)]
+    words = _key_words(frame, key)
+    if len(words) == 1:
+        return words[0]
+    return pl.struct(*(w.alias(f"_w{i}") for i, w in enumerate(words)))
+
+
+def _key_words(frame: pl.DataFrame, key: list[str]) -> list[pl.Expr]:
+    """The codes of the categorical columns `key` packed in mixed radix into 64-bit integers,
+    as many consecutive columns to each as fit (at least one integer, 0 for no column)."""
+    sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)] if key else []
     words: list[pl.Expr] = []
     code, room = pl.lit(0, dtype=pl.UInt64), 1
     for column, size in zip(key, sizes):
@@ -603,9 +612,7 @@ def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
             code, room = pl.lit(0, dtype=pl.UInt64), 1
         code = code * size + pl.col(column).to_physical().cast(pl.UInt64)
         room *= size
-    if not words:
-        return code
-    return pl.struct(*(w.alias(f"_w{i}") for i, w in enumerate([*words, code])))
+    return [*words, code]
 
 
 def _finish(out: Validated, found: _Collector) -> Validated:
