@@ -19,7 +19,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.catalog import Catalog, load_catalog
 from pipelines.audit import catalog_digests, record_catalog_change, record_outcome
@@ -233,10 +232,10 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         })
         return FileOutcome(path, name, "rejected", load_id, sha, problems=problems, problem_count=count, info=info, reader=read.reader)
 
-    # Arrow with string views (no copy), which DuckDB reads in place: a Polars frame met by name
-    # would be converted again, strings copied, at each of the three scans below.
-    staged = checked.observations.to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB
-    staged_rows = checked.observations.height
+    # The rows as DuckDB reads them (Arrow, in place), each breakdown key built by DuckDB as it
+    # reads its row: the keys of a wide file (hundreds of megabytes) are never held whole.
+    staged = checked.staged.relation(con)  # noqa: F841 - scanned by DuckDB by name
+    staged_rows = checked.staged.height
     # A value in a closed quarter is refused before anything else: no acknowledgement opens it.
     frozen, frozen_count = closed_period_problems(con, staged)
     if read.cells is not None:  # a workbook's cell, and its value as the cell shows it
@@ -249,12 +248,12 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         return FileOutcome(path, name, "rejected", load_id, sha, problems=frozen, problem_count=frozen_count, info=info, reader=read.reader)
     # What the load would change, and whether it looks plausible: a file with warnings waits
     # for an analyst's acknowledgement (nothing written, no load row, the file left in place).
-    plan = plan_load(con, checked.observations, catalog)
+    plan = plan_load(con, checked.staged, catalog)
     if read.cells is not None:
         plan.warnings = [read.cells.warning(w) for w in plan.warnings]
         plan.revisions = [read.cells.revision(r) for r in plan.revisions]
     if plan.warnings and not acknowledged_by:
-        return FileOutcome(path, name, "held", 0, sha, rows=checked.observations.height, info=info, reader=read.reader, plan=plan)
+        return FileOutcome(path, name, "held", 0, sha, rows=staged_rows, info=info, reader=read.reader, plan=plan)
     con.execute("BEGIN")
     try:
         # Revised = a key already loaded whose current value this file changes (a re-sent
@@ -273,8 +272,8 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         })
         # Breakdown rows first, then the totals (every breakdown blank): a load's totals then sit
         # together in a few row groups, and the overview's `breakdown = '{}'` scan skips all the
-        # others by their min/max.
-        for rows in ("breakdown <> '{}'", "breakdown = '{}'"):
+        # others by their min/max. (`_total` is `breakdown = '{}'` without building the key twice.)
+        for rows in ("NOT _total", "_total"):
             con.execute(
                 f"""INSERT INTO observations
                     SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note FROM staged WHERE {rows}""",
@@ -476,7 +475,7 @@ def preview(data: bytes, settings: Settings, catalog: Catalog, today: date | Non
     if checked is None:
         return Preview("rejected", 0, read.problems, len(read.problems), [])
     if checked.ok:
-        return Preview("valid", checked.observations.height, [], 0, checked.info)  # type: ignore[union-attr]
+        return Preview("valid", checked.staged.height, [], 0, checked.info)  # type: ignore[union-attr]
     return Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info)
 
 
@@ -545,8 +544,8 @@ def preview_load(data: bytes, settings: Settings, catalog: Catalog, today: date 
             return LoadPreview(Preview("rejected", 0, read.problems, len(read.problems), []))
         if not checked.ok:
             return LoadPreview(Preview("rejected", checked.rows_read, checked.problems, checked.problem_count, checked.info))
-        plan = plan_load(con, checked.observations, catalog)  # type: ignore[arg-type]
+        plan = plan_load(con, checked.staged, catalog)  # type: ignore[arg-type]
         if read.cells is not None:
             plan.warnings = [read.cells.warning(w) for w in plan.warnings]
             plan.revisions = [read.cells.revision(r) for r in plan.revisions]
-        return LoadPreview(Preview("valid", checked.observations.height, [], 0, checked.info), plan)  # type: ignore[union-attr]
+        return LoadPreview(Preview("valid", checked.staged.height, [], 0, checked.info), plan)  # type: ignore[union-attr]

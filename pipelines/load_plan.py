@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -19,6 +20,9 @@ from pipelines.catalog import HORIZONS, Catalog
 from pipelines.plausibility import Checks, IndicatorInfo, Obs, PlausibilityWarning, check_file
 from pipelines.read_model.headline import assess_catalog, headline_coverage, headline_series
 from pipelines.read_model.rows import table_exists
+
+if TYPE_CHECKING:
+    from pipelines.intake.staged import StagedRows
 
 MAX_LISTED = 200  # revisions listed per file (all counted)
 MAX_CHECKED_ROWS = 200_000  # plausibility runs in plain Python: bounded; larger files are loaded unchecked and say so
@@ -105,23 +109,22 @@ def indicator_info(catalog: Catalog) -> dict[str, IndicatorInfo]:
     return out
 
 
-def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame, catalog: Catalog) -> LoadPlan:
+def plan_load(con: duckdb.DuckDBPyConnection | None, observations: StagedRows, catalog: Catalog) -> LoadPlan:
     """Compare a validated file's observations with the current values seen through `con`.
 
     `con` None (nothing published yet): every value is new, nothing to compare with.
     """
     plan = LoadPlan(rows=observations.height)
-    # The rows as they are (categoricals, read by DuckDB in place: no copy of a large file's text).
-    obs = observations.select("row_number", "indicator", "reporter", "period", "breakdown", "value", "note")
     if con is None or not _anything_loaded(con):
         # Nothing to compare with: every value is new (what the queries below would find, without
         # converting the file's keys for DuckDB or scanning the empty tables).
-        plan.new = obs.height
+        plan.new = observations.height
         history_rows: list[tuple] = []
         before_rows: list[tuple] = []
     else:
-        # The keys and values only: the notes are not compared, and converting them costs.
-        staged = obs.drop("note").to_arrow(compat_level=pl.CompatLevel.newest())  # noqa: F841 - scanned by DuckDB below
+        # The rows as DuckDB reads them in place, each key built as its row is read (see
+        # StagedRows); DuckDB reads only the columns a query names (not the notes).
+        staged = observations.relation(con)  # noqa: F841 - scanned by DuckDB below
         # One pass over the file joined with the current values (each pass recomputes the view's
         # window over every stored row): the counts and the first revisions by row.
         counts = con.execute(
@@ -137,20 +140,21 @@ def plan_load(con: duckdb.DuckDBPyConnection | None, observations: pl.DataFrame,
         history_rows = con.execute(
             """SELECT c.indicator, c.reporter, c.period, c.breakdown, c.value FROM current_observations c
                JOIN (SELECT DISTINCT indicator, reporter FROM staged) k USING (indicator, reporter)"""
-        ).fetchall() if obs.height <= MAX_CHECKED_ROWS else []
+        ).fetchall() if observations.height <= MAX_CHECKED_ROWS else []
         before_rows = con.execute(
             """SELECT indicator, reporter, period, value FROM current_observations
                WHERE breakdown = '{}' AND indicator IN (SELECT DISTINCT indicator FROM staged)"""
         ).fetchall()
-    if obs.height > MAX_CHECKED_ROWS:
+    if observations.height > MAX_CHECKED_ROWS:
         plan.checks_skipped = True
     else:
+        obs = observations.keyed().select("row_number", "indicator", "reporter", "period", "breakdown", "value", "note")
         rows = [Obs(i, r, p, b, v, n, note) for n, i, r, p, b, v, note in obs.with_columns(
             pl.col("indicator", "reporter", "period", "breakdown", "note").cast(pl.String)).iter_rows()]
         history = [Obs(i, r, p, b, v) for i, r, p, b, v in history_rows]
         plan.warnings = check_file(rows, history, indicator_info(catalog),
                                    {d: list(v) for d, v in catalog.restricted.items()})
-    plan.status_moves = _status_moves(catalog, before_rows, obs)
+    plan.status_moves = _status_moves(catalog, before_rows, observations.totals_marked())
     return plan
 
 

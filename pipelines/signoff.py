@@ -270,8 +270,9 @@ def reopen_quarter(settings: Settings, quarter: str, reason: str | None, actor: 
 def closed_period_problems(con: duckdb.DuckDBPyConnection, observations: Any) -> tuple[list[Problem], int]:
     """Rows of a file that would change a value in a closed quarter: (first problems, count).
 
-    `observations` is the validated file as an Arrow table (indicator, reporter, period,
-    breakdown, value, row_number). A re-sent identical value changes nothing and passes.
+    `observations` is the validated file as DuckDB scans it by name (a DuckDB relation, e.g.
+    StagedRows.relation, or an Arrow table) with indicator, reporter, period, breakdown, value
+    and row_number. A re-sent identical value changes nothing and passes.
     """
     closed = closed_quarters(con)
     if not closed:

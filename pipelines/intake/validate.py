@@ -20,6 +20,7 @@ from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
 from pipelines.intake.header import OPTIONAL, REQUIRED
 from pipelines.intake.nfc import MAY_CHANGE_UNDER_NFC
+from pipelines.intake.staged import KeyShape, StagedRows
 from pipelines.intake.table import Rows
 from pipelines.periods import parse_period, period_start
 from pipelines.problems import MAX_REPORTED, Problem
@@ -32,9 +33,9 @@ STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_unit", "value", "not
 
 @dataclass
 class Validated:
-    """The outcome for one file: observations to load, or the problems that reject it."""
+    """The outcome for one file: the rows to load (`staged`), or the problems that reject it."""
 
-    observations: pl.DataFrame | None
+    staged: StagedRows | None
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     info: list[tuple[str, dict]] = field(default_factory=list)
@@ -42,7 +43,13 @@ class Validated:
 
     @property
     def ok(self) -> bool:
-        return self.problem_count == 0 and self.observations is not None
+        return self.problem_count == 0 and self.staged is not None
+
+    @property
+    def observations(self) -> pl.DataFrame | None:
+        """The rows to load with their breakdown keys built in Polars, each time it is asked
+        for: the keys of a wide file take hundreds of megabytes, so the load reads `staged`."""
+        return None if self.staged is None else self.staged.keyed()
 
 
 class _Collector:
@@ -213,7 +220,7 @@ def validate(table: Rows, catalog: Catalog, today: date, budget: Budget | None =
     A LinesTable may raise Irregular from its chunks (the caller then reads the file exactly), a
     RecordsTable BrokenText (the caller then judges the file by that problem alone).
     """
-    out = Validated(observations=None)
+    out = Validated(staged=None)
     found = _Collector()
     for p in table.problems:
         found.add(p)
@@ -247,7 +254,7 @@ def validate(table: Rows, catalog: Catalog, today: date, budget: Budget | None =
     frame = pl.concat(staged, rechunk=False) if len(staged) > 1 else staged[0]
     del staged
     budget.check_time()
-    out.observations = _file_rules(frame, found, out, rules)
+    out.staged = _file_rules(frame, found, out, rules)
     return _finish(out, found) if found.count else out
 
 
@@ -439,8 +446,8 @@ class _RowRules:
         find the distinct ones of and to map back by. When nearly every row is its own
         combination (a `program` column of distinct values, or twenty filled dimensions), the key
         is built on every row instead, slice by slice, so that only a slice's dimensions are ever
-        text at once; each slice's rows keep their key beside them (Arrow batches with aligned
-        columns: no copy of the keys when DuckDB reads them).
+        text at once. The load does not come here (DuckDB builds its keys: StagedRows.relation),
+        only what needs the rows in Python (`Validated.observations`).
         """
         dim_cols = [DIM + d for d in self.dims]
         if not self.dims:
@@ -463,19 +470,25 @@ class _RowRules:
         return pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
 
     def _key_expr(self, frame: pl.DataFrame, dim_cols: list[str]) -> pl.Expr:
-        """The breakdown key of text dimensions, escaping only what `frame`'s values need (its
-        categorical dimensions are judged by their distinct values)."""
-        def values(c: str) -> pl.Expr:
-            return pl.col(c).unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else pl.col(c)
-
-        def any_dim_value(pattern: str) -> bool:
-            return any(frame.select(values(c).str.contains(pattern).any() for c in dim_cols).row(0))
-
-        escaped = any_dim_value(JSON_ESCAPED)
-        rare = escaped and any_dim_value(RARE_CONTROLS)
-        filled = not escaped and not any(frame.select((values(c) == "").any() for c in dim_cols).row(0))
-        key = breakdown_expr(self.dims, DIM, rare_controls=rare, plain=not escaped, filled=filled)
+        """The breakdown key of text dimensions, escaping only what `frame`'s values need."""
+        shape = _key_shape(frame, dim_cols)
+        key = breakdown_expr(self.dims, DIM, rare_controls=shape.rare_controls, plain=not shape.escaped, filled=shape.filled)
         return key.alias("_breakdown")
+
+    def keyed_observations(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The staged rows (`StagedRows.frame`) as the observations' columns, keys built in Polars."""
+        return self.with_breakdown_key(frame).select(
+            "row_number", "indicator", "reporter", "period", pl.col("_breakdown").alias("breakdown"), "value", "unit", "note")
+
+
+def _key_shape(frame: pl.DataFrame, dim_cols: list[str]) -> KeyShape:
+    """What the key of `frame`'s dimensions needs: escaping, rare controls, blanks (categorical
+    dimensions are judged by their distinct values, found once)."""
+    values = [frame[c].unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else frame[c] for c in dim_cols]
+    escaped = any(v.str.contains(JSON_ESCAPED).any() for v in values)
+    rare = escaped and any(v.str.contains(RARE_CONTROLS).any() for v in values)
+    filled = not escaped and not any((v == "").any() for v in values)
+    return KeyShape(escaped, rare, filled)
 
 
 # Rows whose breakdown keys are built at once when each row has its own: their dimensions as text
@@ -485,10 +498,10 @@ class _RowRules:
 KEY_SLICE_ROWS = 122_880
 
 
-def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _RowRules) -> pl.DataFrame | None:
+def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _RowRules) -> StagedRows | None:
     """The rules that need every row at once, on the columns `_RowRules.check` kept: the number
-    convention and the value rules that depend on it, then unique keys. Returns the rows to load,
-    with each row's breakdown key (built only then, and only for a file that passed)."""
+    convention and the value rules that depend on it, then unique keys. Returns the rows to load
+    (their breakdown as its dimensions: see StagedRows), or None when a rule failed."""
     # Values: the file's number convention first, then each row's kind rules.
     # Lazy, so that the shared sub-expressions (the value's cleaned body) are computed once.
     # `value` is a categorical: the rules work on its distinct texts, mapped back by their codes.
@@ -545,7 +558,12 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
     keyed = frame.filter(pl.col("_period").is_not_null()) if frame["_period"].has_nulls() else frame
     codes = [c for c in key if isinstance(keyed[c].dtype, pl.Categorical)]
     texts = [c for c in key if c not in codes]
-    if len(key) > KEY_CODE_COLUMNS:
+    # The leading codes that fit one integer first: when they already differ on every row (as in
+    # a wide file, whose first few dimensions nearly pin each row), so does the whole key.
+    first_word = _key_words(keyed, codes[:KEY_CODE_COLUMNS])[0]
+    if keyed.select(first_word.n_unique()).item() == keyed.height:
+        distinct_keys = keyed.height
+    elif len(key) > KEY_CODE_COLUMNS:
         distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in codes), *texts).hash().n_unique()).item()
     elif texts:  # dimensions kept as text: the row's hash (collisions only undercount)
         distinct_keys = keyed.select(pl.struct(_key_code(keyed, codes).alias("_codes"), *texts).hash().n_unique()).item()
@@ -559,17 +577,18 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
 
     if found.count:
         return None
-    frame = rules.with_breakdown_key(frame)
-    return frame.select(
+    # The rows keep their dimensions: the keys are built by whoever reads them (staged.py).
+    staged = frame.select(
         pl.col("row_number"),
         pl.col("indicator"),
         pl.col("reporter"),
         pl.col("_period").alias("period"),
-        pl.col("_breakdown").alias("breakdown"),
         pl.col("_value").alias("value"),
         pl.col("_unit").alias("unit"),
         pl.col("note"),
+        *dim_cols,
     )
+    return StagedRows(staged, rules.dims, dim_cols, _key_shape, rules.keyed_observations)
 
 
 # Work per distinct value pays off only when values repeat: below this share of distinct values
@@ -597,7 +616,16 @@ def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
     mixed radix), or, when that integer would not fit in 64 bits, a struct of a few such integers
     (each packing the codes of consecutive columns). Finding distinct integers takes a fraction
     of the time and memory of hashing rows of several columns."""
-    sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)]
+    words = _key_words(frame, key)
+    if len(words) == 1:
+        return words[0]
+    return pl.struct(*(w.alias(f"_w{i}") for i, w in enumerate(words)))
+
+
+def _key_words(frame: pl.DataFrame, key: list[str]) -> list[pl.Expr]:
+    """The codes of the categorical columns `key` packed in mixed radix into 64-bit integers,
+    as many consecutive columns to each as fit (at least one integer, 0 for no column)."""
+    sizes = [(code or 0) + 1 for code in frame.select(pl.col(c).to_physical().max() for c in key).row(0)] if key else []
     words: list[pl.Expr] = []
     code, room = pl.lit(0, dtype=pl.UInt64), 1
     for column, size in zip(key, sizes):
@@ -606,9 +634,7 @@ def _key_code(frame: pl.DataFrame, key: list[str]) -> pl.Expr:
             code, room = pl.lit(0, dtype=pl.UInt64), 1
         code = code * size + pl.col(column).to_physical().cast(pl.UInt64)
         room *= size
-    if not words:
-        return code
-    return pl.struct(*(w.alias(f"_w{i}") for i, w in enumerate([*words, code])))
+    return [*words, code]
 
 
 def _finish(out: Validated, found: _Collector) -> Validated:

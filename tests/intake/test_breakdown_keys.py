@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import random
 
+import duckdb
+
 from pipelines.intake.check import check_bytes
 from tests.intake.conftest import TODAY
 from tests.intake.test_fast_reader import CATALOG
@@ -61,6 +63,31 @@ def test_keys_with_a_dimension_that_never_repeats_are_the_canonical_json_of_each
     checked = _check(_file(rows, [*DIMS, "program"]))
     assert checked.ok, checked.problems
     assert checked.observations["breakdown"].cast(str).to_list() == [_expected_key(r) for r in rows]
+
+
+def test_the_keys_duckdb_builds_while_loading_are_the_canonical_json_of_each_row() -> None:
+    rows = _rows(400, seed=5, distinct=True)
+    rows.append({d: "" for d in [*DIMS, "program"]})  # the total
+    checked = _check(_file(rows, [*DIMS, "program"]))
+    assert checked.ok, checked.problems
+    con = duckdb.connect()
+    staged = checked.staged.relation(con)  # noqa: F841 - scanned by name
+    keys = con.execute("SELECT breakdown, _total FROM staged ORDER BY row_number").fetchall()
+    assert keys == [(_expected_key(r), _expected_key(r) == "{}") for r in rows]
+
+
+def test_past_sixty_four_dimensions_the_keys_duckdb_reads_are_built_once_in_polars_and_the_same() -> None:
+    dims = [f"dim_{i:02d}" for i in range(70)]
+    rng = random.Random(6)
+    rows = [{d: rng.choice(["", "a", 'say "hi"', "Hà Nội"]) for d in dims} for _ in range(30)]
+    rows.append({d: "" for d in dims})  # the total
+    checked = _check(_file(rows, dims))
+    assert checked.ok, checked.problems
+    assert not checked.staged.keys_in_sql
+    con = duckdb.connect()
+    staged = checked.staged.relation(con)  # noqa: F841 - scanned by name
+    keys = con.execute("SELECT breakdown, _total FROM staged ORDER BY row_number").fetchall()
+    assert keys == [(_expected_key(r), _expected_key(r) == "{}") for r in rows]
 
 
 def test_a_repeated_key_among_twenty_dimensions_names_both_rows() -> None:
