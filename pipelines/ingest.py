@@ -257,15 +257,9 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
     con.execute("BEGIN")
     try:
         # Revised = a key already loaded whose current value this file changes (a re-sent
-        # identical value still supersedes in the history, but is not a revision to report).
-        revised = con.execute(
-            """WITH prior AS (
-                   SELECT o.indicator, o.reporter, o.period, o.breakdown, arg_max(o.value, o.load_id) AS value
-                   FROM observations o JOIN staged s USING (indicator, reporter, period, breakdown)
-                   GROUP BY ALL)
-               SELECT count(*) FROM staged s JOIN prior p USING (indicator, reporter, period, breakdown)
-               WHERE p.value <> s.value"""
-        ).fetchone()[0]
+        # identical value still supersedes in the history, but is not a revision to report):
+        # the plan counted them on this connection, and nothing was written since.
+        revised = plan.revised
         load_id = _insert_load(con, {
             **base, **meta, "status": "loaded", "rows_read": checked.rows_read,
             "rows_loaded": staged_rows, "rows_revised": revised,

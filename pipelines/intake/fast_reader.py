@@ -303,37 +303,40 @@ def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, delimiter: s
 
 def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> pl.DataFrame | None:
     """The cells and flags of a piece in which every line is one record of exactly `width` cells,
-    parsed in one go by Polars' CSV reader (about three times faster than splitting lines and
-    cells with string expressions); None when that cannot be proved, and the piece is split
+    parsed in one go by Polars' CSV reader (about three times faster than splitting every line
+    into cells with string expressions); None when that cannot be proved, and the piece is split
     line by line instead.
 
-    Where Polars and the csv module could read a line differently, Polars raises or the counts
-    below disagree: a quote that is never closed or has text after its closing quote raises;
-    a quoted line break joins two lines into one record (fewer records than lines); a line with
-    more cells raises, and one with fewer leaves fewer delimiters outside quoted cells than
-    `width - 1` per line (a blank line has none). A quote inside a plain cell is text to both.
+    Where Polars and the csv module could read a line differently, Polars raises or a check
+    below fails: a quoted line break joins two lines into one record (fewer records than
+    lines); the lines must hold `width - 1` delimiters each outside quoted fields, in all (a
+    blank line holds none); a line holding a quote must be made of whole fields (see
+    `_whole_fields_pattern`: Polars reads `""a""` as `a`, where the csv module stops at the `a`
+    after a closing quote).
     """
     if width < 2 or not piece or piece.startswith(b"\xef\xbb\xbf"):  # a parser would take a cell's U+FEFF for a BOM
         return None
     if b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n"):
         return None  # a CR that does not end a line: the line-by-line split reports it
-    lines = piece.count(b"\n") + (not piece.endswith(b"\n"))
     quoted = b'"' in piece
     names = cell_columns(width)
     try:
         cells = pl.read_csv(piece, has_header=False, new_columns=names, infer_schema=False, separator=delimiter,
                             quote_char='"' if quoted else None, empty_string_is_null=False)
+        lines = piece.count(b"\n") + (not piece.endswith(b"\n"))
+        if cells.height != lines:
+            return None
+        # Polars raises on a line with too many cells; one with too few leaves fewer delimiters
+        # outside quoted fields than `width - 1` per line, in all.
+        outside = piece.count(delimiter.encode())
+        if quoted:
+            inside = _inside_quotes(piece, delimiter)
+            if inside is None:
+                return None
+            outside -= inside
     except pl.exceptions.PolarsError:
         return None
-    if cells.height != lines:
-        return None
-    outside = piece.count(delimiter.encode())
-    if quoted:  # delimiters inside quoted cells do not separate cells
-        # Counted in each column's cells joined into one string: one scan, not one call per cell.
-        outside -= sum(cells.select(pl.col(c).str.join("").str.count_matches(delimiter, literal=True) for c in names).row(0))
     if outside != (width - 1) * lines:
-        return None
-    if quoted and not _same_last_record(piece, cells, delimiter):
         return None
     del piece
     # Blank rows and rows with only their first cell filled (footers) both have a blank second
@@ -347,7 +350,7 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
         first_only = first_only.scatter(flags.filter("_first_only")["_i"], True)
         drop = flags.filter("_blank")["_i"]
     frame = cells.select(
-        pl.int_range(first_row, first_row + lines, dtype=pl.UInt32).alias("row_number"),
+        pl.int_range(first_row, first_row + cells.height, dtype=pl.UInt32).alias("row_number"),
         pl.lit(False).alias("_blank"),
         *names,  # no null: an empty cell is "", and every row has every cell (counted above)
         first_only,
@@ -359,21 +362,27 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     return frame
 
 
-def _same_last_record(piece: bytes, cells: pl.DataFrame, delimiter: str) -> bool:
-    """Whether the csv module reads the piece's last line as Polars read its last record.
+def _inside_quotes(piece: bytes, delimiter: str) -> int | None:
+    """How many delimiters the piece's quoted fields hold; None unless every line holding a quote
+    is made of whole fields (see `_whole_fields_pattern`)."""
+    lines = pl.Series([piece], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
+    if b"\r" in piece:
+        lines = lines.str.strip_suffix("\r")
+    quoted = lines.filter(lines.str.contains('"', literal=True))
+    del lines
+    if not quoted.str.contains(_whole_fields_pattern(delimiter)).all():
+        return None
+    outside = quoted.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True).sum()
+    return quoted.str.count_matches(delimiter, literal=True).sum() - outside
 
-    With as many records as lines, only the last record can hold a line break: Polars closes a
-    quote the text never closes at the end of the piece (taking in the last line end, if any),
-    where the csv module finds an unterminated quote."""
-    end = len(piece)
-    while end and piece[end - 1] in b"\r\n":
-        end -= 1
-    last = piece[piece.rfind(b"\n", 0, end) + 1: end].decode("utf-8")
-    try:
-        record = next(csv.reader([last], delimiter=delimiter, strict=True))
-    except (csv.Error, StopIteration):
-        return False
-    return record == [cell or "" for cell in cells.row(-1)]
+
+def _whole_fields_pattern(delimiter: str) -> str:
+    """A line of whole fields, as a regex: plain ones without a quote, and quoted ones (quotes
+    inside doubled) followed by a delimiter or the line's end. On such lines every CSV reader
+    agrees."""
+    d = re.escape(delimiter)
+    field = f'(?:[^"{d}]*|"(?:[^"]|"")*")'
+    return f"^{field}(?:{d}{field})*$"
 
 
 def _header(utf8: bytes, nfc_pending: bool = False) -> tuple[str, list[list[str]]] | None:
@@ -446,9 +455,7 @@ def _quoted_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFra
     (`_extra_blank` false): such a line is neither blank nor a footer, and its extra cells send the
     file to the exact reader.
     """
-    d = re.escape(delimiter)
-    field = f'(?:[^"{d}]*|"(?:[^"]|"")*")'
-    if not lines.select(pl.col("line").str.contains(f"^{field}(?:{d}{field})*$").all()).item():
+    if not lines.select(pl.col("line").str.contains(_whole_fields_pattern(delimiter)).all()).item():
         return None
     names = cell_columns(width)
     # Fields per line: the delimiters left once the quoted fields are taken out, plus one. Lines

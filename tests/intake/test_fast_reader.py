@@ -160,7 +160,9 @@ def test_irregular_files_are_left_to_the_exact_reader() -> None:
         "MISSIONS_ABROAD,MOFA,2025,9\x004\n",  # a NUL
         "MISSIONS_ABROAD,MOFA\r2025,94\n",  # a lone CR
         'MISSIONS_ABROAD,MOFA,2025,"94\n',  # an unterminated quote
+        'MISSIONS_ABROAD,MOFA,2025,9"4"\n',  # a quote inside a plain field
         'MISSIONS_ABROAD,MOFA,2025,"9"4\n',  # text after a closing quote
+        'MISSIONS_ABROAD,MOFA,2025,""9""\n',  # Polars reads 9, the csv module stops at the 9
         'MISSIONS_ABROAD,MOFA,2025,9"4,5"\n',  # a quote inside a plain field, before a delimiter
     ]:
         assert whole_lines((head + body).encode("utf-8")) is None, body
@@ -168,18 +170,11 @@ def test_irregular_files_are_left_to_the_exact_reader() -> None:
     assert whole_lines(b"indicator,reporter,period,value\n\xff\n") is None  # not UTF-8
 
 
-def test_quotes_inside_plain_cells_are_text_to_the_fast_reader_as_to_the_exact_reader() -> None:
-    """Polars' CSV parser reads a whole piece at once: a quote inside a plain cell is text to it
-    as to the csv module, with or without quoted cells elsewhere in the piece."""
+def test_a_piece_of_whole_quoted_fields_is_parsed_whole_and_read_as_the_exact_reader_reads_it() -> None:
     head = "indicator,reporter,period,value,note\n"
-    for body in [
-        'MISSIONS_ABROAD,MOFA,2025,94,9"4"\n',
-        'MISSIONS_ABROAD,MOFA,2025,94,a""b\nMISSIONS_ABROAD,MOFA,2024,93,"x, ""y"""\n',
-        'MISSIONS_ABROAD,MOFA,2025,94,"a"\r\nMISSIONS_ABROAD,MOFA,2024,93,b"c"\r\n',
-    ]:
-        fast = whole_lines((head + body).encode("utf-8"))
-        assert fast is not None, body
-        assert_same_table(fast, exact_table(head + body))
+    body = 'MISSIONS_ABROAD,MOFA,2025,94,"x, ""y"""\r\nMISSIONS_ABROAD,MOFA,2024,93,""\r\n'
+    assert _direct_cells(body.encode(), 2, ",", 5) is not None
+    assert_same_table(whole_lines((head + body).encode("utf-8")), exact_table(head + body))
 
 
 def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
