@@ -64,6 +64,8 @@ class Irregular(Exception):
         self.not_utf8 = not_utf8
 
 
+# A whole quoted field as a regex: quotes inside doubled.
+QUOTED_FIELD = '"(?:[^"]|"")*"'
 PIECE_BYTES = 16 << 20  # what one thread splits at a time
 # The bytes after the header checked as UTF-8 before any piece is split (at most the first
 # piece's): a Windows-1258 file with an ASCII header is declined there, in a millisecond, instead
@@ -372,7 +374,7 @@ def _inside_quotes(piece: bytes, delimiter: str) -> int | None:
     del lines
     if not quoted.str.contains(_whole_fields_pattern(delimiter)).all():
         return None
-    outside = quoted.str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True).sum()
+    outside = quoted.str.replace_all(QUOTED_FIELD, "").str.count_matches(delimiter, literal=True).sum()
     return quoted.str.count_matches(delimiter, literal=True).sum() - outside
 
 
@@ -381,7 +383,7 @@ def _whole_fields_pattern(delimiter: str) -> str:
     inside doubled) followed by a delimiter or the line's end. On such lines every CSV reader
     agrees."""
     d = re.escape(delimiter)
-    field = f'(?:[^"{d}]*|"(?:[^"]|"")*")'
+    field = f'(?:[^"{d}]*|{QUOTED_FIELD})'
     return f"^{field}(?:{d}{field})*$"
 
 
@@ -461,7 +463,7 @@ def _quoted_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFra
     # Fields per line: the delimiters left once the quoted fields are taken out, plus one. Lines
     # with exactly the header's number go to Polars' CSV parser (which agrees with every reader on
     # such lines, and is twice as fast as the field regex below); the others take the regex.
-    fields = pl.col("line").str.replace_all('"(?:[^"]|"")*"', "").str.count_matches(delimiter, literal=True) + 1
+    fields = pl.col("line").str.replace_all(QUOTED_FIELD, "").str.count_matches(delimiter, literal=True) + 1
     exact = lines.select(fields == width).to_series()
     if width and exact.all():
         return _finish_quoted(_parsed_cells(lines, delimiter, names), names)
@@ -494,7 +496,7 @@ def _matched_cells(lines: pl.DataFrame, delimiter: str, width: int) -> pl.DataFr
     ws = re.escape(PY_WHITESPACE)
     # Each field with the delimiter before it (one is put before the first field too): a match is
     # never empty, and an empty match would hide a field that starts where it ends.
-    parts = (pl.lit(delimiter) + pl.col("line")).str.extract_all(f'{d}(?:"(?:[^"]|"")*"|[^"{d}]*)')
+    parts = (pl.lit(delimiter) + pl.col("line")).str.extract_all(f'{d}(?:{QUOTED_FIELD}|[^"{d}]*)')
     names = cell_columns(width)
     cells = (
         lines.lazy()

@@ -117,13 +117,16 @@ class StagedRows:
         """Indicator, reporter, period and value of every row, and the breakdown only as far as
         a total goes: '{}' on a row whose dimensions are all blank, null on the others (whose keys
         are not built). What the load plan's status moves read."""
-        blank = [pl.col(c) == "" for c in self.dim_columns]
-        total = pl.all_horizontal(blank) if blank else pl.lit(True)
         return self.frame.select(
             "indicator", "reporter", "period",
-            pl.when(total).then(pl.lit("{}")).alias("breakdown"),
+            pl.when(self._total()).then(pl.lit("{}")).alias("breakdown"),
             "value",
         )
+
+    def _total(self) -> pl.Expr:
+        """Whether a row is a total: every dimension blank (its key '{}')."""
+        blank = [pl.col(c) == "" for c in self.dim_columns]
+        return pl.all_horizontal(blank) if blank else pl.lit(True)
 
     @property
     def keys_in_sql(self) -> bool:
@@ -137,11 +140,10 @@ class StagedRows:
         `_total`, whether every dimension is blank."""
         if self._arrow is None:
             if self.keys_in_sql:
-                blank = [pl.col(c) == "" for c in self.dim_columns]
                 frame = self.frame.select(
                     *ROW_COLUMNS,
                     *(pl.col(c).alias(f"d{i}") for i, c in enumerate(self.dim_columns)),
-                    (pl.all_horizontal(blank) if blank else pl.lit(True)).alias("_total"),
+                    self._total().alias("_total"),
                 )
             else:
                 frame = self.keyed().with_columns((pl.col("breakdown") == "{}").alias("_total"))
