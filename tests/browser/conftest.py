@@ -233,7 +233,8 @@ def download(page, button, attempts: int = 3, timeout_ms: float = 30_000):
 
     A button whose bytes are made on click (a PNG) is registered anew on each script run; a
     click that lands just as a run re-registers it can bring nothing, in about one fresh-clone
-    run in four (a user clicks again, and so does this). Three clicks without a file still fail.
+    run in four, or a download the browser then cancels (its URL gone). A user clicks again, and
+    so does this. Three clicks without a whole file still fail.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -241,12 +242,17 @@ def download(page, button, attempts: int = 3, timeout_ms: float = 30_000):
         try:
             with page.expect_download(timeout=timeout_ms) as info:
                 button.click()
-            return info.value
+            failure = info.value.failure()  # waits for the download to end
+            if failure is None:
+                return info.value
+            if attempt == attempts - 1:
+                raise AssertionError(f"download failed {attempts} times, last: {failure}")
+            print(f"download: {failure} after click {attempt + 1}, clicking again")
         except PlaywrightTimeout:
             if attempt == attempts - 1:
                 raise
             print(f"download: no file {timeout_ms / 1000:.0f} s after click {attempt + 1}, clicking again")
-            wait_for_app(page)
+        wait_for_app(page)
     raise AssertionError("unreachable")
 
 
