@@ -66,7 +66,7 @@ def stages(file: Path) -> list[tuple[str, float, float, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(Path(tmp) / "w.duckdb"))
         migrate(con)
-        staged = checked.staged.relation(con)  # noqa: F841 - scanned by DuckDB by name (keys built as it reads)
+        con.register("staged", checked.staged.relation(con))  # keys built as DuckDB reads the rows
         step("insert into DuckDB + checkpoint", lambda: (
             con.execute("INSERT INTO observations SELECT 1, row_number, indicator, reporter, period, breakdown, value, unit, note FROM staged"),
             con.execute("CHECKPOINT")))
