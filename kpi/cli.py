@@ -615,7 +615,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _loaded_error(exc: BaseException, module: str, name: str) -> bool:
     """Whether `exc` is `module.name`, without importing the module: an error cannot come from a
-    module never loaded (the warehouse's modules import DuckDB, which `kpi user` never needs)."""
+    module never loaded (the warehouse's modules import DuckDB and the catalog's builds pydantic
+    models, which `kpi user` never needs)."""
     loaded = sys.modules.get(module)
     return loaded is not None and isinstance(exc, getattr(loaded, name))
 
@@ -630,7 +631,6 @@ def main(argv: list[str] | None = None) -> int:
         # objects in an ingest of a million rows). A long-running command (`kpi watch`) turns the
         # collector back on. (A caller passing `argv`, as the tests do, keeps its collector.)
         gc.disable()
-    from pipelines.catalog import CatalogError
     from pipelines.settings import SettingsError, load_settings
 
     try:
@@ -639,13 +639,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"kpi: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except CatalogError as exc:
-        print(f"kpi: {exc}\nFix the catalog files and run the command again.", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:  # `kpi export | head`: the reader left, nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - a usage problem surfacing from deeper code
+        if _loaded_error(exc, "pipelines.catalog", "CatalogError"):
+            print(f"kpi: {exc}\nFix the catalog files and run the command again.", file=sys.stderr)
+            return EXIT_USAGE
         if _loaded_error(exc, "pipelines.warehouse.store", "WarehouseBusyError"):
             print(f"kpi: {exc}", file=sys.stderr)
             return EXIT_REJECTED
