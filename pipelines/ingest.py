@@ -30,7 +30,8 @@ from pipelines.intake.commentary_file import looks_like_commentary, parse_commen
 from pipelines.problems import MAX_REPORTED, Problem, format_problem, info_message, printable, render_report
 from pipelines.settings import Settings
 from pipelines.signoff import closed_period_problems
-from pipelines.warehouse.catalog_tables import sync_catalog, sync_checks
+from pipelines.warehouse.catalog_tables import (catalog_fingerprint, record_fingerprint, sync_catalog, sync_checks,
+                                                 synced_fingerprint)
 from pipelines.warehouse.store import open_reader, open_writer, writer_lock
 
 # Hidden and Office lock files, rejection reports, and names copy tools give a file still being
@@ -345,10 +346,13 @@ def ingest(paths: list[Path] | None, settings: Settings, catalog: Catalog | None
         journal = _journal_path(settings)
         try:
             with open_writer(settings.warehouse_path, lock_held=True) as con:
-                catalog_before = catalog_digests(con)
-                sync_catalog(con, catalog)
-                sync_checks(con, catalog)
-                record_catalog_change(con, actor, catalog_before)
+                fingerprint = catalog_fingerprint(catalog)
+                if synced_fingerprint(con) != fingerprint:  # the catalog changed (or was never recorded)
+                    catalog_before = catalog_digests(con)
+                    sync_catalog(con, catalog)
+                    sync_checks(con, catalog)
+                    record_catalog_change(con, actor, catalog_before)
+                    record_fingerprint(con, fingerprint)
                 for path in files:
                     outcome = _ingest_one(con, path, settings, catalog, today, acknowledged_by)
                     outcome.dry_run = dry_run
