@@ -160,6 +160,10 @@ RARE_CONTROLS = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
 # Every character json.dumps(ensure_ascii=False) escapes: a file whose breakdown values hold none
 # (nearly every file) skips the escaping passes.
 JSON_ESCAPED = r'[\x00-\x1f"\\]'
+# The same as lists of characters, for `str.contains_any` (Aho-Corasick: four times the speed of
+# the regex's character class on a column of distinct notes or breakdown values).
+JSON_ESCAPED_CHARS = ['"', "\\", *map(chr, range(32))]
+RARE_CONTROL_CHARS = [chr(c) for c in range(32) if chr(c) not in "\n\r\t"]
 
 
 def _json_text(expr: pl.Expr, rare_controls: bool = False) -> pl.Expr:
@@ -553,8 +557,8 @@ def _key_shape(frame: pl.DataFrame, dim_cols: list[str]) -> KeyShape:
     """What the key of `frame`'s dimensions needs: escaping, rare controls, blanks (categorical
     dimensions are judged by their distinct values, found once)."""
     values = [frame[c].unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else frame[c] for c in dim_cols]
-    escaped = any(v.str.contains(JSON_ESCAPED).any() for v in values)
-    rare = escaped and any(v.str.contains(RARE_CONTROLS).any() for v in values)
+    escaped = any(v.str.contains_any(JSON_ESCAPED_CHARS).any() for v in values)
+    rare = escaped and any(v.str.contains_any(RARE_CONTROL_CHARS).any() for v in values)
     filled = not escaped and not any((v == "").any() for v in values)
     return KeyShape(escaped, rare, filled)
 
@@ -607,15 +611,33 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
         not_number = (pl.col("value") != "") & (  # 400 digits parse as inf: not a number either
             pl.col("_value").is_null() | ~pl.col("_value").is_finite() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
         )
-        found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
         valued = ~not_number & pl.col("_value").is_not_null()  # a mask, not a filtered copy of the frame
         is_count = pl.col("_kind") == "count"
-        found.add_rows(frame.filter(valued & is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
-                       lambda r: {"indicator": r["indicator"]})
-        found.add_rows(frame.filter(valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
-                       "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
-        found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
-                       "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
+        rules_of_values = {
+            "not_a_number": not_number,
+            "negative_count": valued & is_count & (pl.col("_value") < 0),
+            "not_whole": valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0)),
+            "percent_range": valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100)),
+        }
+        # Each rule judged first on the distinct pairs of value and kind (found as one integer per
+        # row), the rows filtered only for a rule some pair fails.
+        kind_names = rules.kinds.categories.to_list()
+        kinds = len(kind_names) + 1  # the last for no kind (an unknown indicator)
+        pair = (pl.col("value").to_physical().cast(pl.UInt64) * kinds
+                + pl.col("_kind").to_physical().cast(pl.UInt64).fill_null(kinds - 1)).unique().alias("_pair")
+        pairs_of_values = (
+            frame.select(pair)
+            .select((pl.col("_pair") // kinds).cast(pl.UInt32).alias("_code"),
+                    (pl.col("_pair") % kinds).replace_strict(list(range(len(kind_names))), kind_names, default=None,
+                                                             return_dtype=pl.String).alias("_kind"))
+            .join(values.select("_code", "value", "_value", "_pct"), on="_code", how="left")
+        )
+        failing = pairs_of_values.select(rule.any().alias(code) for code, rule in rules_of_values.items()).row(0, named=True)
+        if failing["not_a_number"]:
+            found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
+        for code in ("negative_count", "not_whole", "percent_range"):
+            if failing[code]:
+                found.add_rows(frame.filter(rules_of_values[code]), code, "value", "value", lambda r: {"indicator": r["indicator"]})
 
     # Keys must be unique within the file: the key's columns are categoricals (the breakdown as its
     # dimensions' codes, or text for a dimension whose values hardly repeat: equal values, equal
@@ -634,7 +656,12 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
     elif len(key) > KEY_CODE_COLUMNS:
         distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in codes), *texts).hash().n_unique()).item()
     elif texts:  # dimensions kept as text: the row's hash (collisions only undercount)
-        distinct_keys = keyed.select(pl.struct(_key_code(keyed, codes).alias("_codes"), *texts).hash().n_unique()).item()
+        # The codes and the first text first: when they already differ on every row (a
+        # dimension of distinct values), so does the whole key, and the other texts are not hashed.
+        words = _key_code(keyed, codes).alias("_codes")
+        distinct_keys = keyed.select(pl.struct(words, texts[0]).hash().n_unique()).item()
+        if distinct_keys < keyed.height and len(texts) > 1:
+            distinct_keys = keyed.select(pl.struct(words, *texts).hash().n_unique()).item()
     else:
         distinct_keys = keyed.select(_key_code(keyed, key).n_unique()).item()
     if distinct_keys < keyed.height:  # pair rows with their first only when a key may repeat
