@@ -103,7 +103,7 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _cleaned(values: pl.Series, free_text: bool, rows: bool = False) -> pl.Series:
+def _cleaned(values: pl.Series, free_text: bool) -> pl.Series:
     """`values` in NFC, odd spaces folded, trimmed, and (free text) what `kpi export` kept from
     running as a formula ('=SUM(A1)) given back as it was; `values` itself when nothing changes.
 
@@ -111,8 +111,8 @@ def _cleaned(values: pl.Series, free_text: bool, rows: bool = False) -> pl.Serie
     holding a character NFC may change (see nfc.py), the odd spaces folded only where there are
     some, a trim where some cell starts or ends with a space. ASCII text can need only the trim;
     the two patterns are looked for in the cells joined into one string (one scan instead of a
-    regex call per cell; the NUL between cells matches neither). `rows`: `values` are a chunk's
-    cells, not a column's distinct values (NFC then goes per distinct value when they repeat).
+    regex call per cell; the NUL between cells matches neither). `values` are a column's
+    distinct values (a column of text cells goes through `_cleaned_columns`).
     """
     frame, v = values.to_frame("v"), pl.col("v")
     ascii, padded, apostrophe = frame.select(
@@ -124,11 +124,62 @@ def _cleaned(values: pl.Series, free_text: bool, rows: bool = False) -> pl.Serie
                             v.str.join("\x00").str.contains(ODD_SPACES).alias("odd")).row(0) if not ascii else (False, False)
     expr = _clean(v) if nfc else v.str.replace_all(ODD_SPACES, " ").str.strip_chars() if odd else v.str.strip_chars() if padded else None
     if expr is not None:
-        frame = frame.select(per_value(frame, "v", expr) if rows and (nfc or odd) else expr.alias("v"))
+        frame = frame.select(expr.alias("v"))
     restored = free_text and (apostrophe or expr is not None) and frame.select(restore_needed_expr(v).any()).item()
     if restored:
         frame = frame.select(restore_expr(v).alias("v"))
     return frame["v"].alias(values.name) if expr is not None or restored else values
+
+
+# Columns judged at once by `_cleaned_columns`: a few strings of a chunk's text held at a time,
+# and few Polars calls for a file of thousands of columns.
+JOINED_COLUMNS = 16
+
+
+def _cleaned_columns(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str, pl.Series], set[str]]:
+    """`_cleaned` (as free text, `rows`) of each of `frame`'s `columns`, JOINED_COLUMNS columns
+    judged in each Polars call, and the columns that were rewritten."""
+    out: dict[str, pl.Series] = {}
+    rewritten: set[str] = set()
+    for at in range(0, len(columns), JOINED_COLUMNS):
+        group = columns[at: at + JOINED_COLUMNS]
+        flags = frame.select(
+            pl.concat_list(
+                (pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all(),
+                (pl.col(c).str.len_bytes() != pl.col(c).str.strip_chars().str.len_bytes()).any(),
+                pl.col(c).str.starts_with("'").any(),
+            ).alias(str(i))
+            for i, c in enumerate(group)
+        ).row(0)
+        other = [c for c, (ascii, _, _) in zip(group, flags) if not ascii]
+        needs = frame.select(
+            pl.concat_list(
+                pl.col(c).str.join("\x00").str.contains(MAY_CHANGE_UNDER_NFC),
+                pl.col(c).str.join("\x00").str.contains(ODD_SPACES),
+            ).alias(str(i))
+            for i, c in enumerate(other)
+        ).row(0) if other else ()
+        needs_by_column = dict(zip(other, needs))
+        cleaned, restore = [], []
+        for c, (_, padded, apostrophe) in zip(group, flags):
+            nfc, odd = needs_by_column.get(c, (False, False))
+            if nfc:
+                cleaned.append(per_value(frame, c, _clean(pl.col(c))))
+            elif odd:
+                cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
+            elif padded:
+                cleaned.append(pl.col(c).str.strip_chars())
+            if apostrophe or nfc or odd or padded:  # judged exactly below
+                restore.append(c)
+        part = frame.select(group).with_columns(cleaned) if cleaned else frame.select(group)
+        prefixed = part.select(restore_needed_expr(pl.col(c)).any() for c in restore).row(0) if restore else ()
+        restored = [c for c, needed in zip(restore, prefixed) if needed]
+        if restored:
+            part = part.with_columns(restore_expr(pl.col(c)).alias(c) for c in restored)
+        changed = {*restored, *(c for c, (_, padded, _) in zip(group, flags) if padded or needs_by_column.get(c, (False, False)) != (False, False))}
+        out.update((c, part[c] if c in changed else frame[c]) for c in group)
+        rewritten |= changed
+    return out, rewritten
 
 
 class _RowsAtFault:
@@ -371,7 +422,9 @@ class _RowRules:
         dim_cols = list(self.dim_categorical)
         if self.dim_dtypes is None:  # how each dimension is kept is decided on the first chunk
             raw_distinct = dict(zip(dim_cols, _mostly_distinct(frame, dim_cols)))
-            as_text = {c for c in dim_cols if raw_distinct[c]}
+            # Past KEY_CODE_COLUMNS dimensions (a file of thousands of columns, a few rows) every
+            # one is judged as text, a few columns to each Polars call (`_cleaned_columns`).
+            as_text = {c for c in dim_cols if raw_distinct[c] or len(dim_cols) > KEY_CODE_COLUMNS}
         else:
             as_text = {c for c, dtype in self.dim_dtypes.items() if dtype == pl.String}
         categories = {**self.categorical, **self.file_categorical, **self.dim_categorical}
@@ -382,8 +435,7 @@ class _RowRules:
         free_text = {"note", *dim_cols}
         clean = {c: _cleaned(coded[c].values, c in free_text) for c in names}
         changed = {c for c in names if clean[c] is not coded[c].values and not clean[c].equals(coded[c].values)}
-        raw_texts = {c: frame[c] for c in dim_cols if c in as_text}
-        texts = {c: _cleaned(raw, True, rows=True) for c, raw in raw_texts.items()}
+        texts, rewritten = _cleaned_columns(frame, [c for c in dim_cols if c in as_text])
 
         indicators = self.catalog.indicators.values()
         kinds = self.catalog_values(clean["indicator"], [i.kind for i in indicators], self.kinds)
@@ -410,7 +462,7 @@ class _RowRules:
         del at_fault
 
         if self.dim_dtypes is None:
-            redo = [c for c in dim_cols if c in changed or (c in texts and texts[c] is not raw_texts[c])]
+            redo = [c for c in dim_cols if c in changed or c in rewritten]
             cleaned = pl.DataFrame([texts[c] if c in texts else coded[c].per_row(clean[c]).alias(c) for c in redo])
             raw_distinct.update(zip(redo, _mostly_distinct(cleaned, redo)))
             self.dim_dtypes = {c: pl.String() if raw_distinct[c] else dtype for c, dtype in self.dim_categorical.items()}
@@ -423,7 +475,7 @@ class _RowRules:
             coded["indicator"].per_row(units.cast(self.categorical["_unit"])).alias("_unit"),
             self._staged(coded["value"], clean["value"], "value" in changed),
             self._staged(coded["note"], clean["note"], "note" in changed, blank_as_null=True),
-            *(self._staged_dim(c, dtype, coded, clean, changed, texts) for c, dtype in self.dim_dtypes.items()),
+            *self._staged_dims(coded, clean, changed, texts),
         ])
 
     def catalog_values(self, indicators: pl.Series, values: list, dtype: pl.DataType = pl.String) -> pl.Series:
@@ -465,16 +517,21 @@ class _RowRules:
             rows = pl.select(pl.when(~column.per_row(clean == "")).then(rows)).to_series()
         return rows
 
-    @staticmethod
-    def _staged_dim(name: str, dtype: pl.DataType, coded: dict[str, Coded], clean: dict[str, pl.Series],
-                    changed: set[str], texts: dict[str, pl.Series]) -> pl.Series:
-        """A breakdown column as kept (see dim_dtypes), from whichever way it was judged."""
-        if name in texts:
-            return texts[name] if dtype == pl.String else texts[name].cast(dtype)
-        column = coded[name]
-        if dtype == pl.String:
-            return column.per_row(clean[name]).alias(name)
-        return column.per_row(clean[name].cast(dtype)).alias(name) if name in changed else column.column
+    def _staged_dims(self, coded: dict[str, Coded], clean: dict[str, pl.Series], changed: set[str],
+                     texts: dict[str, pl.Series]) -> list[pl.Series]:
+        """The breakdown columns as kept (see dim_dtypes), from whichever way each was judged."""
+        assert self.dim_dtypes is not None
+        as_text = pl.DataFrame([texts[c] for c in self.dim_dtypes if c in texts]).select(
+            pl.col(c) if dtype == pl.String else pl.col(c).cast(dtype) for c, dtype in self.dim_dtypes.items() if c in texts)
+        columns = []
+        for name, dtype in self.dim_dtypes.items():
+            if name in texts:
+                columns.append(as_text[name])
+            elif dtype == pl.String:
+                columns.append(coded[name].per_row(clean[name]).alias(name))
+            else:
+                columns.append(coded[name].per_row(clean[name].cast(dtype)).alias(name) if name in changed else coded[name].column)
+        return columns
 
     def _report_codes(self, frame: pl.DataFrame, found: _Collector) -> None:
         """Indicator and reporter must be in the catalog."""
