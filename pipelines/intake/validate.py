@@ -18,6 +18,7 @@ from pipelines.catalog import Catalog
 from pipelines.formulas import restore_expr, restore_needed_expr
 from pipelines.intake import numbers
 from pipelines.intake.limits import Budget, OverLimit, default_budget, kb
+from pipelines.intake.coded import Coded
 from pipelines.intake.header import OPTIONAL, REQUIRED
 from pipelines.intake.nfc import MAY_CHANGE_UNDER_NFC
 from pipelines.intake.staged import KeyShape, StagedRows
@@ -29,6 +30,9 @@ from pipelines.problems import MAX_REPORTED, Problem
 # dictionaries for DuckDB): a 5M-row file's rows then take a few hundred megabytes. The breakdown
 # dimensions are kept too, each as its own categorical, and the key is built from them at the end.
 STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_unit", "value", "note")
+# The columns always judged by their distinct values (see `_RowRules.check`); breakdowns too
+# unless their values hardly repeat.
+CODED_COLUMNS = ("indicator", "reporter", "period", "value", "unit", "note")
 
 
 @dataclass
@@ -89,9 +93,6 @@ def _suggest(value: str, known: list[str]) -> list[str]:
 
 # Spaces folded to a plain one before trimming (Excel and Word put them in numbers and names).
 ODD_SPACES = "[\u00a0\u202f\u2007]"
-# Columns judged at once by `_normalised`: a few strings of a chunk's text held at a time, and
-# few Polars calls for a file of thousands of columns.
-JOINED_COLUMNS = 16
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
@@ -102,11 +103,118 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _cleaned(values: pl.Series, free_text: bool) -> pl.Series:
+    """`values` in NFC, odd spaces folded, trimmed, and (free text) what `kpi export` kept from
+    running as a formula ('=SUM(A1)) given back as it was; `values` itself when nothing changes.
+
+    What the column needs is found first (a rewritten column is a copy): NFC only for text
+    holding a character NFC may change (see nfc.py), the odd spaces folded only where there are
+    some, a trim where some cell starts or ends with a space. ASCII text can need only the trim;
+    the two patterns are looked for in the cells joined into one string (one scan instead of a
+    regex call per cell; the NUL between cells matches neither). `values` are a column's
+    distinct values (a column of text cells goes through `_cleaned_columns`).
+    """
+    frame, v = values.to_frame("v"), pl.col("v")
+    ascii, padded, apostrophe = frame.select(
+        (v.str.len_bytes() == v.str.len_chars()).all().alias("ascii"),
+        (v.str.len_bytes() != v.str.strip_chars().str.len_bytes()).any().alias("padded"),
+        (v.str.starts_with("'").any() if free_text else pl.lit(False)).alias("apostrophe"),
+    ).row(0)
+    nfc, odd = frame.select(v.str.join("\x00").str.contains(MAY_CHANGE_UNDER_NFC).alias("nfc"),
+                            v.str.join("\x00").str.contains(ODD_SPACES).alias("odd")).row(0) if not ascii else (False, False)
+    expr = _clean(v) if nfc else v.str.replace_all(ODD_SPACES, " ").str.strip_chars() if odd else v.str.strip_chars() if padded else None
+    if expr is not None:
+        frame = frame.select(expr.alias("v"))
+    restored = free_text and (apostrophe or expr is not None) and frame.select(restore_needed_expr(v).any()).item()
+    if restored:
+        frame = frame.select(restore_expr(v).alias("v"))
+    return frame["v"].alias(values.name) if expr is not None or restored else values
+
+
+# Columns judged at once by `_cleaned_columns`: a few strings of a chunk's text held at a time,
+# and few Polars calls for a file of thousands of columns.
+JOINED_COLUMNS = 16
+
+
+def _cleaned_columns(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str, pl.Series], set[str]]:
+    """`_cleaned` (as free text, `rows`) of each of `frame`'s `columns`, JOINED_COLUMNS columns
+    judged in each Polars call, and the columns that were rewritten."""
+    out: dict[str, pl.Series] = {}
+    rewritten: set[str] = set()
+    for at in range(0, len(columns), JOINED_COLUMNS):
+        group = columns[at: at + JOINED_COLUMNS]
+        flags = frame.select(
+            pl.concat_list(
+                (pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all(),
+                (pl.col(c).str.len_bytes() != pl.col(c).str.strip_chars().str.len_bytes()).any(),
+                pl.col(c).str.starts_with("'").any(),
+            ).alias(str(i))
+            for i, c in enumerate(group)
+        ).row(0)
+        other = [c for c, (ascii, _, _) in zip(group, flags) if not ascii]
+        needs = frame.select(
+            pl.concat_list(
+                pl.col(c).str.join("\x00").str.contains(MAY_CHANGE_UNDER_NFC),
+                pl.col(c).str.join("\x00").str.contains(ODD_SPACES),
+            ).alias(str(i))
+            for i, c in enumerate(other)
+        ).row(0) if other else ()
+        needs_by_column = dict(zip(other, needs))
+        cleaned, restore = [], []
+        for c, (_, padded, apostrophe) in zip(group, flags):
+            nfc, odd = needs_by_column.get(c, (False, False))
+            if nfc:
+                cleaned.append(per_value(frame, c, _clean(pl.col(c))))
+            elif odd:
+                cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
+            elif padded:
+                cleaned.append(pl.col(c).str.strip_chars())
+            if apostrophe or nfc or odd or padded:  # judged exactly below
+                restore.append(c)
+        part = frame.select(group).with_columns(cleaned) if cleaned else frame.select(group)
+        prefixed = part.select(restore_needed_expr(pl.col(c)).any() for c in restore).row(0) if restore else ()
+        restored = [c for c, needed in zip(restore, prefixed) if needed]
+        if restored:
+            part = part.with_columns(restore_expr(pl.col(c)).alias(c) for c in restored)
+        changed = {*restored, *(c for c, (_, padded, _) in zip(group, flags) if padded or needs_by_column.get(c, (False, False)) != (False, False))}
+        out.update((c, part[c] if c in changed else frame[c]) for c in group)
+        rewritten |= changed
+    return out, rewritten
+
+
+class _RowsAtFault:
+    """A chunk's rows as cleaned text, with each row's indicator kind and unit and its canonical
+    period: what the rules' row filters read, built only once some distinct value failed a rule."""
+
+    def __init__(self, row_number: pl.Series, coded: dict[str, Coded], clean: dict[str, pl.Series],
+                 texts: dict[str, pl.Series], kinds: pl.Series, units: pl.Series, periods: pl.Series) -> None:
+        self.parts = (row_number, coded, clean, texts, kinds, units, periods)
+        self._frame: pl.DataFrame | None = None
+
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None:
+            row_number, coded, clean, texts, kinds, units, periods = self.parts
+            indicator = coded["indicator"]
+            self._frame = pl.DataFrame([
+                row_number,
+                *(column.per_row(clean[c]).alias(c) for c, column in coded.items()),
+                *texts.values(),
+                indicator.per_row(kinds).alias("_kind"),
+                indicator.per_row(units).alias("_unit"),
+                coded["period"].per_row(periods).alias("_period"),
+            ])
+        return self._frame
+
+
 # Control characters JSON must escape besides \n, \r and \t (e.g. Word's line break \x0b pasted into Excel).
 RARE_CONTROLS = "[\x00-\x08\x0b\x0c\x0e-\x1f]"
 # Every character json.dumps(ensure_ascii=False) escapes: a file whose breakdown values hold none
 # (nearly every file) skips the escaping passes.
 JSON_ESCAPED = r'[\x00-\x1f"\\]'
+# The same as lists of characters, for `str.contains_any` (Aho-Corasick: four times the speed of
+# the regex's character class on a column of distinct notes or breakdown values).
+JSON_ESCAPED_CHARS = ['"', "\\", *map(chr, range(32))]
+RARE_CONTROL_CHARS = [chr(c) for c in range(32) if chr(c) not in "\n\r\t"]
 
 
 def _json_text(expr: pl.Expr, rare_controls: bool = False) -> pl.Expr:
@@ -278,6 +386,8 @@ class _RowRules:
         # integers counted from 0 (a lookup index for values, a compact key for duplicates).
         self.categorical = {c: pl.Categorical(pl.Categories.random()) for c in (*STAGED_CATEGORICAL, "_breakdown")}
         self.dim_categorical = {DIM + d: pl.Categorical(pl.Categories.random()) for d in self.dims}
+        # The file's period and unit columns are not staged, only judged: categories of their own.
+        self.file_categorical = {c: pl.Categorical(pl.Categories.random()) for c in ("period", "unit")}
         # How each breakdown dimension is kept (decided on the first chunk, so that every chunk's
         # column has the same type): as category codes when its values repeat, as text when they
         # hardly do (categories of a million distinct values cost more than the text itself).
@@ -297,86 +407,134 @@ class _RowRules:
         return self.hints[key]
 
     def check(self, chunk: pl.DataFrame, found: _Collector) -> pl.DataFrame:
-        """Judge one chunk's rows; return them as the columns the file-level rules need."""
-        frame = self._normalised(chunk)
-        frame = self._codes(frame, found)
-        frame = self._periods(frame, found)
-        self._units(frame, found)
-        self._restricted(frame, found)
-        cat = self.categorical
-        # Value and note as categoricals too: a kept string column would keep alive the text
-        # buffers its cells point into (the whole file's text, by the last chunk). The breakdown
-        # is kept as its dimensions' category codes, not as its JSON key: keys of 20 filled
-        # dimensions are ~500 bytes a row, and a million of them held while the rest of the file
-        # is read made a wide file's peak 1.5 GB. The keys are built once, after the last chunk.
-        frame = frame.with_columns(note=pl.when(pl.col("note") != "").then(pl.col("note")))
-        if self.dim_dtypes is None:
-            distinct = _mostly_distinct(frame, list(self.dim_categorical))
-            self.dim_dtypes = {c: pl.String() if text else dtype for (c, dtype), text in zip(self.dim_categorical.items(), distinct)}
-        return frame.select(
-            pl.col("row_number"),
-            pl.col("_kind"),
-            *(pl.col(c).cast(cat[c]) for c in STAGED_CATEGORICAL),
-            *(pl.col(c).cast(dtype) for c, dtype in self.dim_dtypes.items()),
-        )
+        """Judge one chunk's rows; return them as the columns the file-level rules need.
 
-    def _normalised(self, chunk: pl.DataFrame) -> pl.DataFrame:
-        """The chunk's cells under their column names, NFC and trimmed, optional columns added,
-        and free text that `kpi export` kept from running as a formula given back as it was."""
+        Every column whose values repeat is cast to its categorical first (the staged rows keep
+        it so: STAGED_CATEGORICAL) and judged on its distinct values (`Coded`): cleaning, catalog
+        lookups and each rule's test cost nothing per row, and only a rule that some value fails
+        looks at the rows (`_RowsAtFault`), with the same filters as always. A breakdown column
+        whose values hardly repeat is cleaned and judged row by row, as text.
+        """
         frame = _named(chunk, self.columns)
-        text_cols = [c for c in frame.columns if c != "row_number"]
-        free_text = {"note", *(DIM + d for d in self.dims)}
-        # What each column needs (a column is rewritten only when something changes: a copy of
-        # every column of a large file doubles its memory): NFC for a column holding a character
-        # NFC may change (see nfc.py), the odd spaces folded only where there are some, a trim
-        # where some cell starts or ends with a space. ASCII text (most columns) can need only
-        # the trim; the two patterns are looked for in the other columns' cells joined into one
-        # string (one scan instead of a regex call per cell; the NUL between cells matches neither).
-        cleaned, restore = [], []
-        for at in range(0, len(text_cols), JOINED_COLUMNS):
-            group = text_cols[at: at + JOINED_COLUMNS]
-            flags = frame.select(
-                pl.concat_list(
-                    (pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all(),
-                    (pl.col(c).str.len_bytes() != pl.col(c).str.strip_chars().str.len_bytes()).any(),
-                    pl.col(c).str.starts_with("'").any() if c in free_text else pl.lit(False),
-                ).alias(str(i))
-                for i, c in enumerate(group)
-            ).row(0)
-            other = [c for c, (ascii, _, _) in zip(group, flags) if not ascii]
-            needs = frame.select(
-                pl.concat_list(
-                    pl.col(c).str.join("\x00").str.contains(MAY_CHANGE_UNDER_NFC),
-                    pl.col(c).str.join("\x00").str.contains(ODD_SPACES),
-                ).alias(str(i))
-                for i, c in enumerate(other)
-            ).row(0) if other else ()
-            needs_by_column = dict(zip(other, needs))
-            for c, (_, padded, apostrophe) in zip(group, flags):
-                nfc, odd = needs_by_column.get(c, (False, False))
-                if nfc:
-                    cleaned.append(per_value(frame, c, _clean(pl.col(c))))
-                elif odd:
-                    cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
-                elif padded:
-                    cleaned.append(pl.col(c).str.strip_chars())
-                if c in free_text and (apostrophe or nfc or odd or padded):  # judged exactly below
-                    restore.append(c)
-        frame = frame.with_columns(cleaned)
         for col in OPTIONAL:
             if col not in self.present:
                 frame = frame.with_columns(pl.lit("").alias(col))
-        # Free text that `kpi export` kept from running as a formula ('=SUM(A1)): as it was.
-        prefixed = frame.select(restore_needed_expr(pl.col(c)).any() for c in restore).row(0) if restore else ()
-        frame = frame.with_columns(restore_expr(pl.col(c)).alias(c) for c, needed in zip(restore, prefixed) if needed)
+        dim_cols = list(self.dim_categorical)
+        if self.dim_dtypes is None:  # how each dimension is kept is decided on the first chunk
+            raw_distinct = dict(zip(dim_cols, _mostly_distinct(frame, dim_cols)))
+            # Past KEY_CODE_COLUMNS dimensions (a file of thousands of columns, a few rows) every
+            # one is judged as text, a few columns to each Polars call (`_cleaned_columns`).
+            as_text = {c for c in dim_cols if raw_distinct[c] or len(dim_cols) > KEY_CODE_COLUMNS}
+        else:
+            as_text = {c for c, dtype in self.dim_dtypes.items() if dtype == pl.String}
+        categories = {**self.categorical, **self.file_categorical, **self.dim_categorical}
+        names = [*CODED_COLUMNS, *(c for c in dim_cols if c not in as_text)]
+        cast = frame.select(pl.col(c).cast(categories[c]) for c in names)
+        coded = {c: Coded(cast[c]) for c in names}
+        del cast
+        free_text = {"note", *dim_cols}
+        clean = {c: _cleaned(coded[c].values, c in free_text) for c in names}
+        changed = {c for c in names if clean[c] is not coded[c].values and not clean[c].equals(coded[c].values)}
+        texts, rewritten = _cleaned_columns(frame, [c for c in dim_cols if c in as_text])
 
-        return frame
+        indicators = self.catalog.indicators.values()
+        kinds = self.catalog_values(clean["indicator"], [i.kind for i in indicators], self.kinds)
+        units = self.catalog_values(clean["indicator"], [i.unit for i in indicators])
+        periods = self._canonical(clean["period"])
+        at_fault = _RowsAtFault(frame["row_number"], coded, clean, texts, kinds, units, periods)
+        if kinds.is_null().any() or (~clean["reporter"].is_in(self.reporters)).any():
+            self._report_codes(at_fault.frame(), found)
+        future = [s for s, p in zip(clean["period"].to_list(), periods.to_list()) if p is not None and period_start(p) > self.today]
+        quarterly, annual = periods.str.contains("-Q"), clean["indicator"].is_in(self.annual)
+        if (periods.is_null().any() or bool(future) or (clean["value"] == "").any()
+                or (quarterly.any() and annual.any()
+                    and (coded["period"].per_row(quarterly) & coded["indicator"].per_row(annual)).any())):
+            self._report_periods(at_fault.frame(), future, found)
+        if self._units_may_mismatch(coded, clean):
+            self._report_units(at_fault.frame(), found)
+        for dim in self.dims:
+            allowed = self.catalog.allowed_values(dim)
+            if allowed is None:
+                continue
+            values = texts[DIM + dim] if DIM + dim in texts else clean[DIM + dim]
+            if ((values != "") & ~values.is_in(list(allowed))).any():
+                self._report_restricted(at_fault.frame(), dim, allowed, found)
+        del at_fault
 
-    def _codes(self, frame: pl.DataFrame, found: _Collector) -> pl.DataFrame:
-        """Indicator and reporter must be in the catalog; adds the indicator's kind and unit."""
-        ind = self.catalog.indicators
-        catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
-        frame = frame.with_columns(self.attribute([i.kind for i in ind.values()], "_kind", self.kinds), catalog_unit)
+        if self.dim_dtypes is None:
+            redo = [c for c in dim_cols if c in changed or c in rewritten]
+            cleaned = pl.DataFrame([texts[c] if c in texts else coded[c].per_row(clean[c]).alias(c) for c in redo])
+            raw_distinct.update(zip(redo, _mostly_distinct(cleaned, redo)))
+            self.dim_dtypes = {c: pl.String() if raw_distinct[c] else dtype for c, dtype in self.dim_categorical.items()}
+        return pl.DataFrame([
+            frame["row_number"],
+            coded["indicator"].per_row(kinds).alias("_kind"),
+            self._staged(coded["indicator"], clean["indicator"], "indicator" in changed),
+            self._staged(coded["reporter"], clean["reporter"], "reporter" in changed),
+            coded["period"].per_row(periods.cast(self.categorical["_period"])).alias("_period"),
+            coded["indicator"].per_row(units.cast(self.categorical["_unit"])).alias("_unit"),
+            self._staged(coded["value"], clean["value"], "value" in changed),
+            self._staged(coded["note"], clean["note"], "note" in changed, blank_as_null=True),
+            *self._staged_dims(coded, clean, changed, texts),
+        ])
+
+    def catalog_values(self, indicators: pl.Series, values: list, dtype: pl.DataType = pl.String) -> pl.Series:
+        """A catalog attribute of each (distinct) indicator: null for a code not in the catalog."""
+        return indicators.replace_strict(self.codes, values, default=None, return_dtype=dtype)
+
+    def _canonical(self, spellings: pl.Series) -> pl.Series:
+        """The canonical period of each distinct spelling (null when it is none of the contract's);
+        the spellings are parsed once per file."""
+        for spelling in spellings.to_list():
+            if spelling not in self.periods:
+                self.periods[spelling] = parse_period(spelling)
+        canonical = {s: self.periods[s] for s in spellings.to_list()}
+        return spellings.replace_strict(canonical, default=None, return_dtype=pl.String)
+
+    def _units_may_mismatch(self, coded: dict[str, Coded], clean: dict[str, pl.Series]) -> bool:
+        """Whether some row's unit is not its indicator's, judged per distinct pair of indicator
+        and unit (found as one integer per row from the two columns' positions)."""
+        unit, indicator = clean["unit"], clean["indicator"]
+        if not (unit != "").any():
+            return False
+        size = unit.len()
+        pair = (coded["indicator"].positions().cast(pl.UInt64) * size + coded["unit"].positions()).unique()
+        pairs = pl.DataFrame({"indicator": indicator.gather(pair // size), "unit": unit.gather(pair % size)})
+        return bool(pairs.select(self._unit_mismatch(self.attribute([i.unit for i in self.catalog.indicators.values()], "_unit")).any()).item())
+
+    def _unit_mismatch(self, catalog_unit: pl.Expr) -> pl.Expr:
+        """A given unit that is neither the indicator's English nor its Vietnamese spelling."""
+        unit_lc = pl.col("unit").str.to_lowercase()
+        unit_vi = self.attribute([i.unit_vi for i in self.catalog.indicators.values()], "_unit_vi")
+        return ((pl.col("unit") != "") & catalog_unit.is_not_null()
+                & (unit_lc != catalog_unit.str.to_lowercase()) & (unit_lc != unit_vi.str.to_lowercase()))
+
+    def _staged(self, column: Coded, clean: pl.Series, changed: bool, blank_as_null: bool = False) -> pl.Series:
+        """A coded column as the staged rows keep it: its cleaned values, in its categorical
+        (the rows' own codes when cleaning changed nothing), blanks as nulls if asked."""
+        rows = column.per_row(clean.cast(column.column.dtype)) if changed else column.column
+        if blank_as_null and (clean == "").any():
+            rows = pl.select(pl.when(~column.per_row(clean == "")).then(rows)).to_series()
+        return rows
+
+    def _staged_dims(self, coded: dict[str, Coded], clean: dict[str, pl.Series], changed: set[str],
+                     texts: dict[str, pl.Series]) -> list[pl.Series]:
+        """The breakdown columns as kept (see dim_dtypes), from whichever way each was judged."""
+        assert self.dim_dtypes is not None
+        as_text = pl.DataFrame([texts[c] for c in self.dim_dtypes if c in texts]).select(
+            pl.col(c) if dtype == pl.String else pl.col(c).cast(dtype) for c, dtype in self.dim_dtypes.items() if c in texts)
+        columns = []
+        for name, dtype in self.dim_dtypes.items():
+            if name in texts:
+                columns.append(as_text[name])
+            elif dtype == pl.String:
+                columns.append(coded[name].per_row(clean[name]).alias(name))
+            else:
+                columns.append(coded[name].per_row(clean[name].cast(dtype)).alias(name) if name in changed else coded[name].column)
+        return columns
+
+    def _report_codes(self, frame: pl.DataFrame, found: _Collector) -> None:
+        """Indicator and reporter must be in the catalog."""
         unknown = frame.filter(pl.col("_kind").is_null())
         found.add_rows(
             unknown.filter(pl.col("indicator") != ""), "unknown_indicator", "indicator", "indicator",
@@ -387,21 +545,9 @@ class _RowRules:
         found.add_rows(bad_rep, "unknown_reporter", "reporter", "reporter",
                        lambda r: {"suggestions": self._suggest(r["reporter"], self.reporters)})
 
-        return frame
-
-    def _periods(self, frame: pl.DataFrame, found: _Collector) -> pl.DataFrame:
-        """One of the contract's spellings, begun already, a year for annual indicators; a value
-        present. Adds the canonical period."""
-        spellings = frame["period"].unique().to_list()
-        for spelling in spellings:
-            if spelling not in self.periods:
-                self.periods[spelling] = parse_period(spelling)
-        canonical = {s: self.periods[s] for s in spellings}
-        frame = frame.with_columns(
-            pl.col("period").replace_strict(canonical, default=None, return_dtype=pl.String).alias("_period")
-        )
+    def _report_periods(self, frame: pl.DataFrame, future: list[str], found: _Collector) -> None:
+        """One of the contract's spellings, begun already, a year for annual indicators; a value present."""
         found.add_rows(frame.filter(pl.col("_period").is_null()), "bad_period", "period", "period")
-        future = [s for s, p in canonical.items() if p is not None and period_start(p) > self.today]
         found.add_rows(
             frame.filter(pl.col("period").is_in(future)), "future_period", "period", "period",
             {"today": self.today.strftime("%d/%m/%Y")},
@@ -410,32 +556,15 @@ class _RowRules:
         found.add_rows(quarterly, "quarter_for_annual", "period", "period", lambda r: {"indicator": r["indicator"]})
         found.add_rows(frame.filter(pl.col("value") == ""), "blank_value", "value", None)
 
-        return frame
-
-    def _units(self, frame: pl.DataFrame, found: _Collector) -> None:
+    def _report_units(self, frame: pl.DataFrame, found: _Collector) -> None:
         """Unit: optional, but when given it must be the catalog's (English or Vietnamese spelling)."""
-        ind = self.catalog.indicators
-        catalog_unit = self.attribute([i.unit for i in ind.values()], "_unit")
-        unit_lc = pl.col("unit").str.to_lowercase()
-        unit_vi = self.attribute([i.unit_vi for i in ind.values()], "_unit_vi")
-        mismatch = (
-            (pl.col("unit") != "") & pl.col("_unit").is_not_null()
-            & (unit_lc != pl.col("_unit").str.to_lowercase()) & (unit_lc != unit_vi.str.to_lowercase())
-        )
-        # Judged first per indicator and distinct unit (a few dozen pairs), the rows only if one is wrong.
-        used_units = frame.lazy().group_by("indicator").agg(pl.col("unit").unique()).explode("unit")
-        if used_units.with_columns(catalog_unit).select(mismatch.any()).collect().item():
-            found.add_rows(frame.filter(mismatch), "unit_mismatch", "unit", "unit",
-                           lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
+        found.add_rows(frame.filter(self._unit_mismatch(pl.col("_unit"))), "unit_mismatch", "unit", "unit",
+                       lambda r: {"expected": r["_unit"], "indicator": r["indicator"]})
 
-    def _restricted(self, frame: pl.DataFrame, found: _Collector) -> None:
+    def _report_restricted(self, frame: pl.DataFrame, dim: str, allowed: list[str], found: _Collector) -> None:
         """A restricted breakdown dimension takes only the catalog's values."""
-        for dim in self.dims:
-            allowed = self.catalog.allowed_values(dim)
-            if allowed is None:
-                continue
-            bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
-            found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
+        bad = frame.filter((pl.col(DIM + dim) != "") & ~pl.col(DIM + dim).is_in(list(allowed)))
+        found.add_rows(bad, "restricted_value", dim, DIM + dim, {"dimension": dim, "allowed": ", ".join(allowed)})
 
     def with_breakdown_key(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The staged rows with each row's breakdown as canonical JSON (`_breakdown`) in place of
@@ -485,8 +614,8 @@ def _key_shape(frame: pl.DataFrame, dim_cols: list[str]) -> KeyShape:
     """What the key of `frame`'s dimensions needs: escaping, rare controls, blanks (categorical
     dimensions are judged by their distinct values, found once)."""
     values = [frame[c].unique().cast(pl.String) if isinstance(frame[c].dtype, pl.Categorical) else frame[c] for c in dim_cols]
-    escaped = any(v.str.contains(JSON_ESCAPED).any() for v in values)
-    rare = escaped and any(v.str.contains(RARE_CONTROLS).any() for v in values)
+    escaped = any(v.str.contains_any(JSON_ESCAPED_CHARS).any() for v in values)
+    rare = escaped and any(v.str.contains_any(RARE_CONTROL_CHARS).any() for v in values)
     filled = not escaped and not any((v == "").any() for v in values)
     return KeyShape(escaped, rare, filled)
 
@@ -539,15 +668,33 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
         not_number = (pl.col("value") != "") & (  # 400 digits parse as inf: not a number either
             pl.col("_value").is_null() | ~pl.col("_value").is_finite() | (pl.col("_pct") & (pl.col("_kind") != "percent"))
         )
-        found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
         valued = ~not_number & pl.col("_value").is_not_null()  # a mask, not a filtered copy of the frame
         is_count = pl.col("_kind") == "count"
-        found.add_rows(frame.filter(valued & is_count & (pl.col("_value") < 0)), "negative_count", "value", "value",
-                       lambda r: {"indicator": r["indicator"]})
-        found.add_rows(frame.filter(valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0))),
-                       "not_whole", "value", "value", lambda r: {"indicator": r["indicator"]})
-        found.add_rows(frame.filter(valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100))),
-                       "percent_range", "value", "value", lambda r: {"indicator": r["indicator"]})
+        rules_of_values = {
+            "not_a_number": not_number,
+            "negative_count": valued & is_count & (pl.col("_value") < 0),
+            "not_whole": valued & is_count & (pl.col("_value") >= 0) & (pl.col("_value") != pl.col("_value").round(0)),
+            "percent_range": valued & (pl.col("_kind") == "percent") & ((pl.col("_value") < 0) | (pl.col("_value") > 100)),
+        }
+        # Each rule judged first on the distinct pairs of value and kind (found as one integer per
+        # row), the rows filtered only for a rule some pair fails.
+        kind_names = rules.kinds.categories.to_list()
+        kinds = len(kind_names) + 1  # the last for no kind (an unknown indicator)
+        pair = (pl.col("value").to_physical().cast(pl.UInt64) * kinds
+                + pl.col("_kind").to_physical().cast(pl.UInt64).fill_null(kinds - 1)).unique().alias("_pair")
+        pairs_of_values = (
+            frame.select(pair)
+            .select((pl.col("_pair") // kinds).cast(pl.UInt32).alias("_code"),
+                    (pl.col("_pair") % kinds).replace_strict(list(range(len(kind_names))), kind_names, default=None,
+                                                             return_dtype=pl.String).alias("_kind"))
+            .join(values.select("_code", "value", "_value", "_pct"), on="_code", how="left")
+        )
+        failing = pairs_of_values.select(rule.any().alias(code) for code, rule in rules_of_values.items()).row(0, named=True)
+        if failing["not_a_number"]:
+            found.add_rows(frame.filter(not_number), "not_a_number", "value", "value")
+        for code in ("negative_count", "not_whole", "percent_range"):
+            if failing[code]:
+                found.add_rows(frame.filter(rules_of_values[code]), code, "value", "value", lambda r: {"indicator": r["indicator"]})
 
     # Keys must be unique within the file: the key's columns are categoricals (the breakdown as its
     # dimensions' codes, or text for a dimension whose values hardly repeat: equal values, equal
@@ -566,7 +713,12 @@ def _file_rules(frame: pl.DataFrame, found: _Collector, out: Validated, rules: _
     elif len(key) > KEY_CODE_COLUMNS:
         distinct_keys = keyed.select(pl.struct(*(pl.col(c).to_physical() for c in codes), *texts).hash().n_unique()).item()
     elif texts:  # dimensions kept as text: the row's hash (collisions only undercount)
-        distinct_keys = keyed.select(pl.struct(_key_code(keyed, codes).alias("_codes"), *texts).hash().n_unique()).item()
+        # The codes and the first text first: when they already differ on every row (a
+        # dimension of distinct values), so does the whole key, and the other texts are not hashed.
+        words = _key_code(keyed, codes).alias("_codes")
+        distinct_keys = keyed.select(pl.struct(words, texts[0]).hash().n_unique()).item()
+        if distinct_keys < keyed.height and len(texts) > 1:
+            distinct_keys = keyed.select(pl.struct(words, *texts).hash().n_unique()).item()
     else:
         distinct_keys = keyed.select(_key_code(keyed, key).n_unique()).item()
     if distinct_keys < keyed.height:  # pair rows with their first only when a key may repeat
