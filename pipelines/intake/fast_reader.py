@@ -310,11 +310,12 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     line by line instead.
 
     Where Polars and the csv module could read a line differently, Polars raises or a check
-    below fails: a quoted line break joins two lines into one record (fewer records than
-    lines); the lines must hold `width - 1` delimiters each outside quoted fields, in all (a
-    blank line holds none); a line holding a quote must be made of whole fields (see
-    `_whole_fields_pattern`: Polars reads `""a""` as `a`, where the csv module stops at the `a`
-    after a closing quote).
+    below fails: Polars' records must be as many as the lines, and every line must be `width`
+    whole fields (a blank line is one field). Without a quote in the piece, that is `width - 1`
+    delimiters per line, in all (Polars raises on a line with too many cells, so none has too
+    few). With quotes, one regex over the whole piece proves it line by line
+    (`_width_fields_pattern`): Polars reads `""a""` as `a`, where the csv module stops at the `a`
+    after a closing quote.
     """
     if width < 2 or not piece or piece.startswith(b"\xef\xbb\xbf"):  # a parser would take a cell's U+FEFF for a BOM
         return None
@@ -328,17 +329,16 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
         lines = piece.count(b"\n") + (not piece.endswith(b"\n"))
         if cells.height != lines:
             return None
-        # Polars raises on a line with too many cells; one with too few leaves fewer delimiters
-        # outside quoted fields than `width - 1` per line, in all.
-        outside = piece.count(delimiter.encode())
         if quoted:
-            inside = _inside_quotes(piece, delimiter)
-            if inside is None:
+            # A single pass of the regex engine's DFA over the text (a third of the cost of
+            # splitting it into lines to find those with a quote, see docs/benchmarks.md).
+            text = pl.Series([piece], dtype=pl.Binary).cast(pl.String)
+            if not text.str.contains(_width_fields_pattern(delimiter, width)).item():
                 return None
-            outside -= inside
+            del text
+        elif piece.count(delimiter.encode()) != (width - 1) * lines:
+            return None  # a line with too few cells (Polars raises on one with too many)
     except pl.exceptions.PolarsError:
-        return None
-    if outside != (width - 1) * lines:
         return None
     del piece
     # Blank rows and rows with only their first cell filled (footers) both have a blank second
@@ -364,18 +364,14 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     return frame
 
 
-def _inside_quotes(piece: bytes, delimiter: str) -> int | None:
-    """How many delimiters the piece's quoted fields hold; None unless every line holding a quote
-    is made of whole fields (see `_whole_fields_pattern`)."""
-    lines = pl.Series([piece], dtype=pl.Binary).cast(pl.String).str.split("\n").explode()
-    if b"\r" in piece:
-        lines = lines.str.strip_suffix("\r")
-    quoted = lines.filter(lines.str.contains('"', literal=True))
-    del lines
-    if not quoted.str.contains(_whole_fields_pattern(delimiter)).all():
-        return None
-    outside = quoted.str.replace_all(QUOTED_FIELD, "").str.count_matches(delimiter, literal=True).sum()
-    return quoted.str.count_matches(delimiter, literal=True).sum() - outside
+def _width_fields_pattern(delimiter: str, width: int) -> str:
+    """A text whose every line is `width` whole fields, as a regex: plain ones without a quote,
+    quoted ones (quotes inside doubled) without a line break; each line may end in CR LF, the
+    last may have no line end. On such lines every CSV reader agrees."""
+    d = re.escape(delimiter)
+    field = f'(?:[^"{d}\\r\\n]*|"(?:[^"\\r\\n]|"")*")'
+    line = f"{field}(?:{d}{field}){{{width - 1}}}\\r?"
+    return f"\\A(?:{line}\\n)*(?:{line})?\\z"
 
 
 def _whole_fields_pattern(delimiter: str) -> str:
