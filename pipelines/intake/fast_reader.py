@@ -115,7 +115,7 @@ class LinesTable:
                 self.budget.check_time()
                 window = pieces[at: at + self.chunk_pieces]
                 parts = list(pool.map(lambda piece: _piece_cells(self.utf8, *piece, self.delimiter, width), window))
-                for part, (start, end, _) in zip(parts, window):
+                for part, (start, end, *_) in zip(parts, window):
                     if part is None:
                         raise Irregular(not_utf8=not _is_utf8(self.utf8, start, end))
                 cells = pl.concat([p for p in (pending, *parts) if p is not None], rechunk=False)  # type: ignore[misc]
@@ -262,23 +262,26 @@ def _line_end(utf8: bytes, lines: int) -> int:
     return at
 
 
-def _pieces(utf8: bytes, start: int, first_row: int, piece_bytes: int) -> list[tuple[int, int, int]]:
-    """(start, end, row number of its first line) of pieces of about `piece_bytes`, cut after a line end."""
+def _pieces(utf8: bytes, start: int, first_row: int, piece_bytes: int) -> list[tuple[int, int, int, int]]:
+    """(start, end, row number of its first line, its line ends) of pieces of about `piece_bytes`,
+    cut after a line end. The line ends are counted once, here (a pass over the text)."""
     pieces = []
     while start < len(utf8):
         end = utf8.find(b"\n", min(start + piece_bytes, len(utf8)))
         end = len(utf8) if end < 0 else end + 1
-        pieces.append((start, end, first_row))
-        first_row += utf8.count(b"\n", start, end)
+        newlines = utf8.count(b"\n", start, end)
+        pieces.append((start, end, first_row, newlines))
+        first_row += newlines
         start = end
-    return pieces or [(start, start, first_row)]
+    return pieces or [(start, start, first_row, 0)]
 
 
-def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, delimiter: str, width: int) -> pl.DataFrame | None:
-    """The cells and flags of the lines in utf8[start:end] (see _split_plain); None when they are
-    not UTF-8 or not regular."""
+def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, newlines: int, delimiter: str,
+                 width: int) -> pl.DataFrame | None:
+    """The cells and flags of the lines in utf8[start:end], which holds `newlines` line ends (see
+    _split_plain); None when they are not UTF-8 or not regular."""
     piece = utf8[start:end]
-    direct = _direct_cells(piece, first_row, delimiter, width)
+    direct = _direct_cells(piece, first_row, delimiter, width, newlines)
     if direct is not None:
         return direct
     try:  # validated in Rust, and no Python string: that would cost twice the text for Vietnamese
@@ -303,7 +306,8 @@ def _piece_cells(utf8: bytes, start: int, end: int, first_row: int, delimiter: s
     return pl.concat([plain, quoted]).sort("row_number").filter(~pl.col("_blank"))
 
 
-def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> pl.DataFrame | None:
+def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int,
+                  newlines: int | None = None) -> pl.DataFrame | None:
     """The cells and flags of a piece in which every line is one record of exactly `width` cells,
     parsed in one go by Polars' CSV reader (about three times faster than splitting every line
     into cells with string expressions); None when that cannot be proved, and the piece is split
@@ -315,7 +319,7 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     delimiters per line, in all (Polars raises on a line with too many cells, so none has too
     few). With quotes, one regex over the whole piece proves it line by line
     (`_width_fields_pattern`): Polars reads `""a""` as `a`, where the csv module stops at the `a`
-    after a closing quote.
+    after a closing quote. `newlines`: the piece's line ends, when already counted.
     """
     if width < 2 or not piece or piece.startswith(b"\xef\xbb\xbf"):  # a parser would take a cell's U+FEFF for a BOM
         return None
@@ -326,7 +330,7 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int) -> p
     try:
         cells = pl.read_csv(piece, has_header=False, new_columns=names, infer_schema=False, separator=delimiter,
                             quote_char='"' if quoted else None, empty_string_is_null=False)
-        lines = piece.count(b"\n") + (not piece.endswith(b"\n"))
+        lines = (piece.count(b"\n") if newlines is None else newlines) + (not piece.endswith(b"\n"))
         if cells.height != lines:
             return None
         if quoted:
