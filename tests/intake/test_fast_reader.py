@@ -8,6 +8,9 @@ column (the exact path normalises the whole text first); the validated outcome m
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import unicodedata
 
 import polars as pl
@@ -175,6 +178,29 @@ def test_a_piece_of_whole_quoted_fields_is_parsed_whole_and_read_as_the_exact_re
     body = 'MISSIONS_ABROAD,MOFA,2025,94,"x, ""y"""\r\nMISSIONS_ABROAD,MOFA,2024,93,""\r\n'
     assert _direct_cells(body.encode(), 2, ",", 5) is not None
     assert_same_table(whole_lines((head + body).encode("utf-8")), exact_table(head + body))
+
+
+def test_every_short_cell_of_quotes_and_delimiters_is_parsed_whole_only_as_the_csv_module_reads_it() -> None:
+    """Exhaustive over a small alphabet: every text of up to six characters among `a`, `"` and
+    `,`, put in a cell of a piece (last cell, middle cell, CRLF line ends). Whenever the whole-piece
+    parse accepts it, its cells are the csv module's, row for row; and wherever the fast reader
+    accepts the file, the exact reader's Table is the same."""
+    accepted = 0
+    for length in range(7):
+        for chars in itertools.product('a",', repeat=length):
+            text = "".join(chars)
+            for body in (f"M,R,2025,{text}\nM,R,2024,2\n", f"M,R,{text},1\r\nM,R,2024,2\r\n", f"M,R,2025,{text}"):
+                direct = _direct_cells(body.encode(), 2, ",", 4)
+                if direct is None:
+                    continue
+                accepted += 1
+                rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=",", strict=True))
+                kept = [(i + 2, *r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+                assert direct.select("row_number", "c0", "c1", "c2", "c3").rows() == kept, body
+                fast = whole_lines(("indicator,reporter,period,value\n" + body).encode())
+                assert fast is not None, body
+                assert_same_table(fast, exact_table("indicator,reporter,period,value\n" + body))
+    assert accepted > 100  # the well-quoted ones (and the plain ones) are parsed whole
 
 
 def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
