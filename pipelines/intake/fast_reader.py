@@ -316,10 +316,9 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int,
     Where Polars and the csv module could read a line differently, Polars raises or a check
     below fails: Polars' records must be as many as the lines, and every line must be `width`
     whole fields (a blank line is one field). Without a quote in the piece, that is `width - 1`
-    delimiters per line, in all (Polars raises on a line with too many cells, so none has too
-    few). With quotes, one regex over the whole piece proves it line by line
-    (`_width_fields_pattern`): Polars reads `""a""` as `a`, where the csv module stops at the `a`
-    after a closing quote. `newlines`: the piece's line ends, when already counted.
+    few); the lines holding a quote are proved by a regex (`_width_fields_pattern`), or all
+    lines, in one pass, where most hold one: Polars reads `""a""` as `a`, where the csv module
+    stops at the `a` after a closing quote. `newlines`: the piece's line ends, when already counted.
     """
     if width < 2 or not piece or piece.startswith(b"\xef\xbb\xbf"):  # a parser would take a cell's U+FEFF for a BOM
         return None
@@ -333,15 +332,18 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int,
         lines = (piece.count(b"\n") if newlines is None else newlines) + (not piece.endswith(b"\n"))
         if cells.height != lines:
             return None
-        if quoted:
-            # A single pass of the regex engine's DFA over the text (a third of the cost of
-            # splitting it into lines to find those with a quote, see docs/benchmarks.md).
-            text = pl.Series([piece], dtype=pl.Binary).cast(pl.String)
-            if not text.str.contains(_width_fields_pattern(delimiter, width)).item():
+        # The lines without a quote hold `width - 1` delimiters each, in all: Polars raises on a
+        # line with too many cells, so none has too few. The lines with a quote (or all lines,
+        # where quotes are common) must match `_width_fields_pattern`.
+        with_quote = _lines_with_quote(piece, lines) if quoted else b""
+        checked = piece if with_quote is None else with_quote
+        if checked and not _all_width_fields(checked, delimiter, width):
+            return None
+        if with_quote is not None:
+            plain_lines = lines - with_quote.count(b"\n") - (bool(with_quote) and not with_quote.endswith(b"\n"))
+            d = delimiter.encode()
+            if piece.count(d) - with_quote.count(d) != (width - 1) * plain_lines:
                 return None
-            del text
-        elif piece.count(delimiter.encode()) != (width - 1) * lines:
-            return None  # a line with too few cells (Polars raises on one with too many)
     except pl.exceptions.PolarsError:
         return None
     del piece
@@ -366,6 +368,34 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int,
     if drop is not None and drop.len():
         frame = frame.with_row_index("_i").filter(~pl.col("_i").is_in(drop.implode())).drop("_i")
     return frame
+
+
+# `_lines_with_quote` gives up once more than one line in SPARSE_QUOTES holds a quote (past the
+# first SPARSE_MIN such lines): then a regex over the whole piece is cheaper than finding them.
+SPARSE_QUOTES = 6
+SPARSE_MIN = 64
+
+
+def _lines_with_quote(piece: bytes, lines: int) -> bytes | None:
+    """The piece's lines holding a quote, each with its line end, joined; None when they are
+    common (a regex over the whole piece is then cheaper than finding them one by one)."""
+    found: list[bytes] = []
+    at = piece.find(b'"')
+    while at >= 0:
+        start = piece.rfind(b"\n", 0, at) + 1
+        end = piece.find(b"\n", at) + 1 or len(piece)
+        found.append(piece[start:end])
+        if len(found) > SPARSE_MIN and len(found) * SPARSE_QUOTES * len(piece) > end * lines:
+            return None
+        at = piece.find(b'"', end)
+    return b"".join(found)
+
+
+def _all_width_fields(text: bytes, delimiter: str, width: int) -> bool:
+    """Whether every line of the text is `width` whole fields (`_width_fields_pattern`), in a
+    single pass of the regex engine's DFA (splitting the text into lines costs more)."""
+    series = pl.Series([text], dtype=pl.Binary).cast(pl.String)
+    return bool(series.str.contains(_width_fields_pattern(delimiter, width)).item())
 
 
 def _width_fields_pattern(delimiter: str, width: int) -> str:

@@ -14,10 +14,12 @@ import itertools
 import unicodedata
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.catalog import load_catalog
 from pipelines.intake.decode import DecodeError, decode
+from pipelines.intake import fast_reader
 from pipelines.intake.fast_reader import _direct_cells, whole_lines
 from pipelines.intake.read import read_bytes
 from pipelines.intake.exact_reader import whole_text
@@ -160,6 +162,8 @@ def test_irregular_files_are_left_to_the_exact_reader() -> None:
         'MISSIONS_ABROAD,MOFA,2025,"two\nlines"\n',  # a quoted line break: one row over two lines
         "MISSIONS_ABROAD,MOFA,2025,94,extra\n",  # a ragged row
         "MISSIONS_ABROAD,MOFA,2025\n",  # a short row
+        'MISSIONS_ABROAD,MOFA,"2025",94\nMISSIONS_ABROAD,MOFA,2025\n',  # a short row, and a quote elsewhere in the piece
+        'MISSIONS_ABROAD,MOFA,"2025"\nMISSIONS_ABROAD,MOFA,2025,94,1\n',  # a short row with a quote, a long one without
         "MISSIONS_ABROAD,MOFA,2025,9\x004\n",  # a NUL
         "MISSIONS_ABROAD,MOFA\r2025,94\n",  # a lone CR
         'MISSIONS_ABROAD,MOFA,2025,"94\n',  # an unterminated quote
@@ -180,11 +184,17 @@ def test_a_piece_of_whole_quoted_fields_is_parsed_whole_and_read_as_the_exact_re
     assert_same_table(whole_lines((head + body).encode("utf-8")), exact_table(head + body))
 
 
-def test_every_short_cell_of_quotes_and_delimiters_is_parsed_whole_only_as_the_csv_module_reads_it() -> None:
+@pytest.mark.parametrize("lines_with_quote", ["found one by one", "all checked"])
+def test_every_short_cell_of_quotes_and_delimiters_is_parsed_whole_only_as_the_csv_module_reads_it(
+        lines_with_quote: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Exhaustive over a small alphabet: every text of up to six characters among `a`, `"` and
     `,`, put in a cell of a piece (last cell, middle cell, CRLF line ends). Whenever the whole-piece
     parse accepts it, its cells are the csv module's, row for row; and wherever the fast reader
-    accepts the file, the exact reader's Table is the same."""
+    accepts the file, the exact reader's Table is the same. Both ways of proving the lines with a
+    quote are taken: found one by one (few of them), or all lines checked at once (many)."""
+    if lines_with_quote == "all checked":
+        monkeypatch.setattr(fast_reader, "SPARSE_MIN", -1)
+        monkeypatch.setattr(fast_reader, "SPARSE_QUOTES", 1 << 40)
     accepted = 0
     for length in range(7):
         for chars in itertools.product('a",', repeat=length):
