@@ -213,6 +213,21 @@ def test_every_short_cell_of_quotes_and_delimiters_is_parsed_whole_only_as_the_c
     assert accepted > 100  # the well-quoted ones (and the plain ones) are parsed whole
 
 
+@given(st.binary(max_size=64).map(lambda b: b.translate(bytes(b"a\r\n,"[i % 4] for i in range(256)))), st.integers(0, 70), st.integers(0, 70))
+@settings(max_examples=300, deadline=None)
+def test_line_ends_delimiters_and_line_ending_crs_are_counted_across_blocks(data: bytes, start: int, end: int) -> None:
+    """The NumPy counts (a block at a time; blocks of 3 bytes here, so that a CR LF straddles
+    two) are bytes.count's: a miscount would shift row numbers or let a lone CR through."""
+    original = fast_reader.COUNT_BLOCK
+    fast_reader.COUNT_BLOCK = 3
+    try:
+        for byte in (b"\n", b",", b"\r"):
+            assert fast_reader._count_byte(data, start, end, byte) == data.count(byte, start, end)
+        assert fast_reader._count_crlf(data) == data.count(b"\r\n")
+    finally:
+        fast_reader.COUNT_BLOCK = original
+
+
 def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
     """The golden files (every encoding) as the pipeline reads them, fast reader first, against
     the exact reader alone on the same decoded text."""
