@@ -8,13 +8,18 @@ column (the exact path normalises the whole text first); the validated outcome m
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import unicodedata
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.catalog import load_catalog
 from pipelines.intake.decode import DecodeError, decode
+from pipelines.intake import fast_reader
 from pipelines.intake.fast_reader import _direct_cells, whole_lines
 from pipelines.intake.read import read_bytes
 from pipelines.intake.exact_reader import whole_text
@@ -157,6 +162,8 @@ def test_irregular_files_are_left_to_the_exact_reader() -> None:
         'MISSIONS_ABROAD,MOFA,2025,"two\nlines"\n',  # a quoted line break: one row over two lines
         "MISSIONS_ABROAD,MOFA,2025,94,extra\n",  # a ragged row
         "MISSIONS_ABROAD,MOFA,2025\n",  # a short row
+        'MISSIONS_ABROAD,MOFA,"2025",94\nMISSIONS_ABROAD,MOFA,2025\n',  # a short row, and a quote elsewhere in the piece
+        'MISSIONS_ABROAD,MOFA,"2025"\nMISSIONS_ABROAD,MOFA,2025,94,1\n',  # a short row with a quote, a long one without
         "MISSIONS_ABROAD,MOFA,2025,9\x004\n",  # a NUL
         "MISSIONS_ABROAD,MOFA\r2025,94\n",  # a lone CR
         'MISSIONS_ABROAD,MOFA,2025,"94\n',  # an unterminated quote
@@ -175,6 +182,50 @@ def test_a_piece_of_whole_quoted_fields_is_parsed_whole_and_read_as_the_exact_re
     body = 'MISSIONS_ABROAD,MOFA,2025,94,"x, ""y"""\r\nMISSIONS_ABROAD,MOFA,2024,93,""\r\n'
     assert _direct_cells(body.encode(), 2, ",", 5) is not None
     assert_same_table(whole_lines((head + body).encode("utf-8")), exact_table(head + body))
+
+
+@pytest.mark.parametrize("lines_with_quote", ["found one by one", "all checked"])
+def test_every_short_cell_of_quotes_and_delimiters_is_parsed_whole_only_as_the_csv_module_reads_it(
+        lines_with_quote: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exhaustive over a small alphabet: every text of up to six characters among `a`, `"` and
+    `,`, put in a cell of a piece (last cell, middle cell, CRLF line ends). Whenever the whole-piece
+    parse accepts it, its cells are the csv module's, row for row; and wherever the fast reader
+    accepts the file, the exact reader's Table is the same. Both ways of proving the lines with a
+    quote are taken: found one by one (few of them), or all lines checked at once (many)."""
+    if lines_with_quote == "all checked":
+        monkeypatch.setattr(fast_reader, "SPARSE_MIN", -1)
+        monkeypatch.setattr(fast_reader, "SPARSE_QUOTES", 1 << 40)
+    accepted = 0
+    for length in range(7):
+        for chars in itertools.product('a",', repeat=length):
+            text = "".join(chars)
+            for body in (f"M,R,2025,{text}\nM,R,2024,2\n", f"M,R,{text},1\r\nM,R,2024,2\r\n", f"M,R,2025,{text}"):
+                direct = _direct_cells(body.encode(), 2, ",", 4)
+                if direct is None:
+                    continue
+                accepted += 1
+                rows = list(csv.reader(io.StringIO(body, newline=""), delimiter=",", strict=True))
+                kept = [(i + 2, *r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+                assert direct.select("row_number", "c0", "c1", "c2", "c3").rows() == kept, body
+                fast = whole_lines(("indicator,reporter,period,value\n" + body).encode())
+                assert fast is not None, body
+                assert_same_table(fast, exact_table("indicator,reporter,period,value\n" + body))
+    assert accepted > 100  # the well-quoted ones (and the plain ones) are parsed whole
+
+
+@given(st.binary(max_size=64).map(lambda b: b.translate(bytes(b"a\r\n,"[i % 4] for i in range(256)))), st.integers(0, 70), st.integers(0, 70))
+@settings(max_examples=300, deadline=None)
+def test_line_ends_delimiters_and_line_ending_crs_are_counted_across_blocks(data: bytes, start: int, end: int) -> None:
+    """The NumPy counts (a block at a time; blocks of 3 bytes here, so that a CR LF straddles
+    two) are bytes.count's: a miscount would shift row numbers or let a lone CR through."""
+    original = fast_reader.COUNT_BLOCK
+    fast_reader.COUNT_BLOCK = 3
+    try:
+        for byte in (b"\n", b",", b"\r"):
+            assert fast_reader._count_byte(data, start, end, byte) == data.count(byte, start, end)
+        assert fast_reader._count_crlf(data) == data.count(b"\r\n")
+    finally:
+        fast_reader.COUNT_BLOCK = original
 
 
 def test_every_golden_file_reads_the_same_through_read_bytes() -> None:
