@@ -39,6 +39,12 @@ _BYTE_CLASSES = bytes(1 if 0xC2 <= b <= 0xF4 else 2 if 0x80 <= b <= 0xBF else 0 
 # Everything but continuation bytes, deleted first: Vietnamese in Windows-1258 seldom has any (they
 # are its punctuation and symbols, € … “ ” NBSP °), and without one there is no pair to look for.
 _NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b <= 0xBF)
+# The control characters the fast reader declines (fast_reader.is_regular_text); kept with the
+# continuation bytes by one translate of a file that is not UTF-8, which so answers both questions
+# in one pass over its bytes (they are ASCII, the same bytes in Windows-1258 and in its UTF-8).
+_CONTROLS = bytes(b for b in range(32) if b not in b"\t\n\r")
+_NOT_CONTROLS = bytes(b for b in range(256) if b not in _CONTROLS)
+_NEITHER_CONTINUATION_NOR_CONTROL = bytes(b for b in _NOT_CONTINUATION if b not in _CONTROLS)
 _LEAD_THEN_CONTINUATION = b"\x01\x02"
 # Pairs looked at one by one before the whole text is decoded instead (a bound on Python's loop).
 _PAIRS_LOOKED_AT = 1000
@@ -65,6 +71,9 @@ class DecodedText:
     # decode(nfc=False) of Windows-1258: the text as UTF-8 bytes, its combining tone marks not
     # composed, for the fast reader (whose validator normalises the cells it keeps).
     utf8: bytes | None = None
+    # Whether the text holds no control character but tab and line ends, when decoding found out
+    # (fast_reader.is_regular_text, a pass the fast reader then saves); None: not known.
+    regular: bool | None = None
 
     @property
     def nfc(self) -> bool:
@@ -148,7 +157,8 @@ def decode(data: bytes, nfc: bool = True) -> DecodedText:
             codecs.utf_8_decode(memoryview(body)[:UTF8_HEAD_BYTES], "strict", False)
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            has_utf8 = _has_multibyte_utf8(body)
+            rare = body.translate(None, _NEITHER_CONTINUATION_NOR_CONTROL)  # nearly always short
+            has_utf8 = _has_multibyte_utf8(body, continuation=not rare.isascii())
             if has_utf8 or encoding == "utf-8-sig":
                 rows = _bad_utf8_rows(body)
                 raise DecodeError(
@@ -156,7 +166,8 @@ def decode(data: bytes, nfc: bool = True) -> DecodedText:
                 ) from None
             try:
                 if not nfc:  # no U+FEFF in Windows-1258: nothing to strip
-                    return DecodedText(text="", encoding="Windows-1258", utf8=_cp1258_to_utf8(body))
+                    return DecodedText(text="", encoding="Windows-1258", utf8=_cp1258_to_utf8(body),
+                                       regular=not rare.translate(None, _NOT_CONTROLS))
                 text, encoding = body.decode("cp1258"), "windows-1258"
             except UnicodeDecodeError as exc:
                 before = body[: exc.start].decode("cp1258", errors="replace")
@@ -187,14 +198,17 @@ def _cp1258_to_utf8(body: bytes, block_bytes: int = CP1258_BLOCK_BYTES) -> bytes
     return out.getvalue()
 
 
-def _has_multibyte_utf8(body: bytes) -> bool:
+def _has_multibyte_utf8(body: bytes, continuation: bool | None = None) -> bool:
     """True if some non-ASCII byte run decodes as UTF-8: the file was meant to be UTF-8.
 
     A valid sequence starts where a lead byte is followed by a continuation byte, and the
     decoder (which never swallows a lead byte into an invalid run) starts a character at every
     lead byte: so the question is whether one of those pairs starts a valid sequence.
+    `continuation`: whether the bytes hold a continuation byte, when the caller knows already.
     """
-    if not body.translate(None, _NOT_CONTINUATION):
+    if continuation is None:
+        continuation = bool(body.translate(None, _NOT_CONTINUATION))
+    if not continuation:
         return False
     classes = body.translate(_BYTE_CLASSES)
     at = classes.find(_LEAD_THEN_CONTINUATION)

@@ -70,11 +70,11 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     """
     budget = budget or default_budget()
 
-    def fast(utf8: bytes, nfc_pending: bool = False) -> Table | LinesTable | None:
+    def fast(utf8: bytes, nfc_pending: bool = False, regular: bool | None = None) -> Table | LinesTable | None:
         if exact:
             return None
         if stream:
-            return stream_lines(utf8, piece_bytes, budget=budget, nfc_pending=nfc_pending)
+            return stream_lines(utf8, piece_bytes, budget=budget, nfc_pending=nfc_pending, regular=regular)
         return whole_lines(utf8, piece_bytes, budget=budget)
     size = len(data) if size is None else size
     if size > max_bytes:
@@ -111,7 +111,7 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     if encoding not in ("UTF-8", "UTF-8 (BOM)") and not exact:
         # Windows-1258 comes as UTF-8 already, not NFC (only when streamed); UTF-16 re-encoded.
         utf8 = decoded.utf8 if decoded.utf8 is not None else decoded.text.encode("utf-8")
-        table = fast(utf8, nfc_pending=not decoded.nfc)
+        table = fast(utf8, nfc_pending=not decoded.nfc, regular=decoded.regular)
         utf8 = None  # type: ignore[assignment]
     reader = "fast"
     if table is None:

@@ -15,6 +15,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from pipelines.intake.check import check_bytes
 from pipelines.intake.decode import UTF8_HEAD_BYTES, DecodeError, _cp1258_to_utf8, _has_multibyte_utf8, decode
+from pipelines.intake.fast_reader import is_regular_text
 from pipelines.intake.read import read_bytes
 from pipelines.intake.table import whole
 from pipelines.problems import Problem
@@ -143,3 +144,38 @@ def test_a_windows_1258_file_with_text_after_many_no_break_spaces_is_not_empty()
     data = b"\xa0" * 5000 + encode_cp1258("\n" + HEAD + rows_of(3))
     read = read_bytes(data, MB, stream=True)
     assert read.encoding == "Windows-1258" and "empty_file" not in [p.code for p in read.problems]
+
+
+# Bytes of a file that is not UTF-8: mostly Vietnamese letters, some control characters and CRs.
+_FILE_BYTE = st.one_of(st.sampled_from(list(encode_cp1258("aăâđêôơưáàảãạ;\n"))), st.integers(0x00, 0x1F),
+                       st.sampled_from([0x80, 0x93, 0x94, 0xA0, 0xBF]), st.integers(0x00, 0xFF))
+
+
+@settings(max_examples=500)
+@given(st.lists(_FILE_BYTE, min_size=1, max_size=40).map(bytes))
+def test_what_decoding_says_of_control_characters_is_what_the_fast_reader_finds(data: bytes) -> None:
+    """The one translate that looks for continuation bytes and control characters at once gives
+    the fast reader's own answer (is_regular_text on the UTF-8), and the same encoding decision."""
+    try:
+        data.decode("utf-8")
+        return  # UTF-8: not this path
+    except UnicodeDecodeError:
+        pass
+    try:
+        decoded = decode(data, nfc=False)
+    except DecodeError:
+        assert _has_multibyte_utf8(data) or data.translate(None, bytes(UNDEFINED)) != data
+        return
+    assert not _has_multibyte_utf8(data)
+    assert decoded.utf8 == data.decode("cp1258").encode("utf-8")
+    assert decoded.regular == is_regular_text(decoded.utf8)
+
+
+def test_a_windows_1258_file_with_a_control_character_is_read_by_the_exact_reader() -> None:
+    """A vertical tab (Word's line break pasted into Excel) in a note: the fast reader declines
+    the decoded text, as it did when it looked for control characters itself."""
+    text = HEAD + rows_of(40).replace("Số liệu ước tính", "Số liệu\x0bước tính", 1)
+    data = encode_cp1258(text)
+    read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY)
+    assert (read.encoding, read.reader) == ("Windows-1258", "exact") and checked is not None
+    assert_same_outcome(checked, reference(data))
