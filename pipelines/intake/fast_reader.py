@@ -174,13 +174,14 @@ def _hold_back_footer(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame |
 
 
 def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int = CHUNK_PIECES,
-                budget: Budget | None = None, nfc_pending: bool = False) -> LinesTable | Table | None:
+                budget: Budget | None = None, nfc_pending: bool = False, regular: bool | None = None) -> LinesTable | Table | None:
     """The streamed table of a UTF-8 file (without BOM); None unless its header and characters
     are regular. Its rows may still turn out irregular while they are read (Irregular).
 
     `nfc_pending`: the text is not NFC yet (Windows-1258 as decoded, its letters with combining
     tone marks): the header is looked for in its NFC (`_nfc_prefix`), as the exact reader looks
     for it in the NFC text, and the table's cells are left to the validator (LinesTable.nfc_pending).
+    `regular`: is_regular_text(utf8), when the caller found it already (the decoder, in a pass it makes anyway).
     """
     # Irregular text and bytes that are not UTF-8 are both declined (None): the check of the
     # whole text's characters comes last, after the checks of its first lines.
@@ -193,7 +194,7 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
     columns, problems = header_columns([unicodedata.normalize("NFC", c) for c in head[-1]], header_index + 1)
     over = header_limit_problems(head[-1], columns, header_index + 1, budget)
     if over:
-        return empty_table(over, delimiter) if is_regular_text(utf8) else None
+        return empty_table(over, delimiter) if (is_regular_text(utf8) if regular is None else regular) else None
     start = _line_end(utf8, header_index + 1)
     # The header's lines, and the whole lines of the first piece's first MB: bytes that are not
     # UTF-8 there would make the first piece raise Irregular(not_utf8) before anything else.
@@ -202,7 +203,7 @@ def stream_lines(utf8: bytes, piece_bytes: int = PIECE_BYTES, chunk_pieces: int 
         utf8[:max(start, probe_end)].decode("utf-8")
     except UnicodeDecodeError:
         return None  # not UTF-8: decoded first (the exact decoder finds the rows at fault)
-    if not is_regular_text(utf8):
+    if not (is_regular_text(utf8) if regular is None else regular):
         return None
     return LinesTable(
         columns=columns,

@@ -8,7 +8,6 @@ exact reader alone (`exact=True`, for a file the fast reader gave up on halfway)
 from __future__ import annotations
 
 import io
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -71,11 +70,11 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
     """
     budget = budget or default_budget()
 
-    def fast(utf8: bytes, nfc_pending: bool = False) -> Table | LinesTable | None:
+    def fast(utf8: bytes, nfc_pending: bool = False, regular: bool | None = None) -> Table | LinesTable | None:
         if exact:
             return None
         if stream:
-            return stream_lines(utf8, piece_bytes, budget=budget, nfc_pending=nfc_pending)
+            return stream_lines(utf8, piece_bytes, budget=budget, nfc_pending=nfc_pending, regular=regular)
         return whole_lines(utf8, piece_bytes, budget=budget)
     size = len(data) if size is None else size
     if size > max_bytes:
@@ -105,15 +104,18 @@ def read_bytes(data: bytes, max_bytes: int, size: int | None = None, stream: boo
         return ReadResult(None, exc.problems)
     data = body = None  # type: ignore[assignment]  # the caller's reference only: the table holds the text alone
     encoding = decoded.encoding
-    if not decoded.text or decoded.text.isspace():  # not strip(): a copy of the whole text
+    if decoded.is_blank():
         return ReadResult(None, [Problem("empty_file")], encoding=encoding)
-    # Other encodings get the fast reader on the text re-encoded; a UTF-8 file it declined already.
+    # Other encodings get the fast reader on the text as UTF-8; a UTF-8 file it declined already.
     table = None
     if encoding not in ("UTF-8", "UTF-8 (BOM)") and not exact:
-        table = fast(decoded.text.encode("utf-8"), nfc_pending=not decoded.nfc)  # not NFC: only when streamed
+        # Windows-1258 comes as UTF-8 already, not NFC (only when streamed); UTF-16 re-encoded.
+        utf8 = decoded.utf8 if decoded.utf8 is not None else decoded.text.encode("utf-8")
+        table = fast(utf8, nfc_pending=not decoded.nfc, regular=decoded.regular)
+        utf8 = None  # type: ignore[assignment]
     reader = "fast"
     if table is None:
-        text = decoded.text if decoded.nfc else unicodedata.normalize("NFC", decoded.text)
+        text = decoded.nfc_text()
         decoded = None  # type: ignore[assignment]
         table = stream_text(text, chunk_rows, budget) if stream else whole_text(text, budget)
         reader = "exact"
