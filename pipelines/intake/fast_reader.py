@@ -340,10 +340,11 @@ def _direct_cells(piece: bytes, first_row: int, delimiter: str, width: int,
 
     Where Polars and the csv module could read a line differently, Polars raises or a check
     below fails: Polars' records must be as many as the lines, and every line must be `width`
-    whole fields (a blank line is one field). Without a quote in the piece, that is `width - 1`
-    few); the lines holding a quote are proved by a regex (`_width_fields_pattern`), or all
-    lines, in one pass, where most hold one: Polars reads `""a""` as `a`, where the csv module
-    stops at the `a` after a closing quote. `newlines`: the piece's line ends, when already counted.
+    whole fields (a blank line is one field). A line without a quote is proved by the piece's
+    delimiter count (`width - 1` per such line, in all: Polars raises on a line with too many
+    cells, so none has too few); the lines holding a quote by a regex (`_width_fields_pattern`),
+    or all lines in one pass where most hold one: Polars reads `""a""` as `a`, where the csv
+    module stops at the `a` after a closing quote. `newlines`: the piece's line ends, when already counted.
     """
     if width < 2 or not piece or piece.startswith(b"\xef\xbb\xbf"):  # a parser would take a cell's U+FEFF for a BOM
         return None

@@ -104,31 +104,10 @@ def _clean(expr: pl.Expr) -> pl.Expr:
 
 
 def _cleaned(values: pl.Series, free_text: bool) -> pl.Series:
-    """`values` in NFC, odd spaces folded, trimmed, and (free text) what `kpi export` kept from
-    running as a formula ('=SUM(A1)) given back as it was; `values` itself when nothing changes.
-
-    What the column needs is found first (a rewritten column is a copy): NFC only for text
-    holding a character NFC may change (see nfc.py), the odd spaces folded only where there are
-    some, a trim where some cell starts or ends with a space. ASCII text can need only the trim;
-    the two patterns are looked for in the cells joined into one string (one scan instead of a
-    regex call per cell; the NUL between cells matches neither). `values` are a column's
-    distinct values (a column of text cells goes through `_cleaned_columns`).
-    """
-    frame, v = values.to_frame("v"), pl.col("v")
-    ascii, padded, apostrophe = frame.select(
-        (v.str.len_bytes() == v.str.len_chars()).all().alias("ascii"),
-        (v.str.len_bytes() != v.str.strip_chars().str.len_bytes()).any().alias("padded"),
-        (v.str.starts_with("'").any() if free_text else pl.lit(False)).alias("apostrophe"),
-    ).row(0)
-    nfc, odd = frame.select(v.str.join("\x00").str.contains(MAY_CHANGE_UNDER_NFC).alias("nfc"),
-                            v.str.join("\x00").str.contains(ODD_SPACES).alias("odd")).row(0) if not ascii else (False, False)
-    expr = _clean(v) if nfc else v.str.replace_all(ODD_SPACES, " ").str.strip_chars() if odd else v.str.strip_chars() if padded else None
-    if expr is not None:
-        frame = frame.select(expr.alias("v"))
-    restored = free_text and (apostrophe or expr is not None) and frame.select(restore_needed_expr(v).any()).item()
-    if restored:
-        frame = frame.select(restore_expr(v).alias("v"))
-    return frame["v"].alias(values.name) if expr is not None or restored else values
+    """`values` (a column's distinct values) cleaned as `_cleaned_columns` cleans a column;
+    `values` itself when nothing changes."""
+    cleaned, rewritten = _cleaned_columns(values.to_frame(), [values.name], free_text)
+    return cleaned[values.name] if rewritten else values
 
 
 # Columns judged at once by `_cleaned_columns`: a few strings of a chunk's text held at a time,
@@ -136,9 +115,17 @@ def _cleaned(values: pl.Series, free_text: bool) -> pl.Series:
 JOINED_COLUMNS = 16
 
 
-def _cleaned_columns(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str, pl.Series], set[str]]:
-    """`_cleaned` (as free text, `rows`) of each of `frame`'s `columns`, JOINED_COLUMNS columns
-    judged in each Polars call, and the columns that were rewritten."""
+def _cleaned_columns(frame: pl.DataFrame, columns: list[str], free_text: bool = True) -> tuple[dict[str, pl.Series], set[str]]:
+    """Each of `frame`'s `columns` in NFC, odd spaces folded, trimmed, and (`free_text`) what
+    `kpi export` kept from running as a formula ('=SUM(A1)) given back as it was; and the
+    columns that were rewritten (the others are `frame`'s own).
+
+    What a column needs is found first (a rewritten column is a copy): NFC only for text holding
+    a character NFC may change (see nfc.py), the odd spaces folded only where there are some, a
+    trim where some cell starts or ends with a space. ASCII text can need only the trim; the two
+    patterns are looked for in the cells joined into one string (one scan instead of a regex call
+    per cell; the NUL between cells matches neither). JOINED_COLUMNS columns are judged in each
+    Polars call."""
     out: dict[str, pl.Series] = {}
     rewritten: set[str] = set()
     for at in range(0, len(columns), JOINED_COLUMNS):
@@ -147,7 +134,7 @@ def _cleaned_columns(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str,
             pl.concat_list(
                 (pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all(),
                 (pl.col(c).str.len_bytes() != pl.col(c).str.strip_chars().str.len_bytes()).any(),
-                pl.col(c).str.starts_with("'").any(),
+                pl.col(c).str.starts_with("'").any() if free_text else pl.lit(False),
             ).alias(str(i))
             for i, c in enumerate(group)
         ).row(0)
@@ -169,7 +156,7 @@ def _cleaned_columns(frame: pl.DataFrame, columns: list[str]) -> tuple[dict[str,
                 cleaned.append(per_value(frame, c, pl.col(c).str.replace_all(ODD_SPACES, " ").str.strip_chars()))
             elif padded:
                 cleaned.append(pl.col(c).str.strip_chars())
-            if apostrophe or nfc or odd or padded:  # judged exactly below
+            if free_text and (apostrophe or nfc or odd or padded):  # judged exactly below
                 restore.append(c)
         part = frame.select(group).with_columns(cleaned) if cleaned else frame.select(group)
         prefixed = part.select(restore_needed_expr(pl.col(c)).any() for c in restore).row(0) if restore else ()
