@@ -379,6 +379,9 @@ class _RowRules:
         # column has the same type): as category codes when its values repeat, as text when they
         # hardly do (categories of a million distinct values cost more than the text itself).
         self.dim_dtypes: dict[str, pl.DataType] | None = None
+        # Likewise the note (decided on the first chunk): as text when it hardly repeats (a note
+        # on every row, each its own), as category codes otherwise.
+        self.note_as_text: bool | None = None
         self.hints: dict[tuple[str, int], list[str]] = {}
         self.periods: dict[str, str | None] = {}
 
@@ -400,7 +403,7 @@ class _RowRules:
         it so: STAGED_CATEGORICAL) and judged on its distinct values (`Coded`): cleaning, catalog
         lookups and each rule's test cost nothing per row, and only a rule that some value fails
         looks at the rows (`_RowsAtFault`), with the same filters as always. A breakdown column
-        whose values hardly repeat is cleaned and judged row by row, as text.
+        whose values hardly repeat is cleaned and judged row by row, as text; so is the note.
         """
         frame = _named(chunk, self.columns)
         for col in OPTIONAL:
@@ -414,15 +417,18 @@ class _RowRules:
             as_text = {c for c in dim_cols if raw_distinct[c] or len(dim_cols) > KEY_CODE_COLUMNS}
         else:
             as_text = {c for c, dtype in self.dim_dtypes.items() if dtype == pl.String}
+        if self.note_as_text is None:
+            self.note_as_text = _mostly_distinct(frame, ["note"])[0]
         categories = {**self.categorical, **self.file_categorical, **self.dim_categorical}
-        names = [*CODED_COLUMNS, *(c for c in dim_cols if c not in as_text)]
+        coded_columns = [c for c in CODED_COLUMNS if c != "note" or not self.note_as_text]
+        names = [*coded_columns, *(c for c in dim_cols if c not in as_text)]
         cast = frame.select(pl.col(c).cast(categories[c]) for c in names)
         coded = {c: Coded(cast[c]) for c in names}
         del cast
         free_text = {"note", *dim_cols}
         clean = {c: _cleaned(coded[c].values, c in free_text) for c in names}
         changed = {c for c in names if clean[c] is not coded[c].values and not clean[c].equals(coded[c].values)}
-        texts, rewritten = _cleaned_columns(frame, [c for c in dim_cols if c in as_text])
+        texts, rewritten = _cleaned_columns(frame, [*(c for c in dim_cols if c in as_text), *(["note"] if self.note_as_text else [])])
 
         indicators = self.catalog.indicators.values()
         kinds = self.catalog_values(clean["indicator"], [i.kind for i in indicators], self.kinds)
@@ -461,7 +467,8 @@ class _RowRules:
             coded["period"].per_row(periods.cast(self.categorical["_period"])).alias("_period"),
             coded["indicator"].per_row(units.cast(self.categorical["_unit"])).alias("_unit"),
             self._staged(coded["value"], clean["value"], "value" in changed),
-            self._staged(coded["note"], clean["note"], "note" in changed, blank_as_null=True),
+            self._staged(coded["note"], clean["note"], "note" in changed, blank_as_null=True) if "note" in coded
+            else texts["note"].to_frame().select(pl.when(pl.col("note") != "").then(pl.col("note"))).to_series(),
             *self._staged_dims(coded, clean, changed, texts),
         ])
 
