@@ -267,13 +267,14 @@ def _ingest_one(con, path: Path, settings: Settings, catalog: Catalog, today: da
         })
         # Breakdown rows first, then the totals (every breakdown blank): a load's totals then sit
         # together in a few row groups, and the overview's `breakdown = '{}'` scan skips all the
-        # others by their min/max. (`_total` is `breakdown = '{}'` without building the key twice.)
-        for rows in ("NOT _total", "_total"):
+        # others by their min/max.
+        for part in checked.staged.parts(con):  # noqa: B007 - scanned by DuckDB by name
             con.execute(
-                f"""INSERT INTO observations
-                    SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note FROM staged WHERE {rows}""",
+                """INSERT INTO observations
+                   SELECT ?, row_number, indicator, reporter, period, breakdown, value, unit, note FROM part""",
                 [load_id],
             )
+            del part
         if plan.warnings:
             con.executemany(
                 "INSERT INTO load_warnings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
