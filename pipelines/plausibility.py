@@ -32,7 +32,9 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from pipelines.periods import parse_period
@@ -196,6 +198,7 @@ def warning_rows(warnings: Sequence[PlausibilityWarning]) -> str:
 
 # --- rules -----------------------------------------------------------------------------------
 
+@lru_cache(maxsize=4096)  # a file's rows and their history hold a few dozen periods between them
 def period_key(period: str) -> float:
     """Where a period ends, in years (quarters at their end), for ordering; invalid sorts first."""
     canon = parse_period(period)
@@ -222,13 +225,17 @@ def _unit_note(note: str | None) -> str | None:
     return note.strip()[:80] if any(w in low for w in UNIT_WORDS) else None
 
 
-def _series(history: Iterable[Obs]) -> dict[tuple[str, str, str], list[Obs]]:
+def _series(history: Iterable[Obs]) -> dict[tuple[str, str, str], tuple[list[float], list[Obs]]]:
+    """Each stored series (indicator, reporter, breakdown) in period order, with its periods' keys
+    (the values before a period are then found by bisection, not by a pass over the series)."""
     out: dict[tuple[str, str, str], list[Obs]] = {}
     for o in history:
         out.setdefault((o.indicator, o.reporter, o.breakdown), []).append(o)
-    for items in out.values():
+    series = {}
+    for key, items in out.items():
         items.sort(key=lambda o: period_key(o.period))
-    return out
+        series[key] = ([period_key(o.period) for o in items], items)
+    return series
 
 
 def _jump_bound(past: list[Obs], checks: Checks) -> tuple[float, float]:
@@ -251,8 +258,8 @@ def check_jumps(rows: Sequence[Obs], history: Iterable[Obs], info: Mapping[str, 
         ind = info.get(o.indicator)
         if ind is None or ind.kind not in ("count", "amount"):
             continue
-        t = period_key(o.period)
-        past = [h for h in stored.get((o.indicator, o.reporter, o.breakdown), []) if period_key(h.period) < t]
+        keys, items = stored.get((o.indicator, o.reporter, o.breakdown), ([], []))
+        past = items[:bisect_left(keys, period_key(o.period))]
         if not past:
             continue
         prev = past[-1]
@@ -320,13 +327,16 @@ def check_breakdown_sums(rows: Sequence[Obs], history: Iterable[Obs], info: Mapp
         touched.add((o.indicator, o.reporter, o.period))
     totals: dict[tuple[str, str, str], Obs] = {}
     parts: dict[tuple[str, str, str, str], list[Obs]] = {}
+    parsed: dict[str, dict] = {}  # each distinct key parsed once (they repeat from period to period)
     for (ind, rep, per, bd), o in merged.items():
         if (ind, rep, per) not in touched:
             continue
         meta = info.get(ind)
         if meta is None or meta.kind not in ("count", "amount"):
             continue
-        dims = json.loads(bd)
+        dims = parsed.get(bd)
+        if dims is None:
+            dims = parsed[bd] = json.loads(bd)
         if not dims:
             totals[(ind, rep, per)] = o
         elif len(dims) == 1:
