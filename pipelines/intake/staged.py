@@ -108,7 +108,6 @@ class StagedRows:
         self._shape = shape
         self._keyed = keyed
         self._columns: pl.DataFrame | None = None
-        self._breakdown_rows = 0  # of `columns()`, which holds them first
         self._keyed_frame: pl.DataFrame | None = None
         self._key_sql: str | None = None
 
@@ -151,8 +150,7 @@ class StagedRows:
         """The rows as one contiguous Polars frame, made once, which DuckDB reads in place (see
         `ArrowStream`): the dimensions as categoricals, `d0`, `d1`, … in the order of `dims` (no
         name from the file is ever an SQL identifier), or, past SQL_KEY_DIMENSIONS, the keys built
-        in Polars (`breakdown`); and `_total`, whether every dimension is blank. The rows with a
-        breakdown come first, the totals after them (each part in file order)."""
+        in Polars (`breakdown`); and `_total`, whether every dimension is blank."""
         if self._columns is None:
             if self.keys_in_sql:
                 frame = self.frame.select(
@@ -162,13 +160,8 @@ class StagedRows:
                 )
             else:
                 frame = self.keyed().with_columns((pl.col("breakdown") == "{}").alias("_total"))
-            # The rows with a breakdown first, then the totals (see `parts`), each column in one
-            # chunk: DuckDB stores batches of other sizes than its row groups in partly filled
+            # One chunk: DuckDB stores batches of other sizes than its row groups in partly filled
             # row groups, which its checkpoint then rewrites (seconds for a million rows).
-            total = frame["_total"]
-            self._breakdown_rows = frame.height - int(total.sum())
-            if 0 < self._breakdown_rows < frame.height:
-                frame = frame[pl.concat([total.not_().arg_true(), total.arg_true()])]
             self._columns = frame.rechunk()
         return self._columns
 
@@ -192,14 +185,20 @@ class StagedRows:
     def parts(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyRelation]:
         """The rows as `relation` gives them, in two parts to load one after the other: the rows
         with a breakdown, then the totals (so that a load's totals sit together in a few row
-        groups). Each part is its own stream: DuckDB reads every column of a stream it scans, so
-        filtering the one stream twice read every row twice (0.1 s a million rows)."""
+        groups). DuckDB reads every column of a stream it scans, filter or not: the larger part is
+        filtered from the whole stream, the smaller one (usually the totals) is copied into a
+        stream of its own, so no row is read twice (0.1 s a million rows) and little is copied."""
         columns = self.columns()
-        if self._breakdown_rows in (0, columns.height):
+        totals = int(columns["_total"].sum())
+        if totals in (0, columns.height):
             yield self._relation(con, columns)
             return
-        yield self._relation(con, columns.slice(0, self._breakdown_rows))
-        yield self._relation(con, columns.slice(self._breakdown_rows))
+        few_totals = totals <= columns.height // 2
+        for want in (False, True):  # the rows with a breakdown, then the totals
+            if want == few_totals:
+                yield self._relation(con, columns.filter(pl.col("_total") == want))
+            else:
+                yield self._relation(con, columns).filter(f"{'' if want else 'NOT '}_total")
 
     def _relation(self, con: duckdb.DuckDBPyConnection, columns: pl.DataFrame) -> duckdb.DuckDBPyRelation:
         return con.from_arrow(ArrowStream(columns)).project(
