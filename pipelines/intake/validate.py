@@ -28,10 +28,11 @@ from pipelines.problems import MAX_REPORTED, Problem
 
 # What each chunk's rows keep for the file-level rules and the load, as categoricals (Arrow
 # dictionaries for DuckDB): a 5M-row file's rows then take a few hundred megabytes. The breakdown
-# dimensions are kept too, each as its own categorical, and the key is built from them at the end.
+# dimensions are kept too, and the key is built from them at the end. A note or a dimension whose
+# values hardly repeat is kept as text instead (`_RowRules.note_as_text`, `dim_dtypes`).
 STAGED_CATEGORICAL = ("indicator", "reporter", "_period", "_unit", "value", "note")
-# The columns always judged by their distinct values (see `_RowRules.check`); breakdowns too
-# unless their values hardly repeat.
+# The columns judged by their distinct values (see `_RowRules.check`): the note only when its
+# values repeat, and breakdowns too when theirs do.
 CODED_COLUMNS = ("indicator", "reporter", "period", "value", "unit", "note")
 
 
