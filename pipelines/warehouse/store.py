@@ -83,6 +83,14 @@ def open_writer(db_path: Path, timeout_s: float = 30.0, *, lock_held: bool = Fal
             con.execute("SET fsync_mode = 'none'")
         except duckdb.CatalogException:
             pass
+        # A bulk insert's row groups are buffered, then compressed and written together, one per
+        # thread: DuckDB's default of five kept 120 MB more of a million-row file in memory for
+        # nothing when fewer threads write them (0.05 s of page faults). (A DuckDB without the
+        # setting keeps its own way.)
+        try:
+            con.execute(f"SET write_buffer_row_group_count = {usable_cpus()}")
+        except duckdb.CatalogException:
+            pass
         try:
             migrate(con)
             yield con

@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 
+from pipelines.cpus import usable_cpus
 from pipelines.ingest import ingest
 from pipelines.warehouse.store import WarehouseBusyError, open_reader, open_writer, writer_lock
 from tests.conftest import HEADER, TODAY, observation_count
@@ -199,3 +200,13 @@ def test_killed_ingest_leaves_the_previous_state(loaded, catalog, kpi, write_csv
     [outcome] = ingest(None, settings, catalog, today=TODAY)
     assert outcome.status == "loaded" and outcome.rows == 200_000
     assert not staging.exists()
+
+
+def test_a_writer_buffers_one_row_group_per_thread_it_can_run(tmp_path):
+    """DuckDB buffers five row groups of a bulk insert by default, to compress them together on
+    as many threads: with fewer threads the buffer only holds memory (120 MB of a million-row
+    file). A writer holds as many as its threads, which are the process's CPUs."""
+    with open_writer(tmp_path / "warehouse.duckdb") as con:
+        threads, buffered = con.execute(
+            "SELECT current_setting('threads'), current_setting('write_buffer_row_group_count')").fetchone()
+    assert int(buffered) == int(threads) == usable_cpus()
