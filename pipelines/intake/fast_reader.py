@@ -17,7 +17,7 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,11 +72,12 @@ PIECE_BYTES = 16 << 20  # what one thread splits at a time
 # piece's): a Windows-1258 file with an ASCII header is declined there, in a millisecond, instead
 # of by its first piece once the whole file has been cut into pieces (docs/benchmarks.md).
 UTF8_PROBE_BYTES = 1 << 20
-# Pieces per chunk handed to the validator (and split at once, one thread each, up to the usable
-# cores). Since the rules work per distinct value, a chunk costs little more than its rows: two
-# pieces (32 MB) hold 100–150 MB less at the peak than four, and the page faults saved make them
-# faster on every shape (docs/benchmarks.md, sixth stop). Fewer than two would split in one thread.
-CHUNK_PIECES = 2
+# Pieces per chunk handed to the validator. Since the rules work per distinct value, a chunk
+# costs little more than its rows, and smaller chunks hold less at the peak: one piece holds
+# 70 MB less than two (four held 100–150 MB more again), and the page faults saved make it no
+# slower (docs/benchmarks.md). On a machine of several cores the next chunk is split while the
+# validator works on this one (see `LinesTable.chunks`), so one piece loses no parallelism.
+CHUNK_PIECES = 1
 
 
 @dataclass
@@ -112,12 +113,21 @@ class LinesTable:
         last = last_named(self.columns)
         unnamed: dict[int, Problem] = {}  # by position: a column found holding data in any chunk
         pending: pl.DataFrame | None = None  # trailing rows that may be the footer
-        workers = min(self.chunk_pieces, usable_cpus())
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for at in range(0, len(pieces), self.chunk_pieces):
+        windows = [pieces[at: at + self.chunk_pieces] for at in range(0, len(pieces), self.chunk_pieces)]
+        # With a core to spare, the next chunk's pieces are split while this one is validated (the
+        # validator and Polars' reader both let go of the GIL); on one core that would only hold
+        # one more chunk in memory, so each chunk is split when it is asked for.
+        cpus = usable_cpus()
+        ahead = cpus > 1
+        with ThreadPoolExecutor(max_workers=max(1, min(self.chunk_pieces, cpus - ahead))) as pool:
+            def split(window: list[tuple[int, int, int, int]]) -> list[Future]:
+                return [pool.submit(_piece_cells, self.utf8, *piece, self.delimiter, width) for piece in window]
+
+            next_parts = split(windows[0]) if ahead and windows else None
+            for i, window in enumerate(windows):
                 self.budget.check_time()
-                window = pieces[at: at + self.chunk_pieces]
-                parts = list(pool.map(lambda piece: _piece_cells(self.utf8, *piece, self.delimiter, width), window))
+                parts = [f.result() for f in (next_parts or split(window))]
+                next_parts = split(windows[i + 1]) if ahead and i + 1 < len(windows) else None
                 for part, (start, end, *_) in zip(parts, window):
                     if part is None:
                         raise Irregular(not_utf8=not _is_utf8(self.utf8, start, end))

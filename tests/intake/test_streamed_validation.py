@@ -19,6 +19,7 @@ import unicodedata
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from pipelines.intake.check import check_bytes
+from pipelines.intake import fast_reader
 from pipelines.intake.fast_reader import Irregular, stream_lines, whole_lines
 from pipelines.intake.exact_reader import BrokenText, stream_text
 from pipelines.intake.table import empty_table
@@ -137,9 +138,12 @@ def test_a_number_convention_contradicted_in_a_later_chunk_rejects_the_file() ->
         ("mixed_numbers", 3, {"dot_example": "12.5", "comma_example": "12,5", "dot_row": 2, "comma_row": 3})]
 
 
-def test_an_irregular_row_in_a_later_chunk_sends_the_file_to_the_exact_reader() -> None:
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_an_irregular_row_in_a_later_chunk_sends_the_file_to_the_exact_reader(cpus: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many chunks in, a row has one cell too many: the rows validated so far are dropped and the
-    exact reader's report names that row, as it would for a small file."""
+    exact reader's report names that row, as it would for a small file. With two CPUs the next
+    chunk is being split when the irregular one is met: the reader still stops there."""
+    monkeypatch.setattr(fast_reader, "usable_cpus", lambda: cpus)
     row = "MISSIONS_ABROAD,MOFA,2023,94,agencies,Ghi chú cho dòng này,{}\n"
     rows = 5_000
     body = "".join(row.format(i) for i in range(rows))  # a free breakdown column: every key unique
@@ -147,13 +151,29 @@ def test_an_irregular_row_in_a_later_chunk_sends_the_file_to_the_exact_reader() 
     streamed = stream_lines(data, piece_bytes=4096)
     assert streamed is not None  # the fast reader takes the file on, from its header
     with pytest.raises(Irregular):
-        for _ in streamed.chunks():  # about 20 chunks of 4 pieces, the last one irregular
+        for _ in streamed.chunks():  # about 80 chunks of one piece, the last one irregular
             pass
     assert streamed.height > rows * 9 // 10  # it got that far before it gave up
     read, checked = check_bytes(lambda: data, 100 * MB, CATALOG, TODAY, piece_bytes=4096)
     assert checked is not None and read.encoding == "UTF-8"
     assert [(p.code, p.row, p.params) for p in checked.problems] == [("cell_count", rows + 2, {"found": 8, "expected": 7})]
     assert checked.rows_read == rows
+
+
+def test_chunks_are_the_same_whether_the_next_is_split_ahead_or_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a CPU to spare the next chunk is split while this one is validated; on one CPU each
+    is split when asked for. The frames, their order and the footer held back are the same."""
+    rows = "".join(f"MISSIONS_ABROAD,MOFA,{2000 + i % 30},{i},agencies,Ghi chú {i}\n" for i in range(3_000))
+    data = (HEAD + rows + "Người lập biểu,,,,,\n").encode("utf-8")
+    seen = {}
+    for cpus in (1, 2, 4):
+        monkeypatch.setattr(fast_reader, "usable_cpus", lambda: cpus)
+        streamed = stream_lines(data, piece_bytes=2048, chunk_pieces=1)
+        assert streamed is not None
+        seen[cpus] = ([frame.rows() for frame in streamed.chunks()], streamed.skipped_footer, streamed.height)
+    assert len(seen[1][0]) > 20  # many chunks
+    assert seen[1][1] == [3_002] and seen[1][2] == 3_000
+    assert seen[2] == seen[1] and seen[4] == seen[1]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1258"])
