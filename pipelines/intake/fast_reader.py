@@ -119,7 +119,8 @@ class LinesTable:
         # one more chunk in memory, so each chunk is split when it is asked for.
         cpus = usable_cpus()
         ahead = cpus > 1
-        with ThreadPoolExecutor(max_workers=max(1, min(self.chunk_pieces, cpus - ahead))) as pool:
+        workers = min(self.chunk_pieces, cpus - 1) if ahead else 1  # splitting ahead: one CPU is the validator's
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             def split(window: list[tuple[int, int, int, int]]) -> list[Future]:
                 return [pool.submit(_piece_cells, self.utf8, *piece, self.delimiter, width) for piece in window]
 
