@@ -120,7 +120,7 @@ class LinesTable:
         cpus = usable_cpus()
         ahead = cpus > 1
         workers = min(self.chunk_pieces, cpus - 1) if ahead else 1  # splitting ahead: one CPU is the validator's
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             def split(window: list[tuple[int, int, int, int]]) -> list[Future]:
                 return [pool.submit(_piece_cells, self.utf8, *piece, self.delimiter, width) for piece in window]
 
